@@ -1,0 +1,6 @@
+"""Every service manifest the platform deploys. Add a service here and both renderers pick it up."""
+
+from services.reports.manifest import MANIFEST as REPORTS
+from shared.manifest import ServiceManifest
+
+MANIFESTS: tuple[ServiceManifest, ...] = (REPORTS,)

@@ -1,0 +1,65 @@
+"""Who is calling, as API Gateway's authorizer passed it in ``requestContext.authorizer.claims``.
+
+API Gateway authenticates; services authorize. Claims arrive as strings (that is how the Cognito user pool
+authorizer passes them), lists space-separated:
+
+- citizen: ``sub``, ``principalType=citizen``, ``personnummer`` (12 digits)
+- staff:   ``sub``, ``principalType=staff``, ``staffId``, ``roles``, ``region`` (a region name or ``National``)
+- agency:  ``sub``, ``principalType=agency``, ``scope``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+PrincipalType = Literal["citizen", "staff", "agency"]
+NATIONAL = "National"
+
+
+class Caller(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    principal_type: PrincipalType
+    personnummer: str | None = None
+    staff_id: str | None = None
+    roles: frozenset[str] = frozenset()
+    region: str | None = None
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.principal_type == "citizen" and self.personnummer is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.principal_type == "staff"
+
+    def may_see_region(self, region: str) -> bool:
+        return self.is_staff and (self.region == NATIONAL or self.region == region)
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any]) -> Caller | None:
+        subject = claims.get("sub")
+        principal_type = claims.get("principalType")
+        if not subject or principal_type not in ("citizen", "staff", "agency"):
+            return None
+        return cls(
+            subject=str(subject),
+            principal_type=principal_type,
+            personnummer=claims.get("personnummer") or None,
+            staff_id=claims.get("staffId") or None,
+            roles=frozenset(str(claims.get("roles", "")).split()),
+            region=claims.get("region") or None,
+            scopes=frozenset(str(claims.get("scope", "")).split()),
+        )
+
+
+def caller_from_event(event: Mapping[str, Any]) -> Caller | None:
+    """The caller of a REST proxy event, or None when the route is public and no token was sent."""
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    claims = authorizer.get("claims") or {}
+    return Caller.from_claims(claims)

@@ -1,0 +1,170 @@
+"""What a service is made of, declared once.
+
+A service's ``manifest.py`` builds one :class:`ServiceManifest`. Two renderers read it: the CDK app
+(``infra/cloud``) and the local cloud (``infra/local``). A test proves both produce the same routes, tables,
+rules and queues, so what runs on a laptop is what runs in AWS.
+
+Physical names are derived here (not in either renderer) so both agree on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# Who may call a route. API Gateway authenticates; the service still authorizes every object.
+Audience = Literal["citizen", "staff", "agency", "public", "citizenOptional"]
+FunctionKind = Literal["api", "consumer", "publisher", "job"]
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+PUBLISHER_HANDLER = "shared.events.publisher.handler"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: HttpMethod
+    path: str  # full path including the base path, e.g. "/reports/v1/reports/{caseNumber}"
+    audience: Audience
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str  # logical name inside the service: "api", "publisher", "triage", ...
+    handler: str  # dotted "module.attribute"
+    kind: FunctionKind
+    memory_mb: int = 512
+    timeout_s: int = 10
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    partition_key: str
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # logical name: "main", "idempotency"
+    partition_key: str = "pk"
+    sort_key: str | None = "sk"
+    indexes: tuple[Index, ...] = ()
+    stream: bool = False  # NEW_IMAGE stream feeding the outbox publisher
+    ttl_attribute: str | None = "expiresAt"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An EventBridge rule on the shared bus delivering to a queue of this service, drained by a function."""
+
+    name: str  # logical: "triage"
+    function: str  # logical function name
+    source: str  # e.g. "polisen.reports"
+    detail_types: tuple[str, ...]
+    batch_size: int = 10
+    max_receive_count: int = 3
+    visibility_timeout_s: int = 60
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    function: str
+    expression: str  # "rate(5 minutes)" or "cron(...)"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    name: str
+
+
+@dataclass(frozen=True)
+class ServiceManifest:
+    name: str  # "reports"
+    title: str
+    routes: tuple[Route, ...]
+    functions: tuple[Function, ...]
+    tables: tuple[Table, ...]
+    subscriptions: tuple[Subscription, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    buckets: tuple[Bucket, ...] = ()
+    publishes: tuple[str, ...] = ()  # detail types this service produces
+    # Limits applied by API Gateway (stage throttling) and asserted by the local gateway.
+    rate_limit_per_second: int = 50
+    burst_limit: int = 100
+    max_body_bytes: int = 64 * 1024
+    extra_environment: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return f"polisen.{self.name}"
+
+    @property
+    def base_path(self) -> str:
+        return f"/{self.name}"
+
+    @property
+    def api_function(self) -> Function:
+        return next(f for f in self.functions if f.kind == "api")
+
+    def function(self, name: str) -> Function:
+        return next(f for f in self.functions if f.name == name)
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+    # --- physical names, shared by both renderers -------------------------------------------------------
+
+    def prefix(self, env: str) -> str:
+        return f"eservices-{env}-{self.name}"
+
+    def function_name(self, env: str, function: str) -> str:
+        return f"{self.prefix(env)}-{function}"
+
+    def table_name(self, env: str, table: str) -> str:
+        return f"{self.prefix(env)}-{table}"
+
+    def queue_name(self, env: str, subscription: str) -> str:
+        return f"{self.prefix(env)}-{subscription}"
+
+    def dlq_name(self, env: str, subscription: str) -> str:
+        return f"{self.prefix(env)}-{subscription}-dlq"
+
+    def rule_name(self, env: str, subscription: str) -> str:
+        return f"{self.prefix(env)}-{subscription}"
+
+    def bucket_name(self, env: str, bucket: str, account: str) -> str:
+        return f"{self.prefix(env)}-{bucket}-{account}"
+
+    def event_pattern(self, subscription: Subscription) -> dict[str, list[str]]:
+        return {"source": [subscription.source], "detail-type": list(subscription.detail_types)}
+
+    def environment(self, env: str) -> dict[str, str]:
+        """Environment variables every function of the service gets (besides AWS's own)."""
+        variables = {
+            "ESERVICES_ENV": env,
+            "SERVICE_NAME": self.name,
+            "POWERTOOLS_SERVICE_NAME": self.name,
+            "POWERTOOLS_METRICS_NAMESPACE": "EServices",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "EVENT_BUS_NAME": bus_name(env),
+            "EVENT_SOURCE": self.source,
+        }
+        for table in self.tables:
+            variables[f"TABLE_{table.name.upper()}"] = self.table_name(env, table.name)
+        variables.update(self.extra_environment)
+        return variables
+
+
+def bus_name(env: str) -> str:
+    return f"eservices-{env}"
+
+
+def archive_name(env: str) -> str:
+    return f"eservices-{env}-archive"
+
+
+def ssm_parameter(env: str, owner: str, resource: str, attribute: str) -> str:
+    """``/eservices/<env>/<owner>/<resource>/<attribute>``: how stacks find each other."""
+    return f"/eservices/{env}/{owner}/{resource}/{attribute}"
