@@ -94,6 +94,8 @@ class ServiceManifest:
     rate_limit_per_second: int = 50
     burst_limit: int = 100
     max_body_bytes: int = 64 * 1024
+    # Reference data (receptions, registers) loaded once at start of the local cloud, run inside the service.
+    seed_handler: str | None = None
     extra_environment: dict[str, str] = field(default_factory=dict)
 
     @property

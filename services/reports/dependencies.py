@@ -1,0 +1,21 @@
+"""Wiring for the Lambda entry points: built on first use, so importing a handler stays cheap."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import boto3
+
+from services.reports.adapters.dynamodb import DynamoDbReportRepository
+from shared.clock import Clock, SystemClock
+
+
+@cache
+def repository() -> DynamoDbReportRepository:
+    return DynamoDbReportRepository(os.environ["TABLE_MAIN"], boto3.client("dynamodb"))
+
+
+@cache
+def clock() -> Clock:
+    return SystemClock()

@@ -1,0 +1,34 @@
+"""Errors the domain raises. Free of HTTP: the API layer turns them into problem+json."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidInput(DomainError):
+    """Input that passed the schema but breaks a rule (a time in the future, an unknown code)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class NotFound(DomainError):
+    """Also what a caller gets for an object that exists but is not theirs: its existence is not revealed."""
+
+
+class Conflict(DomainError):
+    """The state changed under the caller, or the request clashes with the current state."""
+
+
+class Referral(DomainError):
+    """The matter belongs elsewhere: the citizen is told where to turn (112, 114 14, a reception)."""
+
+    def __init__(self, detail: str, refer_to: str) -> None:
+        super().__init__(detail)
+        self.refer_to = refer_to

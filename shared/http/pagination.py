@@ -1,0 +1,35 @@
+"""Opaque ``nextToken`` pagination over DynamoDB queries."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from shared.http.problems import ValidationProblem
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+def encode_token(last_evaluated_key: dict[str, Any] | None) -> str | None:
+    if not last_evaluated_key:
+        return None
+    raw = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str | None, *, must_contain: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The start key a token stands for. ``must_contain`` pins the partition it may point into, so a
+    crafted token cannot page into someone else's data."""
+    if not token:
+        return None
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        key = None
+    if not isinstance(key, dict) or any(key.get(k) != v for k, v in (must_contain or {}).items()):
+        raise ValidationProblem.for_field("nextToken", "is not a token this API gave out")
+    return key

@@ -1,0 +1,105 @@
+"""The REST resolver every service API uses: validation from the pydantic contracts, problem+json errors,
+and the OpenAPI document served next to the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+
+from shared.errors import Conflict, DomainError, InvalidInput, NotFound, Referral
+from shared.http.problems import (
+    PROBLEM_JSON,
+    ConflictProblem,
+    InvalidParameter,
+    NotFoundProblem,
+    Problem,
+    ProblemError,
+    UnprocessableProblem,
+    ValidationProblem,
+    field_name,
+)
+
+
+def _reason(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        return f"malformed JSON: {error.get('ctx', {}).get('error', 'cannot be parsed')}"
+    message = str(error.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[str]:
+    return Response(
+        status_code=problem.status, content_type=PROBLEM_JSON, body=problem.to_json(), headers=headers
+    )
+
+
+def problem_for(error: DomainError) -> ProblemError:
+    """The HTTP face of a domain error."""
+    if isinstance(error, InvalidInput):
+        return ValidationProblem.for_field(error.field, error.reason)
+    if isinstance(error, NotFound):
+        return NotFoundProblem(error.detail)
+    if isinstance(error, Conflict):
+        return ConflictProblem(error.detail)
+    if isinstance(error, Referral):
+        return UnprocessableProblem(error.detail, refer_to=error.refer_to)
+    return UnprocessableProblem(error.detail)
+
+
+def create_resolver(*, title: str, base_path: str, logger: Logger) -> APIGatewayRestResolver:
+    """A resolver whose every error is problem+json. ``base_path`` is e.g. ``/reports/v1``."""
+    app = APIGatewayRestResolver(enable_validation=True)
+
+    def instance() -> str | None:
+        event = app.current_event
+        return event.path if event is not None else None
+
+    @app.exception_handler(ProblemError)
+    def _problem(error: ProblemError) -> Response[str]:
+        return _problem_response(error.problem(instance()), error.headers)
+
+    @app.exception_handler(DomainError)
+    def _domain(error: DomainError) -> Response[str]:
+        return _problem_response(problem_for(error).problem(instance()))
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response[str]:
+        invalid = [InvalidParameter(name=field_name(e["loc"]), reason=_reason(e)) for e in error.errors()]
+        detail = "; ".join(f"{p.name}: {p.reason}" for p in invalid)
+        return _problem_response(ValidationProblem(detail, invalid_parameters=invalid).problem(instance()))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(_: RequestUnsupportedContentType) -> Response[str]:
+        problem = Problem(
+            title="Unsupported Media Type", status=415, detail="Send the body as application/json"
+        )
+        return _problem_response(problem)
+
+    @app.not_found
+    def _not_found(_: NotFoundError) -> Response[str]:
+        return _problem_response(NotFoundProblem("No such resource").problem(instance()))
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response[str]:
+        # The citizen gets a plain apology; the details stay in our logs only.
+        logger.exception("Unhandled error", extra={"errorType": type(error).__name__})
+        problem = Problem(
+            title="Internal Server Error",
+            status=500,
+            detail="Something went wrong on our side. Nothing was saved; please try again later.",
+        )
+        return _problem_response(problem)
+
+    @app.get(f"{base_path}/openapi.json", include_in_schema=False)
+    def _openapi() -> Response[str]:
+        schema = app.get_openapi_json_schema(title=title, version="1", openapi_version="3.1.0")
+        return Response(status_code=200, content_type="application/json", body=schema)
+
+    return app
