@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install run test test-fast synth lint format typecheck bench openapi clean
+.PHONY: help install run test test-fast synth lint format typecheck bench docs clean
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,8 +53,8 @@ typecheck: install
 bench: install ## Benchmarks that print figures (not part of make test)
 	$(VENV)/bin/python bench/cold_start.py
 
-openapi: install ## Regenerate the committed OpenAPI documents
-	$(VENV)/bin/python -m infra.openapi
+docs: install ## Regenerate the committed OpenAPI documents and event schemas
+	$(VENV)/bin/python -m infra.generate_docs
 
 clean: ## Remove the virtualenvs and build output
 	rm -rf $(VENV) $(TOOLS) cdk.out .pytest_cache .mypy_cache .ruff_cache .local-cloud

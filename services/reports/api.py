@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -20,10 +20,11 @@ from shared.http.idempotency import run_once
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import ForbiddenProblem, UnauthorizedProblem
 from shared.http.resolver import create_resolver
+from shared.observability import create_logger
 
 BASE = "/reports/v1"
 
-logger = Logger()
+logger = create_logger()
 metrics = Metrics()
 tracer = Tracer()
 app = create_resolver(title="Crime reports", base_path=BASE, logger=logger)
@@ -38,8 +39,12 @@ def _citizen() -> filing.Citizen:
     return filing.Citizen(owner_ref=caller.subject, personnummer=caller.personnummer)
 
 
-def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[dict[str, Any]]:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
+def _json(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response[dict[str, Any]]:
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers
+    )
 
 
 @app.post(f"{BASE}/reports", summary="File a crime report", responses={201: {"description": "Filed"}})
@@ -74,7 +79,9 @@ def post_report(
 @app.get(f"{BASE}/reports/<caseNumber>", summary="Read one of my reports")
 def get_report(caseNumber: str) -> ReportView:  # noqa: N803 - the path parameter's public name
     citizen = _citizen()
-    report = filing.owned_report(caseNumber, owner_ref=citizen.owner_ref, repository=dependencies.repository())
+    report = filing.owned_report(
+        caseNumber, owner_ref=citizen.owner_ref, repository=dependencies.repository()
+    )
     return ReportView.of(report)
 
 
@@ -88,7 +95,9 @@ def list_reports(
     page = filing.owned_reports(
         citizen.owner_ref, limit=limit, start=start, repository=dependencies.repository()
     )
-    return ReportList(items=[ReportSummary.of(r) for r in page.reports], next_token=encode_token(page.next_start))
+    return ReportList(
+        items=[ReportSummary.of(r) for r in page.reports], next_token=encode_token(page.next_start)
+    )
 
 
 @metrics.log_metrics

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.reports import dependencies
@@ -12,8 +13,9 @@ from services.reports.domain import filing
 from shared.events.consumer import consume_batch
 from shared.events.contracts.reports import ReportFiled
 from shared.events.envelope import DeliveredEvent
+from shared.observability import create_logger
 
-logger = Logger()
+logger = create_logger()
 metrics = Metrics()
 tracer = Tracer()
 
@@ -31,5 +33,5 @@ def _triage(delivered: DeliveredEvent) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 @logger.inject_lambda_context
-def triage_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def triage_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(event, context, handle=_triage, logger=logger)

@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -33,7 +34,7 @@ def _store() -> DynamoDBPersistenceLayer:
 
 def consume_batch(
     event: dict[str, Any], context: LambdaContext, *, handle: EventHandler, logger: Logger
-) -> dict[str, Any]:
+) -> PartialItemFailureResponse:
     """Run ``handle`` once per delivered event; failed records are reported back for redelivery."""
     config = IdempotencyConfig(
         event_key_jmespath="detail.metadata.eventId",
@@ -57,4 +58,6 @@ def consume_batch(
         logger.info("Event handled")
 
     processor = BatchProcessor(event_type=EventType.SQS)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -48,7 +48,8 @@ class Envelope(CamelModel, Generic[DataT]):
     data: DataT
 
     def detail_json(self) -> str:
-        return self.model_dump_json(by_alias=True)
+        # serialize_as_any: ``data`` is a contract subclass and all of its fields must go out.
+        return self.model_dump_json(by_alias=True, serialize_as_any=True)
 
 
 def new_event(data: DataT, *, producer: str, occurred_at: datetime, correlation_id: str) -> Envelope[DataT]:
@@ -60,7 +61,7 @@ def new_event(data: DataT, *, producer: str, occurred_at: datetime, correlation_
         correlation_id=correlation_id,
         producer=producer,
     )
-    return Envelope[type(data)](metadata=metadata, data=data)  # type: ignore[misc]
+    return Envelope(metadata=metadata, data=data)
 
 
 class DeliveredEvent(BaseModel):

@@ -11,18 +11,20 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.events.outbox import is_outbox_key
+from shared.observability import create_logger
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
 
-logger = Logger()
+logger = create_logger()
 metrics = Metrics()
 tracer = Tracer()
 
@@ -42,7 +44,7 @@ def entries_from_stream(event: DynamoDBStreamEvent, bus_name: str) -> list[PutEv
     entries: list[PutEventsRequestEntryTypeDef] = []
     for record in event.records:
         change = record.dynamodb
-        if record.event_name is None or record.event_name.value != "INSERT" or change is None:
+        if record.event_name is not DynamoDBRecordEventName.INSERT or change is None:
             continue
         image = change.new_image
         if not is_outbox_key(str(image.get("pk", ""))):

@@ -4,7 +4,7 @@ API Gateway authenticates; services authorize. Claims arrive as strings (that is
 authorizer passes them), lists space-separated:
 
 - citizen: ``sub``, ``principalType=citizen``, ``personnummer`` (12 digits)
-- staff:   ``sub``, ``principalType=staff``, ``staffId``, ``roles``, ``region`` (a region name or ``National``)
+- staff:   ``sub``, ``principalType=staff``, ``staffId``, ``roles``, ``region`` (region name or ``National``)
 - agency:  ``sub``, ``principalType=agency``, ``scope``
 """
 

@@ -75,7 +75,11 @@ def test_filing_publishes_report_filed_with_the_correlation_id_and_no_personnumm
 @pytest.mark.parametrize("field", ["occurredFrom", "occurredTo"])
 def test_a_time_in_the_future_is_refused_naming_the_field(repository, clock, field) -> None:
     tomorrow = (NOW + timedelta(days=1)).isoformat()
-    changes = {"occurredFrom": tomorrow, "occurredTo": tomorrow} if field == "occurredFrom" else {"occurredTo": tomorrow}
+    changes = (
+        {"occurredFrom": tomorrow, "occurredTo": tomorrow}
+        if field == "occurredFrom"
+        else {"occurredTo": tomorrow}
+    )
 
     with pytest.raises(InvalidInput) as refused:
         file(repository, clock, citizen(), **changes)
@@ -116,7 +120,10 @@ def test_another_citizens_report_is_not_found(repository, clock) -> None:
 
     with pytest.raises(NotFound):
         filing.owned_report(report.case_number, owner_ref=citizen(2).owner_ref, repository=repository)
-    assert filing.owned_report(report.case_number, owner_ref=citizen(1).owner_ref, repository=repository) == report
+    assert (
+        filing.owned_report(report.case_number, owner_ref=citizen(1).owner_ref, repository=repository)
+        == report
+    )
 
 
 def test_a_citizen_lists_only_their_own_reports_newest_first(repository, clock) -> None:
@@ -142,7 +149,8 @@ def test_triage_places_a_received_report_in_its_region_queue_once(repository, cl
         report.case_number, repository=repository, clock=clock, correlation_id="corr-1"
     )
 
-    assert queued is not None and queued.status is ReportStatus.AWAITING_ASSESSMENT
+    assert queued is not None
+    assert queued.status is ReportStatus.AWAITING_ASSESSMENT
     assert "Stockholm" in queued.timeline[-1].reason
     assert again is None
     assert [e.metadata.event_type for e in repository.events] == ["ReportFiled", "ReportStatusChanged"]

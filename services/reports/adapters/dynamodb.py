@@ -71,7 +71,9 @@ class DynamoDbReportRepository:
         return self._counter.next(f"K#{year}")
 
     def _outbox_puts(self, events: Sequence[Envelope[EventData]]) -> list[TransactWriteItemTypeDef]:
-        return [{"Put": {"TableName": self._table, "Item": _item(outbox_item(e, source=SOURCE))}} for e in events]
+        return [
+            {"Put": {"TableName": self._table, "Item": _item(outbox_item(e, source=SOURCE))}} for e in events
+        ]
 
     def add(self, report: Report, events: Sequence[Envelope[EventData]]) -> None:
         put: TransactWriteItemTypeDef = {
@@ -107,7 +109,9 @@ class DynamoDbReportRepository:
             raise
 
     def get(self, case_number: str) -> Report | None:
-        response = self._client.get_item(TableName=self._table, Key=report_key(case_number), ConsistentRead=True)
+        response = self._client.get_item(
+            TableName=self._table, Key=report_key(case_number), ConsistentRead=True
+        )
         item = response.get("Item")
         return _report(item) if item else None
 

@@ -60,7 +60,9 @@ def file_report(
         filed_at=now,
         owner_ref=citizen.owner_ref,
     )
-    repository.add(report, [new_event(filed, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)])
+    repository.add(
+        report, [new_event(filed, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)]
+    )
     return report
 
 

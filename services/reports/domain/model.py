@@ -55,9 +55,9 @@ class Item(CamelModel):
     category: ItemCategory
     brand: ShortText | None = None
     model: ShortText | None = None
-    serial_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = (
-        None
-    )
+    serial_number: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+    ) = None
     value_sek: Annotated[int, Field(ge=0, le=MAX_VALUE_SEK)] | None = None
     purchase_date: date | None = None
 
@@ -78,7 +78,7 @@ class ReportDraft(CamelModel):
     description: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION_CHARS)
     ]
-    items: Annotated[list[Item], Field(max_length=MAX_ITEMS)] = []
+    items: Annotated[list[Item], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
     # The reporter must be asked whether to be told of a decision, so there is no default.
     notify_on_decision: bool
 
