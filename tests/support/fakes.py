@@ -31,7 +31,9 @@ class InMemoryReportRepository:
     def get(self, case_number: str) -> Report | None:
         return self.reports.get(case_number)
 
-    def replace(self, report: Report, *, expected_version: int, events: Sequence[Envelope[EventData]]) -> None:
+    def replace(
+        self, report: Report, *, expected_version: int, events: Sequence[Envelope[EventData]]
+    ) -> None:
         if self.reports[report.case_number].version != expected_version:
             raise Conflict("changed")
         self.reports[report.case_number] = report
