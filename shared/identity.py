@@ -52,7 +52,7 @@ class Personnummer:
         if len(self.digits) != 12 or not self.digits.isascii() or not self.digits.isdigit():
             raise InvalidIdentifier("a personnummer is stored as exactly 12 digits (YYYYMMDDNNNC)")
         day = self.birth_date.day + (COORDINATION_DAY_OFFSET if self.is_coordination_number else 0)
-        if self.digits[:8] != f"{self.birth_date:%Y%m}{day:02d}":
+        if self.digits[:8] != f"{self.birth_date.year:04d}{self.birth_date.month:02d}{day:02d}":
             raise InvalidIdentifier("the digits do not match the birth date")
         if luhn_check_digit(self.digits[2:11]) != int(self.digits[11]):
             raise InvalidIdentifier("the check digit is wrong")
