@@ -18,6 +18,7 @@ FunctionKind = Literal["api", "consumer", "publisher", "job"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 PUBLISHER_HANDLER = "shared.events.publisher.handler"
+METRICS_NAMESPACE = "EServices"
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class ServiceManifest:
             "ESERVICES_ENV": env,
             "SERVICE_NAME": self.name,
             "POWERTOOLS_SERVICE_NAME": self.name,
-            "POWERTOOLS_METRICS_NAMESPACE": "EServices",
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": "INFO",
             "EVENT_BUS_NAME": bus_name(env),
             "EVENT_SOURCE": self.source,

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+from shared.manifest import METRICS_NAMESPACE
 
 # 10 or 12 digits with an optional -/+ before the last four: YYMMDD-NNNN, YYYYMMDDNNNN, NNNNNN-NNNN.
 _IDENTITY_NUMBER = re.compile(r"(?<![\d.])(?:\d{2})?\d{6}[-+]?\d{4}(?![\d.])")
@@ -27,5 +29,12 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return redact(super().serialize(log))
 
 
+
+
 def create_logger() -> Logger:
     return Logger(logger_formatter=RedactingFormatter())
+
+
+def create_metrics() -> Metrics:
+    # Named here rather than only in the environment: handlers are imported before tests set variables.
+    return Metrics(namespace=METRICS_NAMESPACE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -20,12 +20,12 @@ from shared.http.idempotency import run_once
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import ForbiddenProblem, UnauthorizedProblem
 from shared.http.resolver import create_resolver
-from shared.observability import create_logger
+from shared.observability import create_logger, create_metrics
 
 BASE = "/reports/v1"
 
 logger = create_logger()
-metrics = Metrics()
+metrics = create_metrics()
 tracer = Tracer()
 app = create_resolver(title="Crime reports", base_path=BASE, logger=logger)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -13,10 +13,10 @@ from services.reports.domain import filing
 from shared.events.consumer import consume_batch
 from shared.events.contracts.reports import ReportFiled
 from shared.events.envelope import DeliveredEvent
-from shared.observability import create_logger
+from shared.observability import create_logger, create_metrics
 
 logger = create_logger()
-metrics = Metrics()
+metrics = create_metrics()
 tracer = Tracer()
 
 

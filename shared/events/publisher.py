@@ -11,21 +11,21 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.events.outbox import is_outbox_key
-from shared.observability import create_logger
+from shared.observability import create_logger, create_metrics
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
 
 logger = create_logger()
-metrics = Metrics()
+metrics = create_metrics()
 tracer = Tracer()
 
 PUT_EVENTS_MAX_ENTRIES = 10

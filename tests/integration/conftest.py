@@ -1,0 +1,67 @@
+"""Services on moto in-process, provisioned from their manifests exactly as the local cloud does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra.catalog import MANIFESTS
+from infra.local.aws import AwsClients
+from infra.local.plan import LocalPlan, build_plan
+from infra.local.provision import Provisioned, provision
+from services.reports import dependencies as reports_dependencies
+from shared.events import consumer, publisher
+from shared.http import idempotency
+
+ENV = "test"
+
+
+@dataclass(frozen=True)
+class MotoCloud:
+    plan: LocalPlan
+    aws: AwsClients
+    provisioned: Provisioned
+
+
+def _forget_clients() -> None:
+    # Handlers build their boto3 clients once per process (as in Lambda); each test gets fresh moto state.
+    for cached in (
+        reports_dependencies.repository,
+        reports_dependencies.clock,
+        idempotency._store,
+        consumer._store,
+        publisher._events,
+    ):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def moto_cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoCloud]:
+    plan = build_plan(MANIFESTS, ENV)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    for name, value in {
+        "AWS_DEFAULT_REGION": "eu-north-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "EServicesTest",
+        "AWS_LAMBDA_FUNCTION_NAME": "eservices-test-reports-api",
+        **plan.service("reports").environment,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        _forget_clients()
+        aws = AwsClients(
+            dynamodb=boto3.client("dynamodb"),
+            streams=boto3.client("dynamodbstreams"),
+            events=boto3.client("events"),
+            sqs=boto3.client("sqs"),
+            s3=boto3.client("s3"),
+        )
+        yield MotoCloud(plan=plan, aws=aws, provisioned=provision(plan, aws))
+        _forget_clients()
