@@ -1,0 +1,65 @@
+"""``python -m infra.local`` (``make run``): the local cloud on ``127.0.0.1:$PORT`` until Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from types import FrameType
+
+from infra.local.cloud import LocalCloud
+from infra.local.processes import REPO_ROOT
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "3000"))
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(name)s | %(message)s".replace("%(name)s", f"{'local':>10}")))
+    logging.getLogger("infra.local").addHandler(handler)
+    logging.getLogger("infra.local").setLevel(logging.INFO)
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    cloud = LocalCloud(port=port, run_dir=REPO_ROOT / ".local-cloud", echo_logs=True)
+    try:
+        cloud.start()
+        print(_banner(cloud), flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nstopping the local cloud", flush=True)
+    except Exception as exc:
+        print(f"the local cloud did not start: {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        cloud.stop()
+    return 0
+
+
+def _banner(cloud: LocalCloud) -> str:
+    url = cloud.base_url
+    routes = "\n".join(f"    {r.method:<6} {url}{r.path}  ({r.audience})" for r in cloud.plan.routes)
+    return f"""
+The local cloud listens on {url}  (started in {cloud.startup_seconds:.1f} s; logs in {cloud.logs_dir})
+
+  Routes:
+{routes}
+
+  Get a citizen token (any valid personnummer; use a generated test number, never a real person's):
+    curl -s -X POST {url}/_local/token -d '{{"personnummer": "YYYYMMDD-NNNC"}}'
+  Get a staff token:
+    curl -s -X POST {url}/_local/token -d '{{"staffId": "S1", "roles": ["Investigator"], "region": "Syd"}}'
+  Then call with:  -H "Authorization: Bearer <accessToken>"
+
+  Health: {url}/_local/health     Events that crossed the bus: {url}/_local/events
+  AWS APIs (moto): {cloud.aws_endpoint}
+
+Ctrl-C stops everything.
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())

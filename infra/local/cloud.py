@@ -1,0 +1,270 @@
+"""The local cloud: moto, a worker per service, the gateway, the pollers and the scheduler, run together.
+
+    with LocalCloud().start() as cloud:
+        urllib.request.urlopen(f"{cloud.base_url}/_local/health")
+
+Start-up runs the slow parts side by side: moto and the workers are separate processes that import while
+the supervisor binds the gateway; provisioning waits only for moto.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import logging
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+
+from infra.local.aws import AwsClients, aws_environment
+from infra.local.gateway import Gateway
+from infra.local.invoker import FunctionError, ServiceWorker
+from infra.local.moto_server import MotoServer
+from infra.local.plan import LocalPlan, build_plan
+from infra.local.pollers import EventTap, Poller, QueuePoller, StreamPoller, TapPoller
+from infra.local.processes import LineSink
+from infra.local.provision import provision
+from infra.local.scheduler import Scheduler
+from infra.local.tokens import TokenIssuer
+from shared.manifest import ServiceManifest
+
+log = logging.getLogger("infra.local")
+
+DEV_IDP_ISSUER = "urn:eservices:local:dev-idp"
+_STOP_JOIN_S = 3.0
+
+
+class LocalCloud:
+    def __init__(
+        self,
+        manifests: Sequence[ServiceManifest] | None = None,
+        *,
+        port: int = 0,
+        run_dir: Path | str | None = None,
+        echo_logs: bool = False,
+        env: str = "local",
+    ) -> None:
+        if manifests is None:
+            from infra.catalog import MANIFESTS
+
+            manifests = MANIFESTS
+        self.plan: LocalPlan = build_plan(manifests, env)
+        self.run_dir = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix="eservices-local-"))
+        self.tokens = TokenIssuer(issuer=DEV_IDP_ISSUER)
+        self.tap = EventTap()
+        self.startup_seconds: float | None = None
+        self._port = port
+        self._echo: LineSink | None = _ConsoleEcho(sys.stdout) if echo_logs else None
+        self._stop_event = threading.Event()
+        self._moto: MotoServer | None = None
+        self._workers: dict[str, ServiceWorker] = {}
+        self._gateway: Gateway | None = None
+        self._loops: list[Poller | Scheduler] = []
+        self._log_handler: logging.Handler | None = None
+        self._previous_level = logging.NOTSET
+        self._ready = False
+        self._stopped = False
+
+    # --- public ------------------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        if self._gateway is None:
+            raise RuntimeError("the local cloud has not started")
+        return self._gateway.url
+
+    @property
+    def aws_endpoint(self) -> str:
+        if self._moto is None:
+            raise RuntimeError("the local cloud has not started")
+        return self._moto.url
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.run_dir / "logs"
+
+    def start(self, timeout_s: float = 30.0) -> LocalCloud:
+        started = time.monotonic()
+        deadline = started + timeout_s
+        atexit.register(self.stop)
+        try:
+            self._start(deadline)
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_seconds = time.monotonic() - started
+        log.info(
+            "local cloud ready on %s in %.2f s (logs in %s)",
+            self.base_url,
+            self.startup_seconds,
+            self.logs_dir,
+        )
+        return self
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._ready = False
+        self._stop_event.set()
+        for loop in self._loops:
+            loop.join(_STOP_JOIN_S)
+        if self._gateway:
+            self._gateway.stop()
+        for worker in self._workers.values():
+            worker.stop()
+        if self._moto:
+            self._moto.stop()
+        self._detach_log_file()
+        atexit.unregister(self.stop)
+
+    def invoke(self, service: str, function: str, event: Any) -> Any:
+        """Invoke a function by its logical name (``"triage"``) or physical one; raises FunctionError."""
+        prefix = f"eservices-{self.plan.env}-{service}-"
+        physical = function if function.startswith(prefix) else prefix + function
+        return self._invoke(service, physical, event)
+
+    def __enter__(self) -> LocalCloud:
+        if self.startup_seconds is None:
+            self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # --- start-up ----------------------------------------------------------------------------------------
+
+    def _start(self, deadline: float) -> None:
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        for old in self.logs_dir.glob("*.log"):
+            old.unlink()
+        self._attach_log_file()
+
+        self._moto = MotoServer(self.logs_dir / "moto.log")
+        self._moto.start()
+        aws_env = aws_environment(self._moto.url)
+        for service in self.plan.services:
+            worker = ServiceWorker(service, aws_env, self.logs_dir / f"{service.name}.log", self._echo)
+            worker.start()
+            self._workers[service.name] = worker
+        self._gateway = Gateway(
+            self.plan,
+            invoke=self._invoke,
+            tokens=self.tokens,
+            tap=self.tap,
+            health=self._health,
+            port=self._port,
+        )
+        self._gateway.start()
+
+        self._moto.wait_ready(deadline)
+        aws = AwsClients.connect(self._moto.url)
+        provisioned = provision(self.plan, aws)
+        for worker in self._workers.values():
+            worker.wait_ready(deadline)
+        self._seed()
+
+        for stream in self.plan.streams:
+            table = next(t for t in self.plan.tables if t.name == stream.table)
+            self._loops.append(
+                StreamPoller(
+                    table=stream.table,
+                    partition_key=table.partition_key,
+                    stream_arn=provisioned.stream_arns[stream.table],
+                    function=stream.function,
+                    invoke=functools.partial(self._invoke, stream.service),
+                    streams=aws.streams,
+                    stop=self._stop_event,
+                )
+            )
+        for consumer in self.plan.consumers:
+            self._loops.append(
+                QueuePoller(
+                    queue_url=provisioned.queue_urls[consumer.queue],
+                    queue_arn=provisioned.queue_arns[consumer.queue],
+                    function=consumer.function,
+                    batch_size=consumer.batch_size,
+                    invoke=functools.partial(self._invoke, consumer.service),
+                    sqs=aws.sqs,
+                    stop=self._stop_event,
+                )
+            )
+        self._loops.append(
+            TapPoller(
+                queue_url=provisioned.queue_urls[self.plan.tap_queue],
+                tap=self.tap,
+                sqs=aws.sqs,
+                stop=self._stop_event,
+            )
+        )
+        by_function = {f.name: s.name for s in self.plan.services for f in s.functions}
+        self._loops.append(
+            Scheduler(
+                self.plan.schedules,
+                lambda function, event: self._invoke(by_function[function], function, event),
+                self._stop_event,
+            )
+        )
+        for loop in self._loops:
+            loop.start()
+        self._ready = True
+        self._gateway.accept_service_traffic()
+
+    def _seed(self) -> None:
+        """Reference data, loaded by each service's own code inside its own worker, before health says ok."""
+        for service in self.plan.services:
+            if service.seed is None:
+                continue
+            try:
+                self._invoke(service.name, service.seed.name, {})
+            except FunctionError as exc:
+                log_path = self._workers[service.name].log_path
+                raise RuntimeError(f"seeding {service.name} failed: {exc.message} (see {log_path})") from exc
+            log.info("seeded %s with %s", service.name, service.seed.handler)
+
+    def _invoke(self, service: str, function: str, event: Any) -> Any:
+        return self._workers[service].invoke(function, event)
+
+    def _health(self) -> tuple[bool, dict[str, Any]]:
+        services = {name: "ok" if worker.ping() else "down" for name, worker in self._workers.items()}
+        ready = self._ready and all(state == "ok" for state in services.values())
+        details: dict[str, Any] = {"services": services, "bus": self.plan.bus}
+        if self._moto:
+            details["awsEndpoint"] = self._moto.url
+        return ready, details
+
+    def _attach_log_file(self) -> None:
+        handler = logging.FileHandler(self.logs_dir / "local.log", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        self._previous_level = log.level
+        if log.getEffectiveLevel() > logging.INFO:
+            log.setLevel(logging.INFO)
+        self._log_handler = handler
+
+    def _detach_log_file(self) -> None:
+        if self._log_handler:
+            log.removeHandler(self._log_handler)
+            self._log_handler.close()
+            log.setLevel(self._previous_level)
+            self._log_handler = None
+
+
+class _ConsoleEcho:
+    """Worker output on the console, each line prefixed with its service, for ``make run``."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def __call__(self, name: str, line: str) -> None:
+        with self._lock:
+            self._stream.write(f"{name:>10} | {line}\n")
+            self._stream.flush()

@@ -1,0 +1,124 @@
+"""The moto server: AWS APIs over real HTTP on loopback, in a child process.
+
+The child serves moto's own WSGI application the way ``python -m moto.server`` and ``ThreadedMotoServer`` do
+(a threaded werkzeug server with moto's request handler), but on a socket the supervisor has already bound
+and handed down. The endpoint is therefore known before moto has finished importing, so the workers start in
+parallel with it, and no other program can take the port in between. Out of process, moto's work stays off
+the gateway's interpreter lock.
+
+Run as ``python -m infra.local.moto_server --fd N`` (by :class:`MotoServer`, not by hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from infra.local.processes import REPO_ROOT, ChildProcess, LineSink, exit_when_parent_exits
+
+
+class MotoServer:
+    def __init__(self, log_path: Path, echo: LineSink | None = None) -> None:
+        self._log_path = log_path
+        self._echo = echo
+        self._port = 0
+        self._child: ChildProcess | None = None
+
+    @property
+    def url(self) -> str:
+        if not self._port:
+            raise RuntimeError("the moto server has not started")
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._child.pid if self._child else None
+
+    def start(self) -> None:
+        listening = socket.create_server(("127.0.0.1", 0), backlog=128)
+        try:
+            self._port = listening.getsockname()[1]
+            fd = listening.fileno()
+            self._child = ChildProcess(
+                "moto",
+                [
+                    sys.executable,
+                    "-u",
+                    "-m",
+                    "infra.local.moto_server",
+                    "--fd",
+                    str(fd),
+                    "--port",
+                    str(self._port),
+                ],
+                env=_moto_environment(),
+                log_path=self._log_path,
+                echo=self._echo,
+                pass_fds=[fd],
+            )
+            self._child.start()
+        finally:
+            listening.close()
+
+    def wait_ready(self, deadline: float) -> None:
+        while not self._answers():
+            code = self._child.exit_code() if self._child else None
+            if code is not None:
+                raise RuntimeError(f"moto exited with code {code}; see {self._log_path}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"moto did not answer on {self.url}; see {self._log_path}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self._child:
+            self._child.stop()
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=2) as response:  # noqa: S310 - loopback
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+
+def _moto_environment() -> dict[str, str]:
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+    env = {key: os.environ[key] for key in keep if key in os.environ}
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    return env
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="moto on an inherited listening socket")
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args(argv)
+    exit_when_parent_exits()
+    # Pollers call moto several times a second; a line per request would drown the log.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    os.environ["MOTO_PORT"] = str(args.port)
+
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server(
+        "127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler, fd=args.fd
+    )
+    print(f"moto listening on http://127.0.0.1:{args.port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""What the local cloud runs, derived from the service manifests once.
+
+Provisioning, the gateway, the workers and the pollers all read this plan, and :func:`describe_local_plan`
+summarises it in the shape of the CDK inventory, so the parity test compares the data the local cloud really
+uses rather than a second rendering of the manifests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from shared.manifest import Audience, HttpMethod, Index, ServiceManifest, bus_name
+
+REGION: Final = "eu-north-1"
+ACCOUNT_ID = "123456789012"  # moto's default account: every ARN moto hands out carries it
+TAP_PATTERN: dict[str, Any] = {"source": [{"prefix": "polisen."}]}
+
+
+@dataclass(frozen=True)
+class FunctionPlan:
+    name: str  # physical, e.g. "eservices-local-reports-api"
+    handler: str
+    memory_mb: int
+    timeout_s: int
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    service: str
+    method: HttpMethod
+    path: str  # template with {param}
+    audience: Audience
+    function: str  # physical name of the service's api function
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    service: str
+    name: str
+    partition_key: str
+    sort_key: str | None
+    indexes: tuple[Index, ...]
+    stream: bool
+    ttl_attribute: str | None
+
+
+@dataclass(frozen=True)
+class QueuePlan:
+    name: str
+    dlq_name: str
+    max_receive_count: int
+    visibility_timeout_s: int
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    name: str
+    pattern: dict[str, Any]
+    queue: str
+
+
+@dataclass(frozen=True)
+class ConsumerPlan:
+    service: str
+    queue: str
+    function: str
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class StreamPlan:
+    service: str
+    table: str
+    function: str  # the service's outbox publisher
+
+
+@dataclass(frozen=True)
+class SchedulePlan:
+    service: str
+    name: str  # physical
+    function: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    name: str
+    environment: dict[str, str]
+    functions: tuple[FunctionPlan, ...]
+    seed: FunctionPlan | None
+    rate_limit_per_second: int
+    burst_limit: int
+    max_body_bytes: int
+
+
+@dataclass(frozen=True)
+class LocalPlan:
+    env: str
+    bus: str
+    services: tuple[ServicePlan, ...]
+    routes: tuple[RoutePlan, ...]
+    tables: tuple[TablePlan, ...]
+    queues: tuple[QueuePlan, ...]
+    rules: tuple[RulePlan, ...]
+    buckets: tuple[str, ...]
+    streams: tuple[StreamPlan, ...]
+    consumers: tuple[ConsumerPlan, ...]
+    schedules: tuple[SchedulePlan, ...]
+    tap_queue: str
+    tap_rule: str
+
+    def service(self, name: str) -> ServicePlan:
+        return next(s for s in self.services if s.name == name)
+
+
+def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> LocalPlan:
+    services: list[ServicePlan] = []
+    routes: list[RoutePlan] = []
+    tables: list[TablePlan] = []
+    queues: list[QueuePlan] = []
+    rules: list[RulePlan] = []
+    buckets: list[str] = []
+    streams: list[StreamPlan] = []
+    consumers: list[ConsumerPlan] = []
+    schedules: list[SchedulePlan] = []
+
+    for manifest in manifests:
+        services.append(_service_plan(manifest, env))
+        api = manifest.function_name(env, manifest.api_function.name) if manifest.routes else ""
+        routes.extend(RoutePlan(manifest.name, r.method, r.path, r.audience, api) for r in manifest.routes)
+        for table in manifest.tables:
+            physical = manifest.table_name(env, table.name)
+            tables.append(
+                TablePlan(
+                    manifest.name,
+                    physical,
+                    table.partition_key,
+                    table.sort_key,
+                    table.indexes,
+                    table.stream,
+                    table.ttl_attribute,
+                )
+            )
+            if table.stream:
+                streams.append(StreamPlan(manifest.name, physical, _publisher(manifest, env)))
+        for sub in manifest.subscriptions:
+            queue = manifest.queue_name(env, sub.name)
+            queues.append(
+                QueuePlan(
+                    queue, manifest.dlq_name(env, sub.name), sub.max_receive_count, sub.visibility_timeout_s
+                )
+            )
+            rules.append(
+                RulePlan(manifest.rule_name(env, sub.name), dict(manifest.event_pattern(sub)), queue)
+            )
+            consumers.append(
+                ConsumerPlan(
+                    manifest.name,
+                    queue,
+                    manifest.function_name(env, manifest.function(sub.function).name),
+                    sub.batch_size,
+                )
+            )
+        buckets.extend(manifest.bucket_name(env, b.name, ACCOUNT_ID) for b in manifest.buckets)
+        schedules.extend(
+            SchedulePlan(
+                manifest.name,
+                f"{manifest.prefix(env)}-{s.name}",
+                manifest.function_name(env, manifest.function(s.function).name),
+                s.expression,
+            )
+            for s in manifest.schedules
+        )
+
+    return LocalPlan(
+        env=env,
+        bus=bus_name(env),
+        services=tuple(services),
+        routes=tuple(routes),
+        tables=tuple(tables),
+        queues=tuple(queues),
+        rules=tuple(rules),
+        buckets=tuple(buckets),
+        streams=tuple(streams),
+        consumers=tuple(consumers),
+        schedules=tuple(schedules),
+        tap_queue=f"eservices-{env}-local-tap",
+        tap_rule=f"eservices-{env}-local-tap",
+    )
+
+
+def describe_local_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> dict[str, Any]:
+    """Routes, tables, queues and rules the local cloud provisions, in the shape of ``cloud_inventory()``.
+
+    The local-only tap (its rule and queue) is left out: it has no counterpart in AWS.
+    """
+    plan = build_plan(manifests, env)
+    return {
+        "routes": {(r.method, r.path) for r in plan.routes},
+        "tables": {t.name for t in plan.tables},
+        "queues": {name for q in plan.queues for name in (q.name, q.dlq_name)},
+        "rules": {r.name: {"pattern": r.pattern, "target_queue": r.queue} for r in plan.rules},
+    }
+
+
+def _service_plan(manifest: ServiceManifest, env: str) -> ServicePlan:
+    functions = tuple(
+        FunctionPlan(manifest.function_name(env, f.name), f.handler, f.memory_mb, f.timeout_s)
+        for f in manifest.functions
+    )
+    # Older manifests may predate the field: reference data is optional.
+    seed_handler: str | None = getattr(manifest, "seed_handler", None)
+    seed = FunctionPlan(manifest.function_name(env, "seed"), seed_handler, 512, 60) if seed_handler else None
+    return ServicePlan(
+        name=manifest.name,
+        environment=manifest.environment(env),
+        functions=functions,
+        seed=seed,
+        rate_limit_per_second=manifest.rate_limit_per_second,
+        burst_limit=manifest.burst_limit,
+        max_body_bytes=manifest.max_body_bytes,
+    )
+
+
+def _publisher(manifest: ServiceManifest, env: str) -> str:
+    publisher = next((f for f in manifest.functions if f.kind == "publisher"), None)
+    if publisher is None:
+        raise ValueError(f"{manifest.name}: a table has a stream but the service has no publisher function")
+    return manifest.function_name(env, publisher.name)

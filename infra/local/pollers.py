@@ -1,0 +1,265 @@
+"""What Lambda's event source mappings do in AWS: poll streams and queues, invoke functions, honour failures.
+
+Each poller is a thread that stops when the shared ``stop`` event is set; every wait in it is bounded (long
+polls last one second) so the local cloud shuts down promptly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from infra.local.event_sources import failed_message_ids, is_outbox_insert, sqs_event, stream_event
+from infra.local.invoker import FunctionError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+    from mypy_boto3_dynamodbstreams.type_defs import RecordTypeDef
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
+
+log = logging.getLogger("infra.local")
+
+Invoke = Callable[[str, Any], Any]  # (function name, event) -> result; raises FunctionError
+
+STREAM_IDLE_WAIT_S = 0.2
+SHARD_REFRESH_S = 5.0
+STREAM_BATCH_SIZE = 100
+RETRY_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+# Failed messages come back after this long rather than after the queue's visibility timeout, so retries
+# (and the way to the DLQ) take seconds locally.
+RETRY_VISIBILITY_S = 1
+LONG_POLL_S = 1
+
+
+class Poller:
+    """A polling loop on its own thread; not a Thread subclass, whose private names would clash."""
+
+    def __init__(self, name: str, stop: threading.Event) -> None:
+        self.name = name
+        self.stop_event = stop
+        self._thread = threading.Thread(target=self.run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def join(self, timeout_s: float) -> None:
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                self.poll_once()
+            except Exception:
+                if self.stop_event.is_set():
+                    return
+                log.exception("%s failed; polling again shortly", self.name)
+                self.stop_event.wait(1.0)
+
+    def poll_once(self) -> None:
+        raise NotImplementedError
+
+
+class StreamPoller(Poller):
+    """A DynamoDB stream feeding the outbox publisher: in order per shard, a batch retried until it passes."""
+
+    def __init__(
+        self,
+        *,
+        table: str,
+        partition_key: str,
+        stream_arn: str,
+        function: str,
+        invoke: Invoke,
+        streams: DynamoDBStreamsClient,
+        stop: threading.Event,
+    ) -> None:
+        super().__init__(f"stream:{table}", stop)
+        self._partition_key = partition_key
+        self._stream_arn = stream_arn
+        self._function = function
+        self._invoke = invoke
+        self._streams = streams
+        self._iterators: dict[str, str] = {}
+        self._known_shards: set[str] = set()
+        self._shards_checked = 0.0
+
+    def poll_once(self) -> None:
+        if time.monotonic() - self._shards_checked > SHARD_REFRESH_S:
+            self._discover_shards()
+        saw_records = False
+        for shard_id, iterator in list(self._iterators.items()):
+            response = self._streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH_SIZE)
+            records = [r for r in response.get("Records", []) if is_outbox_insert(r, self._partition_key)]
+            if records and not self._deliver(records):
+                return  # stopping: leave the iterator where it was
+            saw_records = saw_records or bool(response.get("Records"))
+            next_iterator = response.get("NextShardIterator")
+            if next_iterator:
+                self._iterators[shard_id] = next_iterator
+            else:
+                del self._iterators[shard_id]  # the shard is closed and read to its end
+        if not saw_records:
+            self.stop_event.wait(STREAM_IDLE_WAIT_S)
+
+    def _discover_shards(self) -> None:
+        description = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
+        for shard in description.get("Shards", []):
+            shard_id = shard["ShardId"]
+            if shard_id in self._known_shards:
+                continue
+            # Every shard is younger than this run, so its start is where this run's changes begin.
+            iterator = self._streams.get_shard_iterator(
+                StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            self._known_shards.add(shard_id)
+            self._iterators[shard_id] = iterator
+        self._shards_checked = time.monotonic()
+
+    def _deliver(self, records: Sequence[RecordTypeDef]) -> bool:
+        """True once the publisher took the batch; False if the cloud stopped first."""
+        event = stream_event(records, stream_arn=self._stream_arn)
+        attempt = 0
+        while not self.stop_event.is_set():
+            try:
+                self._invoke(self._function, event)
+                return True
+            except FunctionError as exc:
+                delay = RETRY_BACKOFF_S[min(attempt, len(RETRY_BACKOFF_S) - 1)]
+                log.warning(
+                    "%s failed on %d stream record(s) (%s); retrying in %.1f s",
+                    self._function,
+                    len(records),
+                    exc,
+                    delay,
+                )
+                attempt += 1
+                self.stop_event.wait(delay)
+        return False
+
+
+class QueuePoller(Poller):
+    """An SQS queue drained by a consumer, with partial batch responses."""
+
+    def __init__(
+        self,
+        *,
+        queue_url: str,
+        queue_arn: str,
+        function: str,
+        batch_size: int,
+        invoke: Invoke,
+        sqs: SQSClient,
+        stop: threading.Event,
+    ) -> None:
+        super().__init__(f"queue:{queue_arn.rsplit(':', 1)[-1]}", stop)
+        self._queue_url = queue_url
+        self._queue_arn = queue_arn
+        self._function = function
+        self._batch_size = max(1, min(batch_size, 10))  # SQS hands out at most ten per receive
+        self._invoke = invoke
+        self._sqs = sqs
+
+    def poll_once(self) -> None:
+        messages = self._sqs.receive_message(
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=self._batch_size,
+            WaitTimeSeconds=LONG_POLL_S,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return
+        ids = [m["MessageId"] for m in messages]
+        try:
+            result = self._invoke(self._function, sqs_event(messages, queue_arn=self._queue_arn))
+            failed = failed_message_ids(result, ids)
+        except FunctionError as exc:
+            log.warning("%s failed on a batch of %d message(s): %s", self._function, len(messages), exc)
+            failed = set(ids)
+        if failed:
+            log.info("%s: %d of %d message(s) will be retried", self._function, len(failed), len(messages))
+        self._delete([m for m in messages if m["MessageId"] not in failed])
+        self._retry_soon([m for m in messages if m["MessageId"] in failed])
+
+    def _delete(self, messages: Sequence[MessageTypeDef]) -> None:
+        if messages:
+            self._sqs.delete_message_batch(
+                QueueUrl=self._queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+            )
+
+    def _retry_soon(self, messages: Sequence[MessageTypeDef]) -> None:
+        if messages:
+            self._sqs.change_message_visibility_batch(
+                QueueUrl=self._queue_url,
+                Entries=[
+                    {
+                        "Id": str(i),
+                        "ReceiptHandle": m["ReceiptHandle"],
+                        "VisibilityTimeout": RETRY_VISIBILITY_S,
+                    }
+                    for i, m in enumerate(messages)
+                ],
+            )
+
+
+class EventTap:
+    """The events that crossed the bus, oldest first, as EventBridge delivered them."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._events: deque[dict[str, Any]] = deque(maxlen=capacity)
+        self._lock = threading.Lock()
+
+    def add(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            self._events.append(event)
+
+    def events(self, *, source: str | None = None, detail_type: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            events = list(self._events)
+        return [
+            e
+            for e in events
+            if (source is None or e.get("source") == source)
+            and (detail_type is None or e.get("detail-type") == detail_type)
+        ]
+
+
+class TapPoller(Poller):
+    def __init__(self, *, queue_url: str, tap: EventTap, sqs: SQSClient, stop: threading.Event) -> None:
+        super().__init__("tap", stop)
+        self._queue_url = queue_url
+        self._tap = tap
+        self._sqs = sqs
+
+    def poll_once(self) -> None:
+        messages = self._sqs.receive_message(
+            QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=LONG_POLL_S
+        ).get("Messages", [])
+        # SQS does not promise order; EventBridge's event time (then arrival) restores it within a batch.
+        for event in sorted((_parse(m.get("Body", "")) for m in messages), key=_event_time):
+            self._tap.add(event)
+        if messages:
+            self._sqs.delete_message_batch(
+                QueueUrl=self._queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+            )
+
+
+def _parse(body: str) -> dict[str, Any]:
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return {"body": body}
+    return event if isinstance(event, dict) else {"body": event}
+
+
+def _event_time(event: Mapping[str, Any]) -> str:
+    return str(event.get("time", ""))
