@@ -1,0 +1,48 @@
+"""Alarms that notify the platform's alarm topic. Every async path ends in a queue whose depth alarms."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+PERIOD = cdk.Duration.minutes(5)
+
+
+def notify(alarm: cloudwatch.Alarm, topic: sns.ITopic) -> cloudwatch.Alarm:
+    alarm.add_alarm_action(cloudwatch_actions.SnsAction(topic))
+    return alarm
+
+
+def any_occurrence_alarm(
+    scope: Construct, construct_id: str, *, metric: cloudwatch.IMetric, name: str, description: str
+) -> cloudwatch.Alarm:
+    """Alarm as soon as the metric is above zero in one period: errors, 5xx and dead letters are all bugs."""
+    return cloudwatch.Alarm(
+        scope,
+        construct_id,
+        alarm_name=name,
+        alarm_description=description,
+        metric=metric,
+        threshold=0,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+
+
+def queue_depth_alarm(
+    scope: Construct, construct_id: str, *, queue: sqs.Queue, queue_name: str, topic: sns.ITopic
+) -> cloudwatch.Alarm:
+    metric = queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum")
+    alarm = any_occurrence_alarm(
+        scope,
+        construct_id,
+        metric=metric,
+        name=f"{queue_name}-not-empty",
+        description=f"Messages wait in {queue_name}: something failed and needs a look, then a redrive",
+    )
+    return notify(alarm, topic)

@@ -1,0 +1,218 @@
+"""A service's REST API: every manifest route, proxied to the api function, behind Cognito and WAF."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from infra.cloud.alarms import PERIOD, any_occurrence_alarm, notify
+from infra.cloud.nag import acknowledge
+from infra.cloud.service_functions import LOG_RETENTION
+from shared.manifest import Audience, Route, ServiceManifest
+
+AUTHENTICATED: frozenset[Audience] = frozenset({"citizen", "staff", "agency"})
+WHY_NO_AUTHORIZER: dict[Audience, str] = {
+    "public": "An open e-service (documentation, tips, document checks): anyone may call it; "
+    "WAF rate limiting and stage throttling protect it.",
+    "citizenOptional": "Anonymous citizens must be served too, and API Gateway's Cognito authorizer "
+    "cannot make a token optional; WAF rate limiting and stage throttling protect it.",
+}
+# The AWS common rule set blocks bodies over 8 KB; services accept up to their manifest's max_body_bytes.
+MANAGED_BODY_SIZE_LIMIT = 8 * 1024
+WAF_WINDOW_SECONDS = 300
+# No single address may take more than a tenth of the service's capacity. Not less: carrier-grade NAT puts
+# many citizens behind one address.
+SHARE_OF_CAPACITY_PER_CLIENT_IP = 10
+_PATH_PARAMETER = re.compile(r"{(\w+)\+?}")
+
+
+class ServiceApi(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        manifest: ServiceManifest,
+        env_name: str,
+        handler: lambda_.IFunction,
+        user_pool: cognito.IUserPool,
+        alarm_topic: sns.ITopic,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.manifest = manifest
+        self.name = manifest.prefix(env_name)
+        self.rest_api = apigateway.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=self.name,
+            description=f"{manifest.title}: {manifest.base_path}",
+            endpoint_types=[apigateway.EndpointType.REGIONAL],
+            # The account-wide logging role is the platform stack's.
+            cloud_watch_role=False,
+            deploy_options=self._stage_options(env_name),
+        )
+        self._integration = apigateway.LambdaIntegration(
+            handler, allow_test_invoke=False, scope_permission_to_method=False
+        )
+        self._validator = self.rest_api.add_request_validator(
+            "RequestValidator", validate_request_body=True, validate_request_parameters=True
+        )
+        self._authorizer = self._cognito_authorizer(user_pool) if self._needs_authorizer() else None
+        for route in manifest.routes:
+            self._add_route(route)
+        self._web_acl()
+        self._alarm_on_server_errors(alarm_topic)
+
+    def _stage_options(self, env_name: str) -> apigateway.StageOptions:
+        access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            log_group_name=f"/aws/apigateway/{self.name}/access",
+            retention=LOG_RETENTION,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        return apigateway.StageOptions(
+            stage_name=env_name,
+            access_log_destination=apigateway.LogGroupLogDestination(access_logs),
+            access_log_format=_access_log_format(),
+            tracing_enabled=True,
+            metrics_enabled=True,
+            # Errors only, and never request/response bodies: they carry personal data.
+            logging_level=apigateway.MethodLoggingLevel.ERROR,
+            data_trace_enabled=False,
+            throttling_rate_limit=self.manifest.rate_limit_per_second,
+            throttling_burst_limit=self.manifest.burst_limit,
+        )
+
+    def _needs_authorizer(self) -> bool:
+        return any(route.audience in AUTHENTICATED for route in self.manifest.routes)
+
+    def _cognito_authorizer(self, user_pool: cognito.IUserPool) -> apigateway.CognitoUserPoolsAuthorizer:
+        return apigateway.CognitoUserPoolsAuthorizer(
+            self,
+            "Authorizer",
+            authorizer_name=f"{self.name}-cognito",
+            cognito_user_pools=[user_pool],
+            results_cache_ttl=cdk.Duration.minutes(5),
+        )
+
+    def _add_route(self, route: Route) -> None:
+        resource = self.rest_api.root.resource_for_path(route.path)
+        required_path_parameters = {
+            f"method.request.path.{name}": True for name in _PATH_PARAMETER.findall(route.path)
+        }
+        authenticated = route.audience in AUTHENTICATED
+        method = resource.add_method(
+            route.method,
+            self._integration,
+            authorizer=self._authorizer if authenticated else None,
+            authorization_type=(
+                apigateway.AuthorizationType.COGNITO if authenticated else apigateway.AuthorizationType.NONE
+            ),
+            request_validator=self._validator,
+            request_parameters=required_path_parameters or None,
+        )
+        if not authenticated:
+            for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+                acknowledge(method, rule, WHY_NO_AUTHORIZER[route.audience])
+
+    def _web_acl(self) -> None:
+        acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            name=f"{self.name}-api",
+            description=f"Protects the {self.manifest.name} API",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=_visibility(f"{self.name}-api"),
+            rules=[self._rate_limit_rule(priority=0), self._common_rule_set(priority=1)],
+        )
+        wafv2.CfnWebACLAssociation(
+            self,
+            "WebAclAssociation",
+            resource_arn=self.rest_api.deployment_stage.stage_arn,
+            web_acl_arn=acl.attr_arn,
+        )
+
+    def _rate_limit_rule(self, priority: int) -> wafv2.CfnWebACL.RuleProperty:
+        capacity = self.manifest.rate_limit_per_second * WAF_WINDOW_SECONDS
+        return wafv2.CfnWebACL.RuleProperty(
+            name="RateLimitPerClientIp",
+            priority=priority,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    aggregate_key_type="IP",
+                    evaluation_window_sec=WAF_WINDOW_SECONDS,
+                    limit=max(100, capacity // SHARE_OF_CAPACITY_PER_CLIENT_IP),
+                )
+            ),
+            visibility_config=_visibility(f"{self.name}-rate-limit"),
+        )
+
+    def _common_rule_set(self, priority: int) -> wafv2.CfnWebACL.RuleProperty:
+        overrides = []
+        if self.manifest.max_body_bytes > MANAGED_BODY_SIZE_LIMIT:
+            overrides.append(
+                wafv2.CfnWebACL.RuleActionOverrideProperty(
+                    name="SizeRestrictions_BODY", action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                )
+            )
+        return wafv2.CfnWebACL.RuleProperty(
+            name="AWSManagedRulesCommonRuleSet",
+            priority=priority,
+            override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                    vendor_name="AWS",
+                    name="AWSManagedRulesCommonRuleSet",
+                    rule_action_overrides=overrides or None,
+                )
+            ),
+            visibility_config=_visibility(f"{self.name}-common-rules"),
+        )
+
+    def _alarm_on_server_errors(self, topic: sns.ITopic) -> None:
+        alarm = any_occurrence_alarm(
+            self,
+            "ServerErrorsAlarm",
+            metric=self.rest_api.metric_server_error(period=PERIOD, statistic="Sum"),
+            name=f"{self.name}-api-5xx",
+            description=f"The {self.manifest.name} API answered 5xx: a client error is never a 5xx",
+        )
+        notify(alarm, topic)
+
+
+def _access_log_format() -> apigateway.AccessLogFormat:
+    fields = {
+        "requestId": apigateway.AccessLogField.context_request_id(),
+        "requestTime": apigateway.AccessLogField.context_request_time(),
+        "ip": apigateway.AccessLogField.context_identity_source_ip(),
+        "httpMethod": apigateway.AccessLogField.context_http_method(),
+        "resourcePath": apigateway.AccessLogField.context_resource_path(),
+        "status": apigateway.AccessLogField.context_status(),
+        "responseLength": apigateway.AccessLogField.context_response_length(),
+        "latencyMs": apigateway.AccessLogField.context_response_latency(),
+        "subject": apigateway.AccessLogField.context_authorizer_claims("sub"),
+        "authorizerError": apigateway.AccessLogField.context_authorizer_error(),
+        "integrationError": apigateway.AccessLogField.context_integration_error_message(),
+        "wafResponse": apigateway.AccessLogField.context_waf_response_code(),
+        "xrayTraceId": apigateway.AccessLogField.context_xray_trace_id(),
+    }
+    return apigateway.AccessLogFormat.custom(json.dumps(fields))
+
+
+def _visibility(metric_name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    # No sampled requests: samples would keep citizens' addresses and bearer tokens in the WAF console.
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=metric_name, sampled_requests_enabled=False
+    )

@@ -1,0 +1,130 @@
+"""A service's Lambda functions: one role, one log group and one error alarm each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.cloud.alarms import PERIOD, any_occurrence_alarm, notify
+from infra.cloud.nag import acknowledge
+from shared.manifest import Function, FunctionKind, ServiceManifest
+
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+ARCHITECTURE = lambda_.Architecture.ARM_64
+LOG_RETENTION = logs.RetentionDays.SIX_MONTHS
+POWERTOOLS_LAYER_CONTEXT = "powertoolsLayerVersion"
+DEFAULT_POWERTOOLS_LAYER_VERSION = 27
+POWERTOOLS_LAYER = (
+    "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:{v}"
+)
+# Responses carry personal data; X-Ray is no place for it.
+POWERTOOLS_SETTINGS = {"POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false", "POWERTOOLS_LOGGER_LOG_EVENT": "false"}
+
+# Why a function needs no dead-letter queue of its own: nothing invokes it asynchronously.
+SYNCHRONOUS_CALLERS: dict[FunctionKind, str] = {
+    "api": "API Gateway invokes it synchronously: the caller gets the error, and 5xx responses alarm.",
+    "consumer": (
+        "Its SQS event source mapping invokes it synchronously: a failed message returns to the queue "
+        "and moves to the subscription's DLQ after maxReceiveCount receives."
+    ),
+    "publisher": (
+        "Its DynamoDB stream event source mapping invokes it synchronously: a failed batch is retried, "
+        "bisected and finally recorded in the publisher's on-failure queue."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    """What every function of one service shares."""
+
+    manifest: ServiceManifest
+    env_name: str
+    code: lambda_.Code
+    powertools: lambda_.ILayerVersion
+    alarm_topic: sns.ITopic
+
+
+def powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
+    version = scope.node.try_get_context(POWERTOOLS_LAYER_CONTEXT) or DEFAULT_POWERTOOLS_LAYER_VERSION
+    arn = POWERTOOLS_LAYER.format(region=cdk.Aws.REGION, v=version)
+    return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)
+
+
+class ServiceFunction(Construct):
+    """One manifest function: its own role (no managed policies), log group with retention, error alarm."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: Function,
+        settings: FunctionSettings,
+        dead_letter_queue: sqs.IQueue | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        manifest, env_name = settings.manifest, settings.env_name
+        self.spec = spec
+        self.name = manifest.function_name(env_name, spec.name)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Runs {self.name}",
+        )
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/lambda/{self.name}",
+            retention=LOG_RETENTION,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.log_group.grant_write(self.role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            function_name=self.name,
+            description=spec.description or f"{manifest.name} {spec.name}",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=settings.code,
+            handler=spec.handler,
+            layers=[settings.powertools],
+            environment={**manifest.environment(env_name), **POWERTOOLS_SETTINGS},
+            memory_size=spec.memory_mb,
+            timeout=cdk.Duration.seconds(spec.timeout_s),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            role=self.role,
+            dead_letter_queue=dead_letter_queue,
+        )
+        self._alarm_on_errors(settings.alarm_topic)
+        self._acknowledge_findings(dead_letter_queue)
+
+    def _alarm_on_errors(self, topic: sns.ITopic) -> None:
+        alarm = any_occurrence_alarm(
+            self,
+            "ErrorsAlarm",
+            metric=self.function.metric_errors(period=PERIOD, statistic="Sum"),
+            name=f"{self.name}-errors",
+            description=f"{self.name} raised errors",
+        )
+        notify(alarm, topic)
+
+    def _acknowledge_findings(self, dead_letter_queue: sqs.IQueue | None) -> None:
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray's PutTraceSegments/PutTelemetryRecords (and, for the stream reader, dynamodb:ListStreams) "
+            "have no resource-level permissions; every other statement names its resources.",
+        )
+        if dead_letter_queue is None:
+            acknowledge(self.function, "Serverless-LambdaDLQ", SYNCHRONOUS_CALLERS[self.spec.kind])

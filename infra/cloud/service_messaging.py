@@ -1,0 +1,218 @@
+"""How a service's functions are triggered: the outbox stream, event subscriptions and schedules.
+
+Every asynchronous path ends in a queue that alarms when not empty:
+- subscription: EventBridge rule -> queue (KMS) -> consumer; poison messages and undeliverable events go to
+  the subscription's DLQ (the manifest's ``dlq_name``);
+- outbox: table stream -> publisher -> bus; a batch that keeps failing is recorded in the publisher's
+  failure queue (the shard and sequence numbers to replay from, not the items);
+- schedule: EventBridge Scheduler -> job function; failures land in the job's failure queue.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.cloud.alarms import queue_depth_alarm
+from infra.cloud.nag import acknowledge
+from infra.cloud.naming import pascal
+from infra.cloud.service_functions import ServiceFunction
+from shared.events.outbox import OUTBOX_PREFIX
+from shared.manifest import Schedule, ServiceManifest, Subscription
+
+MESSAGE_RETENTION = cdk.Duration.days(14)
+STREAM_BATCH_SIZE = 100
+# Bounded so a poisoned batch cannot block its shard for the stream's whole 24 hours; with bisection the
+# failing record is isolated long before, and the failure queue says where to replay from.
+STREAM_RETRY_ATTEMPTS = 10
+SCHEDULE_RETRY_ATTEMPTS = 3
+SCHEDULE_MAX_EVENT_AGE = cdk.Duration.hours(1)
+# Not among CDK's TimeZone constants, though Scheduler accepts every IANA zone.
+SCHEDULE_TIME_ZONE = cdk.TimeZone.of("Europe/Stockholm")
+DEAD_LETTER_END = (
+    "This is a dead-letter queue, the end of the line: it has no redrive of its own, and its depth alarms."
+)
+
+
+def failure_queue_name(manifest: ServiceManifest, env_name: str, function: str) -> str:
+    return f"{manifest.prefix(env_name)}-{function}-failures"
+
+
+class FailureQueue(Construct):
+    """Where a function's asynchronous failures are recorded (stream on-failure, Lambda and Scheduler DLQ).
+
+    SQS-managed encryption: the messages are invocation records and schedule payloads, never items,
+    and a customer-managed key would only widen the publisher's and the scheduler's permissions.
+    """
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, queue_name: str, alarm_topic: sns.ITopic
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.queue_name = queue_name
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            queue_name=queue_name,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=MESSAGE_RETENTION,
+        )
+        acknowledge(self.queue, "Serverless-SQSRedrivePolicy", DEAD_LETTER_END)
+        queue_depth_alarm(self, "NotEmptyAlarm", queue=self.queue, queue_name=queue_name, topic=alarm_topic)
+
+
+def publish_outbox(
+    publisher: ServiceFunction,
+    table: dynamodb.Table,
+    failures: FailureQueue,
+    bus: events.IEventBus,
+) -> None:
+    """Feed the table's stream, outbox inserts only, to the publisher, the one function that may PutEvents."""
+    outbox_inserts = lambda_.FilterCriteria.filter(
+        {
+            "eventName": lambda_.FilterRule.is_equal("INSERT"),
+            "dynamodb": {"Keys": {"pk": {"S": lambda_.FilterRule.begins_with(OUTBOX_PREFIX)}}},
+        }
+    )
+    publisher.function.add_event_source(
+        event_sources.DynamoEventSource(
+            table,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=STREAM_BATCH_SIZE,
+            bisect_batch_on_error=True,
+            retry_attempts=STREAM_RETRY_ATTEMPTS,
+            on_failure=event_sources.SqsDlq(failures.queue),
+            filters=[outbox_inserts],
+        )
+    )
+    bus.grant_put_events_to(publisher.function)
+    acknowledge(
+        failures.queue,
+        "AwsSolutions-SQS3",
+        "This queue is the on-failure destination of the publisher's stream event source (a dead-letter "
+        "queue that cdk-nag does not recognise as one).",
+    )
+
+
+class SubscriptionPipeline(Construct):
+    """Rule on the shared bus -> queue (+DLQ) of this service -> consumer, as the manifest declares it."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        manifest: ServiceManifest,
+        env_name: str,
+        subscription: Subscription,
+        consumer: ServiceFunction,
+        bus: events.IEventBus,
+        key: kms.IKey,
+        alarm_topic: sns.ITopic,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        _require_visibility_covers_timeout(subscription, consumer)
+        dlq_name = manifest.dlq_name(env_name, subscription.name)
+        self.dead_letter_queue = self._queue("DeadLetterQueue", dlq_name, key)
+        self.queue = self._queue(
+            "Queue",
+            manifest.queue_name(env_name, subscription.name),
+            key,
+            visibility_timeout=cdk.Duration.seconds(subscription.visibility_timeout_s),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=subscription.max_receive_count, queue=self.dead_letter_queue
+            ),
+        )
+        acknowledge(self.dead_letter_queue, "Serverless-SQSRedrivePolicy", DEAD_LETTER_END)
+        pattern = manifest.event_pattern(subscription)
+        detail_types = "/".join(subscription.detail_types)
+        self.rule = events.Rule(
+            self,
+            "Rule",
+            rule_name=manifest.rule_name(env_name, subscription.name),
+            description=f"{detail_types} from {subscription.source} to {manifest.name}",
+            event_bus=bus,
+            event_pattern=events.EventPattern(source=pattern["source"], detail_type=pattern["detail-type"]),
+            targets=[events_targets.SqsQueue(self.queue, dead_letter_queue=self.dead_letter_queue)],
+        )
+        consumer.function.add_event_source(
+            event_sources.SqsEventSource(
+                self.queue,
+                batch_size=subscription.batch_size,
+                max_batching_window=cdk.Duration.seconds(1) if subscription.batch_size > 10 else None,
+                report_batch_item_failures=True,
+            )
+        )
+        acknowledge(
+            consumer.function,
+            "Serverless-LambdaEventSourceMappingDestination",
+            "SQS event sources take no on-failure destination: the queue's redrive policy moves a message "
+            "that keeps failing to the subscription's DLQ.",
+        )
+        queue_depth_alarm(
+            self, "DeadLettersAlarm", queue=self.dead_letter_queue, queue_name=dlq_name, topic=alarm_topic
+        )
+
+    def _queue(
+        self,
+        construct_id: str,
+        queue_name: str,
+        key: kms.IKey,
+        *,
+        visibility_timeout: cdk.Duration | None = None,
+        dead_letter_queue: sqs.DeadLetterQueue | None = None,
+    ) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            construct_id,
+            queue_name=queue_name,
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            retention_period=MESSAGE_RETENTION,
+            visibility_timeout=visibility_timeout,
+            dead_letter_queue=dead_letter_queue,
+        )
+
+
+def schedule_invocation(
+    scope: Construct,
+    manifest: ServiceManifest,
+    env_name: str,
+    spec: Schedule,
+    job: ServiceFunction,
+    failures: FailureQueue,
+) -> scheduler.Schedule:
+    return scheduler.Schedule(
+        scope,
+        f"{pascal(spec.name)}Schedule",
+        schedule_name=f"{manifest.prefix(env_name)}-{spec.name}",
+        description=f"Runs {job.name} on {spec.expression}",
+        schedule=scheduler.ScheduleExpression.expression(spec.expression, SCHEDULE_TIME_ZONE),
+        target=scheduler_targets.LambdaInvoke(
+            job.function,
+            dead_letter_queue=failures.queue,
+            retry_attempts=SCHEDULE_RETRY_ATTEMPTS,
+            max_event_age=SCHEDULE_MAX_EVENT_AGE,
+        ),
+    )
+
+
+def _require_visibility_covers_timeout(subscription: Subscription, consumer: ServiceFunction) -> None:
+    # Lambda refuses an SQS event source whose visibility timeout is shorter than the function's timeout.
+    if subscription.visibility_timeout_s < consumer.spec.timeout_s:
+        raise ValueError(
+            f"subscription {subscription.name!r}: visibility timeout {subscription.visibility_timeout_s}s is "
+            f"shorter than {consumer.name}'s timeout {consumer.spec.timeout_s}s"
+        )
