@@ -29,8 +29,6 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return redact(super().serialize(log))
 
 
-
-
 def create_logger() -> Logger:
     return Logger(logger_formatter=RedactingFormatter())
 

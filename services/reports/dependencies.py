@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 from functools import cache
 
-import boto3
-
 from services.reports.adapters.dynamodb import DynamoDbReportRepository
+from shared.adapters import aws
 from shared.clock import Clock, SystemClock
 
 
 @cache
 def repository() -> DynamoDbReportRepository:
-    return DynamoDbReportRepository(os.environ["TABLE_MAIN"], boto3.client("dynamodb"))
+    return DynamoDbReportRepository(os.environ["TABLE_MAIN"], aws.dynamodb())
 
 
 @cache

@@ -22,7 +22,10 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/openapi.json", "public"),
     ),
     functions=(
-        Function("api", "services.reports.api.handler", "api", description="Citizen HTTP API"),
+        # More memory means more CPU, and a cold start is CPU-bound: citizens wait on this one.
+        Function(
+            "api", "services.reports.api.handler", "api", memory_mb=1024, description="Citizen HTTP API"
+        ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
         Function(
             "triage",

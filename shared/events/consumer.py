@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.adapters import aws
 from shared.events.envelope import DeliveredEvent
 
 # Longer than any redelivery window (SQS retention 4 days by default, plus archive replays within a week).
@@ -29,7 +30,7 @@ EventHandler = Callable[[DeliveredEvent], None]
 
 @cache
 def _store() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=os.environ["TABLE_IDEMPOTENCY"])
+    return DynamoDBPersistenceLayer(table_name=os.environ["TABLE_IDEMPOTENCY"], boto3_client=aws.dynamodb())
 
 
 def consume_batch(

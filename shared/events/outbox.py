@@ -5,9 +5,11 @@ feeds :mod:`shared.events.publisher`."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.events.envelope import Envelope, EventData
+if TYPE_CHECKING:
+    # Type hints only: the publisher imports this module and must not pay for pydantic at cold start.
+    from shared.events.envelope import Envelope, EventData
 
 OUTBOX_PREFIX = "OUTBOX#"
 # The stream delivers within seconds; the item only lingers for replays and inspection.

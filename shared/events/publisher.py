@@ -7,16 +7,15 @@ are idempotent on ``metadata.eventId``) but never lost.
 from __future__ import annotations
 
 import os
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.adapters import aws
 from shared.events.outbox import is_outbox_key
 from shared.observability import create_logger, create_metrics
 
@@ -33,11 +32,6 @@ PUT_EVENTS_MAX_ENTRIES = 10
 
 class PublishFailed(RuntimeError):
     pass
-
-
-@cache
-def _events() -> EventBridgeClient:
-    return boto3.client("events")
 
 
 def entries_from_stream(event: DynamoDBStreamEvent, bus_name: str) -> list[PutEventsRequestEntryTypeDef]:
@@ -76,7 +70,7 @@ def publish(entries: list[PutEventsRequestEntryTypeDef], client: EventBridgeClie
 @event_source(data_class=DynamoDBStreamEvent)
 def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
     entries = entries_from_stream(event, os.environ["EVENT_BUS_NAME"])
-    publish(entries, _events())
+    publish(entries, aws.events())
     metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=len(entries))
     logger.info("Published outbox events", extra={"count": len(entries)})
     return {"published": len(entries)}

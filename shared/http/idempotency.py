@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.adapters import aws
 from shared.http.problems import ConflictProblem, UnprocessableProblem, ValidationProblem
 
 HEADER = "Idempotency-Key"
@@ -32,7 +33,7 @@ EXPIRES_AFTER_SECONDS = 24 * 3600
 
 @cache
 def _store() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=os.environ["TABLE_IDEMPOTENCY"])
+    return DynamoDBPersistenceLayer(table_name=os.environ["TABLE_IDEMPOTENCY"], boto3_client=aws.dynamodb())
 
 
 def _config() -> IdempotencyConfig:

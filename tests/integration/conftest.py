@@ -14,7 +14,8 @@ from infra.local.aws import AwsClients
 from infra.local.plan import LocalPlan, build_plan
 from infra.local.provision import Provisioned, provision
 from services.reports import dependencies as reports_dependencies
-from shared.events import consumer, publisher
+from shared.adapters import aws as aws_clients
+from shared.events import consumer
 from shared.http import idempotency
 
 ENV = "test"
@@ -34,7 +35,8 @@ def _forget_clients() -> None:
         reports_dependencies.clock,
         idempotency._store,
         consumer._store,
-        publisher._events,
+        aws_clients.dynamodb,
+        aws_clients.events,
     ):
         cached.cache_clear()
 
