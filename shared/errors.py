@@ -10,12 +10,16 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    """Input that passed the schema but breaks a rule (a time in the future, an unknown code)."""
+    """Input that passed the schema but breaks a rule (a time in the future, an unknown code). Names every
+    offending field at once, so the citizen can fix them all in one go."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+    def __init__(self, reasons: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in reasons.items()))
+        self.reasons = dict(reasons)
+
+    @classmethod
+    def of(cls, field: str, reason: str) -> InvalidInput:
+        return cls({field: reason})
 
 
 class NotFound(DomainError):

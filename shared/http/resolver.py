@@ -43,7 +43,8 @@ def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -
 def problem_for(error: DomainError) -> ProblemError:
     """The HTTP face of a domain error."""
     if isinstance(error, InvalidInput):
-        return ValidationProblem.for_field(error.field, error.reason)
+        invalid = [InvalidParameter(name=field, reason=reason) for field, reason in error.reasons.items()]
+        return ValidationProblem(error.detail, invalid_parameters=invalid)
     if isinstance(error, NotFound):
         return NotFoundProblem(error.detail)
     if isinstance(error, Conflict):

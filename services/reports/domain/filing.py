@@ -29,9 +29,13 @@ def file_report(
     draft: ReportDraft, *, citizen: Citizen, repository: ReportRepository, clock: Clock, correlation_id: str
 ) -> Report:
     now = clock.now()
-    for field, moment in (("occurredFrom", draft.occurred_from), ("occurredTo", draft.occurred_to)):
-        if moment > now + CLOCK_SKEW:
-            raise InvalidInput(field, "must not be in the future")
+    in_the_future = {
+        field: "must not be in the future"
+        for field, moment in (("occurredFrom", draft.occurred_from), ("occurredTo", draft.occurred_to))
+        if moment > now + CLOCK_SKEW
+    }
+    if in_the_future:
+        raise InvalidInput(in_the_future)
 
     year = stockholm_time(now).year
     case_number = str(KNumber.for_year(repository.allocate_case_number(year), year))
