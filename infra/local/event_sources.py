@@ -9,19 +9,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from infra.local.plan import ACCOUNT_ID, REGION
-
-# Mirrors the publisher's event source filter in AWS: only new outbox items reach it.
-OUTBOX_PREFIX = "OUTBOX#"
-
+from shared.events.outbox import OUTBOX_PREFIX
 
 # --- DynamoDB Streams ----------------------------------------------------------------------------------
 
 
 def is_outbox_insert(record: Mapping[str, Any], partition_key: str = "pk") -> bool:
+    """The publisher's event source filter in AWS: INSERTs whose partition key starts with ``OUTBOX#``."""
     if record.get("eventName") != "INSERT":
         return False
-    image = record.get("dynamodb", {}).get("NewImage") or {}
-    key = image.get(partition_key, {}).get("S")
+    keys = record.get("dynamodb", {}).get("Keys") or {}
+    key = keys.get(partition_key, {}).get("S")
     return isinstance(key, str) and key.startswith(OUTBOX_PREFIX)
 
 

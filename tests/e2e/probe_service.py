@@ -1,0 +1,157 @@
+"""A test-only service that makes the local cloud's machinery observable from outside.
+
+It runs in its own worker like any service, so everything it reports (its environment, the events it was
+given, how often each message came back) is what a real service would experience. Handlers keep their
+evidence in the service's table, which the tests read through moto.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from shared.manifest import Function, Route, Schedule, ServiceManifest, Subscription, Table
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
+
+MODULE = __name__
+BASE = "/probe/v1"
+SOURCE = "polisen.probe"
+DETAIL_TYPE = "ProbeSent"
+
+MANIFEST = ServiceManifest(
+    name="probe",
+    title="Platform probe (tests only)",
+    routes=(
+        Route("GET", f"{BASE}/echo/{{itemId}}", "citizen"),
+        Route("GET", f"{BASE}/echo", "public"),
+        Route("GET", f"{BASE}/whoami", "citizenOptional"),
+        Route("GET", f"{BASE}/boom", "public"),
+        Route("POST", f"{BASE}/messages", "public"),
+    ),
+    functions=(
+        Function("api", f"{MODULE}.api", "api"),
+        Function("publisher", f"{MODULE}.publisher", "publisher"),
+        Function("inbox", f"{MODULE}.inbox", "consumer"),
+        Function("tick", f"{MODULE}.tick", "job"),
+    ),
+    tables=(Table("main", stream=True),),
+    subscriptions=(
+        Subscription(
+            "inbox", function="inbox", source=SOURCE, detail_types=(DETAIL_TYPE,), max_receive_count=2
+        ),
+    ),
+    schedules=(Schedule("tick", function="tick", expression="rate(1 second)"),),
+    seed_handler=f"{MODULE}.seed",
+    publishes=(DETAIL_TYPE,),
+)
+
+
+@cache
+def _dynamodb() -> DynamoDBClient:
+    import boto3
+
+    return boto3.client("dynamodb")
+
+
+@cache
+def _events() -> EventBridgeClient:
+    import boto3
+
+    return boto3.client("events")
+
+
+def _count(key: str, attribute: str = "n") -> int:
+    """Atomically counts one more under ``key``; returns the new count."""
+    response = _dynamodb().update_item(
+        TableName=os.environ["TABLE_MAIN"],
+        Key={"pk": {"S": key}, "sk": {"S": "COUNT"}},
+        UpdateExpression="ADD #n :one",
+        ExpressionAttributeNames={"#n": attribute},
+        ExpressionAttributeValues={":one": {"N": "1"}},
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(response["Attributes"][attribute]["N"])
+
+
+def api(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    path = event["path"]
+    if path == f"{BASE}/boom":
+        raise RuntimeError("internal detail: the database password is hunter2")
+    if path == f"{BASE}/messages":
+        message = json.loads(event["body"])
+        table = os.environ["TABLE_MAIN"]
+        # A plain item beside the outbox item: the publisher must never be given it.
+        _dynamodb().put_item(
+            TableName=table, Item={"pk": {"S": f"NOTE#{message['id']}"}, "sk": {"S": "NOTE"}}
+        )
+        _dynamodb().put_item(
+            TableName=table,
+            Item={
+                "pk": {"S": f"OUTBOX#{message['id']}"},
+                "sk": {"S": "EVENT"},
+                "detail": {"S": json.dumps(message)},
+                "publisherFailures": {"N": str(message.get("publisherFailures", 0))},
+            },
+        )
+        return {"statusCode": 202, "body": json.dumps({"accepted": message["id"]})}
+    observed = {
+        "event": event,
+        "pid": os.getpid(),
+        "environment": dict(os.environ),
+        "context": {
+            "functionName": context.function_name,
+            "memoryLimitInMb": context.memory_limit_in_mb,
+            "invokedFunctionArn": context.invoked_function_arn,
+            "awsRequestId": context.aws_request_id,
+            "remainingMs": context.get_remaining_time_in_millis(),
+        },
+    }
+    return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(observed)}
+
+
+def publisher(event: dict[str, Any], context: Any) -> None:
+    entries = []
+    for record in event["Records"]:
+        image = record["dynamodb"]["NewImage"]
+        key = image["pk"]["S"]
+        if record["eventName"] != "INSERT" or not key.startswith("OUTBOX#"):
+            raise ValueError(f"the stream filter let {record['eventName']} {key} through")
+        if _count(f"PUBLISH#{key}") <= int(image["publisherFailures"]["N"]):
+            raise RuntimeError(f"planned publisher failure for {key}")
+        entries.append(
+            {
+                "Source": SOURCE,
+                "DetailType": DETAIL_TYPE,
+                "Detail": image["detail"]["S"],
+                "EventBusName": os.environ["EVENT_BUS_NAME"],
+            }
+        )
+    response = _events().put_events(Entries=entries)  # type: ignore[arg-type]
+    if response["FailedEntryCount"]:
+        raise RuntimeError(f"{response['FailedEntryCount']} event(s) were not put")
+
+
+def inbox(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    failures = []
+    for record in event["Records"]:
+        detail = json.loads(record["body"])["detail"]
+        _count(f"RECEIVED#{detail['id']}")
+        if detail.get("outcome") == "fail":
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}
+
+
+def tick(event: dict[str, Any], context: Any) -> None:
+    _count("TICKS")
+
+
+def seed(event: dict[str, Any], context: Any) -> None:
+    _dynamodb().put_item(
+        TableName=os.environ["TABLE_MAIN"],
+        Item={"pk": {"S": "SEED"}, "sk": {"S": "SEED"}, "loadedBy": {"S": context.function_name}},
+    )

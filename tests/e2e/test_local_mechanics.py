@@ -1,0 +1,190 @@
+"""What the local cloud does between the pieces, observed through a test-only service (``probe_service``).
+
+Isolation of workers, the proxy event a function receives, function errors, the outbox stream with retries,
+partial batch failures ending in the DLQ, schedules and seeding: each as AWS would do it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from infra.catalog import MANIFESTS
+from infra.local.aws import AwsClients
+from infra.local.cloud import LocalCloud
+from infra.local.plan import REGION
+from tests.e2e import probe_service
+from tests.e2e.support import LocalClient, eventually, synthetic_personnummer
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sqs import SQSClient
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("probe_cloud")]
+
+PROBE = probe_service.BASE
+TABLE = "eservices-local-probe-main"
+DLQ = "eservices-local-probe-inbox-dlq"
+
+
+@pytest.fixture(scope="module")
+def probe_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    cloud = LocalCloud([*MANIFESTS, probe_service.MANIFEST], run_dir=tmp_path_factory.mktemp("probe-cloud"))
+    cloud.start(timeout_s=60)
+    try:
+        yield cloud
+    finally:
+        cloud.stop()
+
+
+@pytest.fixture
+def probe(probe_cloud: LocalCloud) -> LocalClient:
+    return LocalClient(probe_cloud.base_url)
+
+
+@pytest.fixture(scope="module")
+def aws(probe_cloud: LocalCloud) -> AwsClients:
+    return AwsClients.connect(probe_cloud.aws_endpoint)
+
+
+@pytest.fixture
+def dynamodb(aws: AwsClients) -> DynamoDBClient:
+    return aws.dynamodb
+
+
+@pytest.fixture
+def sqs(aws: AwsClients) -> SQSClient:
+    return aws.sqs
+
+
+def _count(dynamodb: DynamoDBClient, key: str) -> int:
+    item = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": key}, "sk": {"S": "COUNT"}}).get("Item")
+    return int(item["n"]["N"]) if item else 0
+
+
+def _message_id(rng: random.Random) -> str:
+    return f"m-{rng.randrange(10**9)}"
+
+
+def test_reference_data_is_seeded_before_the_cloud_is_ready(dynamodb: DynamoDBClient) -> None:
+    item = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "SEED"}, "sk": {"S": "SEED"}}).get("Item")
+    assert item is not None
+    assert item["loadedBy"]["S"] == "eservices-local-probe-seed"
+
+
+def test_a_function_sees_only_its_own_service(probe: LocalClient, probe_cloud: LocalCloud) -> None:
+    observed = probe.request("GET", f"{PROBE}/echo").json()
+    environment: dict[str, str] = observed["environment"]
+    assert environment["SERVICE_NAME"] == "probe"
+    assert environment["TABLE_MAIN"] == TABLE
+    assert environment["AWS_ENDPOINT_URL"] == probe_cloud.aws_endpoint
+    assert environment["AWS_REGION"] == REGION
+    assert environment["AWS_LAMBDA_FUNCTION_NAME"] == "eservices-local-probe-api"
+    assert environment["POWERTOOLS_TRACE_DISABLED"] == "true"
+    assert not [name for name, value in environment.items() if "reports" in value]
+    assert "PYTEST_CURRENT_TEST" not in environment
+    context = observed["context"]
+    assert context["functionName"] == "eservices-local-probe-api"
+    assert context["invokedFunctionArn"].endswith(":function:eservices-local-probe-api")
+    assert 0 < context["remainingMs"] <= 10_000
+
+
+def test_the_function_gets_the_rest_proxy_event(probe: LocalClient, rng: random.Random) -> None:
+    token = probe.citizen_token(synthetic_personnummer(rng))
+    response = probe.request("GET", f"{PROBE}/echo/a%20b?tag=x&tag=y", token=token, headers={"X-Trace": "t1"})
+    assert response.status == 200
+    assert response.headers["x-amzn-requestid"]
+    event = response.json()["event"]
+    assert event["resource"] == f"{PROBE}/echo/{{itemId}}"
+    assert event["path"] == f"{PROBE}/echo/a b"
+    assert event["httpMethod"] == "GET"
+    assert event["pathParameters"] == {"itemId": "a b"}
+    assert event["queryStringParameters"] == {"tag": "y"}
+    assert event["multiValueQueryStringParameters"] == {"tag": ["x", "y"]}
+    assert event["headers"]["X-Trace"] == "t1"
+    assert event["body"] is None
+    context = event["requestContext"]
+    assert context["requestId"] == response.headers["x-amzn-requestid"]
+    assert context["resourcePath"] == f"{PROBE}/echo/{{itemId}}"
+    assert context["identity"]["sourceIp"] == "127.0.0.1"
+    claims = context["authorizer"]["claims"]
+    assert claims["principalType"] == "citizen"
+    assert len(claims["personnummer"]) == 12
+
+
+def test_an_optional_citizen_route_gets_claims_only_with_a_token(
+    probe: LocalClient, rng: random.Random
+) -> None:
+    anonymous = probe.request("GET", f"{PROBE}/whoami").json()["event"]
+    assert "authorizer" not in anonymous["requestContext"]
+    token = probe.citizen_token(synthetic_personnummer(rng))
+    signed_in = probe.request("GET", f"{PROBE}/whoami", token=token).json()["event"]
+    assert signed_in["requestContext"]["authorizer"]["claims"]["principalType"] == "citizen"
+    assert probe.request("GET", f"{PROBE}/whoami", token="not-a-token").status == 401
+
+
+def test_a_function_error_is_502_without_internals_and_the_worker_lives_on(probe: LocalClient) -> None:
+    before = probe.request("GET", f"{PROBE}/echo").json()["pid"]
+    response = probe.request("GET", f"{PROBE}/boom")
+    assert response.status == 502
+    assert response.headers["content-type"] == "application/problem+json"
+    assert b"hunter2" not in response.body
+    assert b"RuntimeError" not in response.body
+    assert probe.request("GET", f"{PROBE}/echo").json()["pid"] == before
+
+
+def test_an_outbox_item_reaches_the_bus_and_the_subscribed_queue(
+    probe: LocalClient, dynamodb: DynamoDBClient, rng: random.Random
+) -> None:
+    message = _message_id(rng)
+    assert (
+        probe.request("POST", f"{PROBE}/messages", json_body={"id": message, "outcome": "ok"}).status == 202
+    )
+    event = probe.wait_for_event(probe_service.DETAIL_TYPE, lambda e: e["detail"]["id"] == message)
+    assert event["source"] == probe_service.SOURCE
+    eventually(lambda: _count(dynamodb, f"RECEIVED#{message}") == 1, what="delivery to the inbox consumer")
+    assert _count(dynamodb, f"PUBLISH#OUTBOX#{message}") == 1
+
+
+def test_a_failing_publisher_is_retried_with_the_same_records(
+    probe: LocalClient, dynamodb: DynamoDBClient, rng: random.Random
+) -> None:
+    message = _message_id(rng)
+    body = {"id": message, "outcome": "ok", "publisherFailures": 2}
+    assert probe.request("POST", f"{PROBE}/messages", json_body=body).status == 202
+    probe.wait_for_event(probe_service.DETAIL_TYPE, lambda e: e["detail"]["id"] == message)
+    assert _count(dynamodb, f"PUBLISH#OUTBOX#{message}") == 3
+    published = [
+        e for e in probe.events(detail_type=probe_service.DETAIL_TYPE) if e["detail"]["id"] == message
+    ]
+    assert len(published) == 1
+
+
+def test_a_message_reported_as_failed_is_retried_then_moved_to_the_dlq(
+    probe: LocalClient, dynamodb: DynamoDBClient, sqs: SQSClient, rng: random.Random
+) -> None:
+    message = _message_id(rng)
+    assert (
+        probe.request("POST", f"{PROBE}/messages", json_body={"id": message, "outcome": "fail"}).status == 202
+    )
+    dlq_url = sqs.get_queue_url(QueueName=DLQ)["QueueUrl"]
+
+    def dead_lettered() -> dict[str, Any] | None:
+        messages = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        )
+        bodies = [json.loads(m["Body"]) for m in messages]
+        return next((b for b in bodies if b["detail"]["id"] == message), None)
+
+    dead = eventually(dead_lettered, timeout_s=20, what="the failed message in the DLQ")
+    assert dead["detail-type"] == probe_service.DETAIL_TYPE
+    assert _count(dynamodb, f"RECEIVED#{message}") == 2  # the subscription's maxReceiveCount
+
+
+def test_a_rate_schedule_fires_on_time(dynamodb: DynamoDBClient) -> None:
+    first = eventually(lambda: _count(dynamodb, "TICKS") or None, timeout_s=5, what="a first tick")
+    eventually(lambda: _count(dynamodb, "TICKS") >= first + 2, timeout_s=5, what="two more ticks")

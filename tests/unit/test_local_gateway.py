@@ -1,0 +1,264 @@
+"""The gateway over real HTTP, workers stood in for: what API Gateway answers before and after a call."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+
+from infra.local.gateway import Gateway
+from infra.local.invoker import FunctionError
+from infra.local.plan import build_plan
+from infra.local.pollers import EventTap
+from infra.local.tokens import TokenIssuer
+from shared.manifest import Function, Route, ServiceManifest, Table
+
+PROBE = ServiceManifest(
+    name="probe",
+    title="Probe",
+    routes=(
+        Route("GET", "/probe/v1/things/{id}", "citizen"),
+        Route("POST", "/probe/v1/things", "staff"),
+        Route("GET", "/probe/v1/public", "public"),
+        Route("GET", "/probe/v1/maybe", "citizenOptional"),
+    ),
+    functions=(Function("api", "probe.api.handler", "api"),),
+    tables=(Table("main"),),
+    rate_limit_per_second=1,
+    burst_limit=3,
+    max_body_bytes=100,
+)
+
+
+@dataclass
+class FakeWorkers:
+    """Answers every invocation with ``result`` (or raises ``error``) and keeps the events."""
+
+    result: Any = field(default_factory=lambda: {"statusCode": 200, "body": '{"ok": true}'})
+    error: FunctionError | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def __call__(self, service: str, function: str, event: dict[str, Any]) -> Any:
+        assert (service, function) == ("probe", "eservices-local-probe-api")
+        self.events.append(event)
+        if self.error:
+            raise self.error
+        return self.result
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Harness:
+    gateway: Gateway
+    workers: FakeWorkers
+    tokens: TokenIssuer
+    tap: EventTap
+
+    def call(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Reply:
+        connection = http.client.HTTPConnection("127.0.0.1", self.gateway.port, timeout=5)
+        try:
+            connection.request(method, path, body, headers or {})
+            response = connection.getresponse()
+            return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        finally:
+            connection.close()
+
+    def bearer(self, claims: dict[str, str], ttl_s: int | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens.issue(claims, ttl_s=ttl_s)}"}
+
+
+CITIZEN = {"sub": "c-1", "principalType": "citizen", "personnummer": "198503122387"}
+
+
+@pytest.fixture
+def harness() -> Iterator[Harness]:
+    workers, tokens, tap = FakeWorkers(), TokenIssuer(issuer="test-idp"), EventTap()
+    gateway = Gateway(
+        build_plan([PROBE]),
+        invoke=workers,
+        tokens=tokens,
+        tap=tap,
+        health=lambda: (True, {"services": {"probe": "ok"}}),
+        today=lambda: date(2026, 11, 22),
+    )
+    gateway.start()
+    gateway.accept_service_traffic()
+    yield Harness(gateway, workers, tokens, tap)
+    gateway.stop()
+
+
+def _assert_problem(reply: Reply, status: int) -> dict[str, Any]:
+    assert reply.status == status, reply.body
+    assert reply.headers["content-type"] == "application/problem+json"
+    document = reply.json()
+    assert document["status"] == status
+    assert document["type"].startswith("https://polisen.se/problems/")
+    assert document["title"]
+    assert document["detail"]
+    return dict(document)
+
+
+def test_a_valid_call_reaches_the_function_and_its_result_comes_back(harness: Harness) -> None:
+    harness.workers.result = {"statusCode": 201, "headers": {"Location": "/x"}, "body": '{"id": "1"}'}
+    reply = harness.call("GET", "/probe/v1/things/a%20b?x=1", headers=harness.bearer(CITIZEN))
+    assert reply.status == 201
+    assert reply.headers["location"] == "/x"
+    assert reply.headers["x-amzn-requestid"]
+    assert reply.json() == {"id": "1"}
+    (event,) = harness.workers.events
+    assert event["pathParameters"] == {"id": "a b"}
+    assert event["queryStringParameters"] == {"x": "1"}
+    assert event["requestContext"]["authorizer"]["claims"]["personnummer"] == "198503122387"
+    assert event["requestContext"]["requestId"] == reply.headers["x-amzn-requestid"]
+
+
+def test_an_unknown_route_is_404_and_another_method_405(harness: Harness) -> None:
+    _assert_problem(harness.call("GET", "/probe/v1/nothing"), 404)
+    reply = harness.call("DELETE", "/probe/v1/public")
+    _assert_problem(reply, 405)
+    assert reply.headers["allow"] == "GET"
+    assert harness.workers.events == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer not-a-token"},
+        {"Authorization": f"Bearer {TokenIssuer(issuer='test-idp').issue(CITIZEN)}"},
+    ],
+    ids=["missing", "other scheme", "garbage", "signed with another key"],
+)
+def test_an_authenticated_route_without_a_valid_token_is_401(
+    harness: Harness, headers: dict[str, str]
+) -> None:
+    reply = harness.call("GET", "/probe/v1/things/1", headers=headers)
+    _assert_problem(reply, 401)
+    assert reply.headers["www-authenticate"].startswith("Bearer")
+    assert harness.workers.events == []
+
+
+def test_an_expired_token_is_401(harness: Harness) -> None:
+    document = _assert_problem(
+        harness.call("GET", "/probe/v1/things/1", headers=harness.bearer(CITIZEN, -1)), 401
+    )
+    assert "expired" in document["detail"]
+
+
+def test_any_valid_caller_passes_the_authorizer_and_the_service_decides(harness: Harness) -> None:
+    staff = {"sub": "s-1", "principalType": "staff", "staffId": "PM-1", "roles": "triage", "region": "Syd"}
+    reply = harness.call("GET", "/probe/v1/things/1", headers=harness.bearer(staff))
+    assert reply.status == 200
+    assert harness.workers.events[0]["requestContext"]["authorizer"]["claims"]["principalType"] == "staff"
+
+
+def test_a_public_route_never_gets_claims(harness: Harness) -> None:
+    assert harness.call("GET", "/probe/v1/public", headers=harness.bearer(CITIZEN)).status == 200
+    assert harness.call("GET", "/probe/v1/public", headers={"Authorization": "Bearer junk"}).status == 200
+    assert all("authorizer" not in e["requestContext"] for e in harness.workers.events)
+
+
+def test_an_optional_citizen_route_is_anonymous_without_a_token_but_refuses_a_bad_one(
+    harness: Harness,
+) -> None:
+    assert harness.call("GET", "/probe/v1/maybe").status == 200
+    assert harness.call("GET", "/probe/v1/maybe", headers=harness.bearer(CITIZEN)).status == 200
+    _assert_problem(harness.call("GET", "/probe/v1/maybe", headers={"Authorization": "Bearer junk"}), 401)
+    anonymous, signed_in = harness.workers.events
+    assert "authorizer" not in anonymous["requestContext"]
+    assert signed_in["requestContext"]["authorizer"]["claims"]["sub"] == "c-1"
+
+
+def test_a_body_over_the_limit_is_413_and_the_connection_stays_usable(harness: Harness) -> None:
+    staff = harness.bearer({"sub": "s", "principalType": "staff"})
+    assert harness.call("POST", "/probe/v1/things", b"x" * 100, staff).status == 200
+    _assert_problem(harness.call("POST", "/probe/v1/things", b"x" * 101, staff), 413)
+    assert len(harness.workers.events) == 1
+
+
+def test_a_client_over_its_rate_is_429_with_retry_after(harness: Harness) -> None:
+    replies = [harness.call("GET", "/probe/v1/public") for _ in range(4)]
+    assert [r.status for r in replies[:3]] == [200, 200, 200]
+    _assert_problem(replies[3], 429)
+    assert int(replies[3].headers["retry-after"]) >= 1
+
+
+def test_a_function_error_is_502_without_internals(harness: Harness) -> None:
+    harness.workers.error = FunctionError("eservices-local-probe-api", "KeyError", "password=hunter2")
+    reply = harness.call("GET", "/probe/v1/public")
+    _assert_problem(reply, 502)
+    assert b"hunter2" not in reply.body
+    assert b"KeyError" not in reply.body
+
+
+def test_a_malformed_proxy_result_is_502(harness: Harness) -> None:
+    harness.workers.result = {"statusCode": 200, "body": {"not": "a string"}}
+    _assert_problem(harness.call("GET", "/probe/v1/public"), 502)
+
+
+def test_service_routes_wait_for_the_cloud_to_be_ready(harness: Harness) -> None:
+    harness.gateway._accepting.clear()
+    reply = harness.call("GET", "/probe/v1/public")
+    _assert_problem(reply, 503)
+    health = harness.call("GET", "/_local/health")
+    assert health.status == 503
+    assert health.json()["status"] == "starting"
+
+
+def test_health_is_ok_once_ready(harness: Harness) -> None:
+    reply = harness.call("GET", "/_local/health")
+    assert reply.status == 200
+    assert reply.json()["status"] == "ok"
+
+
+def test_the_token_endpoint_issues_tokens_the_gateway_accepts(harness: Harness) -> None:
+    reply = harness.call("POST", "/_local/token", json.dumps({"personnummer": "19850312-2387"}).encode())
+    assert reply.status == 200
+    token = reply.json()
+    assert (token["tokenType"], token["expiresIn"]) == ("Bearer", 3600)
+    headers = {"Authorization": f"Bearer {token['accessToken']}"}
+    assert harness.call("GET", "/probe/v1/things/1", headers=headers).status == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b'{"personnummer": "19850312-2380"}', "personnummer"),
+        (b'{"staffId": "PM-1", "roles": ["a"], "region": "Atlantis"}', "region"),
+        (b"not json", "body"),
+        (b'{"personnummer": "19850312-2387", "expiresIn": 0}', "expiresIn"),
+    ],
+)
+def test_the_token_endpoint_names_the_invalid_field(harness: Harness, body: bytes, field: str) -> None:
+    document = _assert_problem(harness.call("POST", "/_local/token", body), 400)
+    assert [p["name"] for p in document["invalidParameters"]] == [field]
+
+
+def test_the_events_endpoint_lists_the_tap_oldest_first_and_filters(harness: Harness) -> None:
+    harness.tap.add({"source": "polisen.reports", "detail-type": "ReportFiled", "detail": {"n": 1}})
+    harness.tap.add({"source": "polisen.bookings", "detail-type": "AppointmentBooked", "detail": {"n": 2}})
+    assert [e["detail"]["n"] for e in harness.call("GET", "/_local/events").json()["events"]] == [1, 2]
+    filtered = harness.call("GET", "/_local/events?detail-type=AppointmentBooked").json()["events"]
+    assert [e["detail"]["n"] for e in filtered] == [2]
+
+
+def test_local_endpoints_answer_404_and_405_too(harness: Harness) -> None:
+    _assert_problem(harness.call("GET", "/_local/nothing"), 404)
+    _assert_problem(harness.call("GET", "/_local/token"), 405)

@@ -1,0 +1,101 @@
+"""The local cloud's plan: what it provisions and runs, derived once from the manifests."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.catalog import MANIFESTS
+from infra.local import describe_local_plan
+from infra.local.plan import build_plan
+from shared.manifest import (
+    Function,
+    Index,
+    Route,
+    Schedule,
+    ServiceManifest,
+    Subscription,
+    Table,
+)
+
+PROBE = ServiceManifest(
+    name="probe",
+    title="Probe",
+    routes=(Route("GET", "/probe/v1/things/{id}", "citizen"), Route("POST", "/probe/v1/things", "public")),
+    functions=(
+        Function("api", "probe.api.handler", "api"),
+        Function("publisher", "shared.events.publisher.handler", "publisher"),
+        Function("intake", "probe.consumers.intake", "consumer", timeout_s=20),
+        Function("jobs", "probe.jobs.tick", "job"),
+    ),
+    tables=(Table("main", indexes=(Index("byOwner", "ownerKey", "ownerSort"),), stream=True),),
+    subscriptions=(
+        Subscription(
+            "intake", "intake", "polisen.reports", ("ReportFiled",), batch_size=25, max_receive_count=5
+        ),
+    ),
+    schedules=(Schedule("tick", "jobs", "rate(5 minutes)"),),
+    seed_handler="probe.seed.load",
+)
+
+
+def test_the_summary_has_the_shape_of_the_cloud_inventory() -> None:
+    summary = describe_local_plan([PROBE])
+    assert summary == {
+        "routes": {("GET", "/probe/v1/things/{id}"), ("POST", "/probe/v1/things")},
+        "tables": {"eservices-local-probe-main"},
+        "queues": {"eservices-local-probe-intake", "eservices-local-probe-intake-dlq"},
+        "rules": {
+            "eservices-local-probe-intake": {
+                "pattern": {"source": ["polisen.reports"], "detail-type": ["ReportFiled"]},
+                "target_queue": "eservices-local-probe-intake",
+            }
+        },
+    }
+
+
+def test_the_local_only_tap_is_provisioned_but_not_reported() -> None:
+    plan = build_plan([PROBE])
+    summary = describe_local_plan([PROBE])
+    assert plan.tap_queue not in summary["queues"]
+    assert plan.tap_rule not in summary["rules"]
+
+
+def test_the_plan_wires_streams_consumers_schedules_and_the_seed() -> None:
+    plan = build_plan([PROBE], env="dev")
+    assert plan.bus == "eservices-dev"
+    (stream,) = plan.streams
+    assert (stream.table, stream.function) == ("eservices-dev-probe-main", "eservices-dev-probe-publisher")
+    (consumer,) = plan.consumers
+    assert (consumer.queue, consumer.function, consumer.batch_size) == (
+        "eservices-dev-probe-intake",
+        "eservices-dev-probe-intake",
+        25,
+    )
+    assert plan.queues[0].max_receive_count == 5
+    (schedule,) = plan.schedules
+    assert (schedule.function, schedule.expression) == ("eservices-dev-probe-jobs", "rate(5 minutes)")
+    service = plan.service("probe")
+    assert service.seed is not None
+    assert service.seed.handler == "probe.seed.load"
+    assert service.environment["TABLE_MAIN"] == "eservices-dev-probe-main"
+    assert {r.function for r in plan.routes} == {"eservices-dev-probe-api"}
+
+
+def test_a_stream_without_a_publisher_is_a_manifest_error() -> None:
+    broken = ServiceManifest(
+        name="broken",
+        title="Broken",
+        routes=(),
+        functions=(Function("api", "x.handler", "api"),),
+        tables=(Table("main", stream=True),),
+    )
+    with pytest.raises(ValueError, match="publisher"):
+        build_plan([broken])
+
+
+def test_every_catalog_service_is_planned() -> None:
+    plan = build_plan(MANIFESTS)
+    assert {s.name for s in plan.services} == {m.name for m in MANIFESTS}
+    assert describe_local_plan(MANIFESTS)["routes"] == {
+        (r.method, r.path) for m in MANIFESTS for r in m.routes
+    }
