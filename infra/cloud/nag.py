@@ -30,6 +30,13 @@ def install_nag_checks(app: cdk.App) -> None:
     cdk.Validations.of(app).add_plugins(*nag_packs(app))
 
 
+def logical_id(construct: IConstruct) -> str:
+    """The template logical id of an L2 construct's resource, as IAM5 finding ids spell it."""
+    resource = construct.node.default_child
+    assert isinstance(resource, cdk.CfnElement)
+    return cdk.Stack.of(construct).get_logical_id(resource)
+
+
 def acknowledge(scope: IConstruct, rule: str, reason: str) -> None:
     """Acknowledge ``rule`` on ``scope`` and everything below it, with the reason a reviewer will read."""
     cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))

@@ -11,7 +11,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.cloud.nag import acknowledge
+from infra.cloud.nag import acknowledge, logical_id
 from infra.cloud.naming import pascal
 from shared.manifest import Bucket, ServiceManifest, Table
 
@@ -59,7 +59,7 @@ class ServiceData:
             for bucket in self.buckets.values():
                 acknowledge(
                     role,
-                    f"AwsSolutions-IAM5[Resource::<{_logical_id(bucket)}.Arn>/*]",
+                    f"AwsSolutions-IAM5[Resource::<{logical_id(bucket)}.Arn>/*]",
                     "Object keys are chosen at run time; access is limited to this service's own bucket.",
                 )
         role.add_to_policy(iam.PolicyStatement(actions=list(KEY_ACTIONS), resources=[self.key.key_arn]))
@@ -158,7 +158,7 @@ def _access_log_bucket(scope: Construct, manifest: ServiceManifest, env_name: st
         bucket_name=manifest.bucket_name(env_name, "access-logs", cdk.Aws.ACCOUNT_ID),
         encryption=s3.BucketEncryption.S3_MANAGED,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         enforce_ssl=True,
         versioned=True,
         lifecycle_rules=[s3.LifecycleRule(expiration=ACCESS_LOG_RETENTION)],
@@ -174,9 +174,3 @@ def _access_log_bucket(scope: Construct, manifest: ServiceManifest, env_name: st
 
 def _string_attribute(name: str) -> dynamodb.Attribute:
     return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
-
-
-def _logical_id(bucket: s3.Bucket) -> str:
-    resource = bucket.node.default_child
-    assert isinstance(resource, cdk.CfnElement)
-    return cdk.Stack.of(bucket).get_logical_id(resource)

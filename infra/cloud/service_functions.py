@@ -27,6 +27,11 @@ POWERTOOLS_LAYER = (
 # Responses carry personal data; X-Ray is no place for it.
 POWERTOOLS_SETTINGS = {"POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false", "POWERTOOLS_LOGGER_LOG_EVENT": "false"}
 
+WHY_PYTHON_313 = (
+    "Python 3.13 is the platform's runtime by design: the public Powertools layer used "
+    "(AWSLambdaPowertoolsPythonV3-python313-arm64) is built for it; moving to a newer runtime is a "
+    "deliberate, tested upgrade of every service at once."
+)
 # Why a function needs no dead-letter queue of its own: nothing invokes it asynchronously.
 SYNCHRONOUS_CALLERS: dict[FunctionKind, str] = {
     "api": "API Gateway invokes it synchronously: the caller gets the error, and 5xx responses alarm.",
@@ -126,5 +131,7 @@ class ServiceFunction(Construct):
             "X-Ray's PutTraceSegments/PutTelemetryRecords (and, for the stream reader, dynamodb:ListStreams) "
             "have no resource-level permissions; every other statement names its resources.",
         )
+        for rule in ("AwsSolutions-L1", "Serverless-LambdaLatestVersion"):
+            acknowledge(self.function, rule, WHY_PYTHON_313)
         if dead_letter_queue is None:
             acknowledge(self.function, "Serverless-LambdaDLQ", SYNCHRONOUS_CALLERS[self.spec.kind])

@@ -14,6 +14,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
@@ -24,7 +25,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.cloud.alarms import queue_depth_alarm
-from infra.cloud.nag import acknowledge
+from infra.cloud.nag import acknowledge, logical_id
 from infra.cloud.naming import pascal
 from infra.cloud.service_functions import ServiceFunction
 from shared.events.outbox import OUTBOX_PREFIX
@@ -194,14 +195,30 @@ def schedule_invocation(
     job: ServiceFunction,
     failures: FailureQueue,
 ) -> scheduler.Schedule:
+    construct_id = f"{pascal(spec.name)}Schedule"
+    role = iam.Role(
+        scope,
+        f"{construct_id}Role",
+        assumed_by=iam.ServicePrincipal(
+            "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID}}
+        ),
+        description=f"Lets EventBridge Scheduler invoke {job.name}",
+    )
+    acknowledge(
+        role,
+        f"AwsSolutions-IAM5[Resource::<{logical_id(job.function)}.Arn>:*]",
+        "CDK grants lambda:InvokeFunction on the job function and its versions and aliases (ARN:*); it "
+        "names one function.",
+    )
     return scheduler.Schedule(
         scope,
-        f"{pascal(spec.name)}Schedule",
+        construct_id,
         schedule_name=f"{manifest.prefix(env_name)}-{spec.name}",
         description=f"Runs {job.name} on {spec.expression}",
         schedule=scheduler.ScheduleExpression.expression(spec.expression, SCHEDULE_TIME_ZONE),
         target=scheduler_targets.LambdaInvoke(
             job.function,
+            role=role,
             dead_letter_queue=failures.queue,
             retry_attempts=SCHEDULE_RETRY_ATTEMPTS,
             max_event_age=SCHEDULE_MAX_EVENT_AGE,

@@ -16,7 +16,6 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from infra.cloud.nag import acknowledge
 from infra.cloud.naming import (
     ALARM_TOPIC_ARN,
     BUS_ARN,
@@ -61,7 +60,6 @@ class ServiceStack(cdk.Stack):
         self._wire_schedules()
         if manifest.routes:
             self.api = self._api()
-        self._acknowledge_runtime_choice()
 
     def _platform(self, parameter: PlatformParameter) -> str:
         return ssm.StringParameter.value_for_string_parameter(self, parameter.name(self.env_name))
@@ -162,12 +160,3 @@ class ServiceStack(cdk.Stack):
             description=f"Invoke URL of the {self.manifest.name} API stage",
         )
         return api
-
-    def _acknowledge_runtime_choice(self) -> None:
-        reason = (
-            "Python 3.13 is the platform's runtime by design: the public Powertools layer used "
-            "(AWSLambdaPowertoolsPythonV3-python313-arm64) is built for it; moving to a newer runtime is a "
-            "deliberate, tested upgrade of every service at once."
-        )
-        acknowledge(self, "AwsSolutions-L1", reason)
-        acknowledge(self, "Serverless-LambdaLatestVersion", reason)

@@ -1,0 +1,42 @@
+"""The inventory read back from the templates is what the manifests declare."""
+
+from __future__ import annotations
+
+from infra.catalog import MANIFESTS
+from infra.cloud.inventory import cloud_inventory, failure_queues
+from tests.infra.conftest import ENV
+
+
+def test_inventory_lists_the_manifests_routes_tables_queues_and_rules() -> None:
+    inventory = cloud_inventory(ENV)
+
+    assert inventory["routes"] == {(r.method, r.path) for m in MANIFESTS for r in m.routes}
+    assert inventory["tables"] == {m.table_name(ENV, t.name) for m in MANIFESTS for t in m.tables}
+    assert inventory["queues"] == {
+        name
+        for m in MANIFESTS
+        for s in m.subscriptions
+        for name in (m.queue_name(ENV, s.name), m.dlq_name(ENV, s.name))
+    }
+    assert inventory["rules"] == {
+        m.rule_name(ENV, s.name): {"pattern": m.event_pattern(s), "target_queue": m.queue_name(ENV, s.name)}
+        for m in MANIFESTS
+        for s in m.subscriptions
+    }
+
+
+def test_reports_inventory_by_name() -> None:
+    inventory = cloud_inventory(ENV)
+
+    assert ("GET", "/reports/v1/reports/{caseNumber}") in inventory["routes"]
+    assert "eservices-dev-reports-main" in inventory["tables"]
+    assert {"eservices-dev-reports-triage", "eservices-dev-reports-triage-dlq"} <= inventory["queues"]
+    assert inventory["rules"]["eservices-dev-reports-triage"] == {
+        "pattern": {"source": ["polisen.reports"], "detail-type": ["ReportFiled"]},
+        "target_queue": "eservices-dev-reports-triage",
+    }
+
+
+def test_cloud_only_failure_queues_are_kept_apart() -> None:
+    assert "eservices-dev-reports-publisher-failures" in failure_queues(ENV)
+    assert failure_queues(ENV).isdisjoint(cloud_inventory(ENV)["queues"])
