@@ -16,13 +16,15 @@ from infra.local.processes import REPO_ROOT
 def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(name)s | %(message)s".replace("%(name)s", f"{'local':>10}")))
+    handler.setFormatter(logging.Formatter(f"{'local':>10} | %(message)s"))
     logging.getLogger("infra.local").addHandler(handler)
     logging.getLogger("infra.local").setLevel(logging.INFO)
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    # Explicit for SIGINT too: a shell that starts us in the background leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
     cloud = LocalCloud(port=port, run_dir=REPO_ROOT / ".local-cloud", echo_logs=True)
     try:

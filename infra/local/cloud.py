@@ -61,6 +61,8 @@ class LocalCloud:
         self._port = port
         self._echo: LineSink | None = _ConsoleEcho(sys.stdout) if echo_logs else None
         self._stop_event = threading.Event()
+        # Set after each invocation of a service's functions: their writes are what its streams carry.
+        self._stream_wakes = {service.name: threading.Event() for service in self.plan.services}
         self._moto: MotoServer | None = None
         self._workers: dict[str, ServiceWorker] = {}
         self._gateway: Gateway | None = None
@@ -112,6 +114,8 @@ class LocalCloud:
         self._stopped = True
         self._ready = False
         self._stop_event.set()
+        for wake in self._stream_wakes.values():
+            wake.set()
         for loop in self._loops:
             loop.join(_STOP_JOIN_S)
         if self._gateway:
@@ -182,6 +186,7 @@ class LocalCloud:
                     invoke=functools.partial(self._invoke, stream.service),
                     streams=aws.streams,
                     stop=self._stop_event,
+                    wake=self._stream_wakes[stream.service],
                 )
             )
         for consumer in self.plan.consumers:
@@ -230,7 +235,10 @@ class LocalCloud:
             log.info("seeded %s with %s", service.name, service.seed.handler)
 
     def _invoke(self, service: str, function: str, event: Any) -> Any:
-        return self._workers[service].invoke(function, event)
+        try:
+            return self._workers[service].invoke(function, event)
+        finally:
+            self._stream_wakes[service].set()
 
     def _health(self) -> tuple[bool, dict[str, Any]]:
         services = {name: "ok" if worker.ping() else "down" for name, worker in self._workers.items()}

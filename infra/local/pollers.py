@@ -27,7 +27,9 @@ log = logging.getLogger("infra.local")
 
 Invoke = Callable[[str, Any], Any]  # (function name, event) -> result; raises FunctionError
 
-STREAM_IDLE_WAIT_S = 0.2
+# moto keeps every shard iterator it hands out, so an idle stream is polled only once a second; a wake-up
+# after each invocation of the service's functions (whose writes feed the stream) keeps delivery prompt.
+STREAM_IDLE_WAIT_S = 1.0
 SHARD_REFRESH_S = 5.0
 STREAM_BATCH_SIZE = 100
 RETRY_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
@@ -79,8 +81,10 @@ class StreamPoller(Poller):
         invoke: Invoke,
         streams: DynamoDBStreamsClient,
         stop: threading.Event,
+        wake: threading.Event,
     ) -> None:
         super().__init__(f"stream:{table}", stop)
+        self._wake = wake
         self._partition_key = partition_key
         self._stream_arn = stream_arn
         self._function = function
@@ -106,7 +110,8 @@ class StreamPoller(Poller):
             else:
                 del self._iterators[shard_id]  # the shard is closed and read to its end
         if not saw_records:
-            self.stop_event.wait(STREAM_IDLE_WAIT_S)
+            self._wake.wait(STREAM_IDLE_WAIT_S)
+            self._wake.clear()
 
     def _discover_shards(self) -> None:
         description = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]

@@ -5,8 +5,11 @@ serves Lambda's Invoke API shape, ``POST /2015-03-31/functions/<name>/invocation
 body, and answers like Lambda: the handler's result as the payload, or an error payload with
 ``X-Amz-Function-Error: Unhandled``. Handlers are imported on their first invocation.
 
-Requests are served on threads, but each function handles one invocation at a time, as one Lambda execution
-environment does: handler modules (Powertools' resolver among them) keep per-invocation state in globals.
+Requests are served on threads, but one invocation runs at a time. In Lambda every function has execution
+environments of its own; here the service's functions share one process, and the state that handlers and
+Powertools keep in module globals (the resolver's current event, the logger's Lambda context keys,
+``AWS_LAMBDA_FUNCTION_NAME``) would leak between concurrent invocations. Serialising them keeps each
+invocation as isolated as in Lambda, at the price of throughput a laptop does not need.
 """
 
 from __future__ import annotations
@@ -78,10 +81,10 @@ class LambdaContext:
 
 
 class Function:
-    def __init__(self, spec: FunctionSpec, account: str) -> None:
+    def __init__(self, spec: FunctionSpec, account: str, invocation_lock: threading.Lock) -> None:
         self.spec = spec
         self._account = account
-        self._lock = threading.Lock()
+        self._lock = invocation_lock
         self._handler: Handler | None = None
 
     def invoke(self, event: Any) -> tuple[bytes, bool]:
@@ -217,7 +220,8 @@ def main(argv: list[str] | None = None) -> None:
     exit_when_parent_exits()
     specs = [FunctionSpec.from_json(item) for item in json.loads(args.functions)]
     listening = socket.socket(fileno=args.fd)
-    server = WorkerServer(listening, {spec.name: Function(spec, args.account) for spec in specs})
+    lock = threading.Lock()
+    server = WorkerServer(listening, {spec.name: Function(spec, args.account, lock) for spec in specs})
     server.serve_forever(poll_interval=0.5)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def handlers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 
 def _function(handler: str, timeout_s: int = 10) -> Function:
-    return Function(FunctionSpec("eservices-local-probe-api", handler, 256, timeout_s), "123456789012")
+    spec = FunctionSpec("eservices-local-probe-api", handler, 256, timeout_s)
+    return Function(spec, "123456789012", threading.Lock())
 
 
 def test_a_handler_gets_the_event_and_a_lambda_context(handlers: str) -> None:
