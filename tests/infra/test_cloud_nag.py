@@ -11,6 +11,7 @@ import pytest
 from aws_cdk import aws_sqs as sqs
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
+from infra.cloud import app as cloud_app
 from infra.cloud.nag import install_nag_checks, unacknowledged_findings
 from infra.cloud.synth import Synthesized
 
@@ -69,12 +70,27 @@ def test_every_acknowledgment_is_a_reviewed_kind_with_a_reason(templates: dict[s
         assert len(reason) > 40, (stack, rule, reason)
 
 
-def test_synthesis_fails_on_an_unacknowledged_finding(tmp_path: Path) -> None:
-    app = cdk.App(outdir=str(tmp_path))
+def careless_app(outdir: str | None) -> cdk.App:
+    app = cdk.App(outdir=outdir)
     stack = cdk.Stack(app, "Careless")
     sqs.Queue(stack, "PlainQueue", encryption=sqs.QueueEncryption.UNENCRYPTED)
     install_nag_checks(app)
+    return app
+
+
+def test_synthesis_fails_on_an_unacknowledged_finding(tmp_path: Path) -> None:
+    app = careless_app(str(tmp_path))
 
     with pytest.raises(RuntimeError, match=r"(?i)validation ?failed"):
         app.synth()
     assert any("AwsSolutions-SQS2" in finding for finding in unacknowledged_findings(tmp_path))
+
+
+def test_the_app_exits_non_zero_on_an_unacknowledged_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CDK_OUTDIR", str(tmp_path))
+    monkeypatch.setattr(cloud_app, "build_app", lambda env, outdir: careless_app(outdir))
+
+    assert cloud_app.main() == 1
+    assert "AwsSolutions-SQS2" in capsys.readouterr().err
