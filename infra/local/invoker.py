@@ -127,6 +127,9 @@ class ServiceWorker:
         try:
             status, payload, failed = self._request("POST", path, json.dumps(event).encode(), timeout_s)
         except (OSError, http.client.HTTPException) as exc:
+            if isinstance(exc, ConnectionError) and self._child:
+                # The worker died mid-invocation: reap it so that the next invocation starts a new one.
+                self._child.wait(1.0)
             raise FunctionError(function, "Local.WorkerUnavailable", str(exc)) from exc
         if status != 200:
             raise FunctionError(function, "Local.InvokeRejected", payload.decode(errors="replace"))

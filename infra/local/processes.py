@@ -71,6 +71,15 @@ class ChildProcess:
         """None while running (or never started)."""
         return self._process.poll() if self._process else None
 
+    def wait(self, timeout_s: float) -> int | None:
+        """The exit code once the child has exited within ``timeout_s``; None if it is still running."""
+        if self._process is None:
+            return None
+        try:
+            return self._process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+
     def is_running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 

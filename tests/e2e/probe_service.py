@@ -31,6 +31,7 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/echo", "public"),
         Route("GET", f"{BASE}/whoami", "citizenOptional"),
         Route("GET", f"{BASE}/boom", "public"),
+        Route("POST", f"{BASE}/crash", "public"),
         Route("POST", f"{BASE}/messages", "public"),
     ),
     functions=(
@@ -82,6 +83,8 @@ def api(event: dict[str, Any], context: Any) -> dict[str, Any]:
     path = event["path"]
     if path == f"{BASE}/boom":
         raise RuntimeError("internal detail: the database password is hunter2")
+    if path == f"{BASE}/crash":
+        os._exit(3)
     if path == f"{BASE}/messages":
         message = json.loads(event["body"])
         table = os.environ["TABLE_MAIN"]

@@ -137,6 +137,14 @@ def test_a_function_error_is_502_without_internals_and_the_worker_lives_on(probe
     assert probe.request("GET", f"{PROBE}/echo").json()["pid"] == before
 
 
+def test_a_worker_that_dies_is_replaced_on_the_next_invocation(probe: LocalClient) -> None:
+    before = probe.request("GET", f"{PROBE}/echo").json()["pid"]
+    assert probe.request("POST", f"{PROBE}/crash").status == 502
+    after = probe.request("GET", f"{PROBE}/echo")
+    assert after.status == 200
+    assert after.json()["pid"] != before
+
+
 def test_an_outbox_item_reaches_the_bus_and_the_subscribed_queue(
     probe: LocalClient, dynamodb: DynamoDBClient, rng: random.Random
 ) -> None:
