@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from infra.catalog import MANIFESTS
 from infra.cloud.inventory import cloud_inventory, failure_queues
+from infra.local.plan import describe_local_plan
 from tests.infra.conftest import ENV
 
 
@@ -40,3 +41,7 @@ def test_reports_inventory_by_name() -> None:
 def test_cloud_only_failure_queues_are_kept_apart() -> None:
     assert "eservices-dev-reports-publisher-failures" in failure_queues(ENV)
     assert failure_queues(ENV).isdisjoint(cloud_inventory(ENV)["queues"])
+
+
+def test_the_cloud_runs_what_the_local_cloud_runs() -> None:
+    assert cloud_inventory(ENV) == describe_local_plan(MANIFESTS, ENV)
