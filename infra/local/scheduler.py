@@ -1,8 +1,8 @@
 """Scheduler, locally: fires each manifest schedule on time (moto stores schedules, never runs them).
 
-``rate(N unit)`` fires every N units, the first time one period after start. ``cron(...)`` is supported for
-the common forms (numbers, names, ``*``, ``?``, lists, ranges and steps, in UTC); ``L``, ``W`` and ``#`` are
-not, and such a schedule is logged and skipped.
+``rate(N unit)`` fires every N units, the first time one period after start. ``cron(...)`` is read in
+Europe/Stockholm time, as the CDK stacks declare, and supported in its common forms (numbers, names, ``*``,
+``?``, lists, ranges and steps); ``L``, ``W`` and ``#`` are not, and such a schedule is logged and skipped.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from infra.local.event_sources import scheduled_event
 from infra.local.plan import SchedulePlan
@@ -23,6 +24,7 @@ from infra.local.plan import SchedulePlan
 log = logging.getLogger("infra.local")
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(second|minute|hour|day)s?\s*\)$")
+SCHEDULE_TIME_ZONE = ZoneInfo("Europe/Stockholm")
 _CRON = re.compile(r"^cron\((.+)\)$")
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _MONTHS = {name.upper(): i for i, name in enumerate(calendar.month_abbr) if name}
@@ -65,9 +67,9 @@ class Cron:
             years=None if year == "*" else _field(year, 1970, 2199, {}),
         )
 
-    def next_after(self, moment: datetime) -> datetime | None:
-        """The first matching minute strictly after ``moment`` (UTC), within five years."""
-        start = moment.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    def next_after(self, moment: datetime, zone: ZoneInfo = SCHEDULE_TIME_ZONE) -> datetime | None:
+        """The first matching minute (in ``zone``) strictly after ``moment``, within five years."""
+        start = moment.astimezone(zone).replace(second=0, microsecond=0) + timedelta(minutes=1)
         day = start.replace(hour=0, minute=0)
         for _ in range(5 * 366):
             if self._matches_day(day):
@@ -75,7 +77,7 @@ class Cron:
                     for minute in sorted(self.minutes):
                         candidate = day.replace(hour=hour, minute=minute)
                         if candidate >= start:
-                            return candidate
+                            return candidate.astimezone(UTC)
             day += timedelta(days=1)
         return None
 

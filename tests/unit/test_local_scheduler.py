@@ -5,13 +5,15 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from infra.local.plan import SchedulePlan
 from infra.local.scheduler import Cron, Scheduler, UnsupportedExpression, next_fire, parse_rate
 
-T0 = datetime(2026, 11, 22, 13, 7, 30, tzinfo=UTC)  # a Sunday
+T0 = datetime(2026, 11, 22, 13, 7, 30, tzinfo=UTC)  # a Sunday, 14:07:30 in Stockholm
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @pytest.mark.parametrize(
@@ -41,15 +43,16 @@ def test_an_unsupported_expression_is_refused(expression: str) -> None:
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
-        ("cron(0 * * * ? *)", datetime(2026, 11, 22, 14, 0, tzinfo=UTC)),
-        ("cron(*/15 * * * ? *)", datetime(2026, 11, 22, 13, 15, tzinfo=UTC)),
-        ("cron(0 6 * * ? *)", datetime(2026, 11, 23, 6, 0, tzinfo=UTC)),
-        ("cron(0 8 ? * MON-FRI *)", datetime(2026, 11, 23, 8, 0, tzinfo=UTC)),
-        ("cron(0 8 ? * 1 *)", datetime(2026, 11, 29, 8, 0, tzinfo=UTC)),
-        ("cron(30 2 1 * ? *)", datetime(2026, 12, 1, 2, 30, tzinfo=UTC)),
-        ("cron(0 0 1 JAN ? 2027)", datetime(2027, 1, 1, 0, 0, tzinfo=UTC)),
-        ("cron(10,40 13 * * ? *)", datetime(2026, 11, 22, 13, 10, tzinfo=UTC)),
-        ("cron(5,40 13 * * ? *)", datetime(2026, 11, 22, 13, 40, tzinfo=UTC)),
+        ("cron(0 * * * ? *)", datetime(2026, 11, 22, 15, 0, tzinfo=STOCKHOLM)),
+        ("cron(*/15 * * * ? *)", datetime(2026, 11, 22, 14, 15, tzinfo=STOCKHOLM)),
+        ("cron(0 6 * * ? *)", datetime(2026, 11, 23, 6, 0, tzinfo=STOCKHOLM)),
+        ("cron(0 8 ? * MON-FRI *)", datetime(2026, 11, 23, 8, 0, tzinfo=STOCKHOLM)),
+        ("cron(0 8 ? * 1 *)", datetime(2026, 11, 29, 8, 0, tzinfo=STOCKHOLM)),
+        ("cron(30 2 1 * ? *)", datetime(2026, 12, 1, 2, 30, tzinfo=STOCKHOLM)),
+        ("cron(0 0 1 JAN ? 2027)", datetime(2027, 1, 1, 0, 0, tzinfo=STOCKHOLM)),
+        ("cron(10,40 14 * * ? *)", datetime(2026, 11, 22, 14, 10, tzinfo=STOCKHOLM)),
+        ("cron(5,40 14 * * ? *)", datetime(2026, 11, 22, 14, 40, tzinfo=STOCKHOLM)),
+        ("cron(0 12 * JUL ? *)", datetime(2027, 7, 1, 10, 0, tzinfo=UTC)),  # summer time, UTC+2
     ],
 )
 def test_a_cron_fires_at_its_next_matching_minute(expression: str, expected: datetime) -> None:
