@@ -91,6 +91,8 @@ class LocalCloud:
         return self.run_dir / "logs"
 
     def start(self, timeout_s: float = 30.0) -> LocalCloud:
+        if self._moto is not None:
+            raise RuntimeError("a local cloud starts once; make a new one to start again")
         started = time.monotonic()
         deadline = started + timeout_s
         atexit.register(self.stop)
@@ -129,8 +131,11 @@ class LocalCloud:
 
     def invoke(self, service: str, function: str, event: Any) -> Any:
         """Invoke a function by its logical name (``"triage"``) or physical one; raises FunctionError."""
-        prefix = f"eservices-{self.plan.env}-{service}-"
-        physical = function if function.startswith(prefix) else prefix + function
+        plan = self.plan.service(service)
+        names = {f.name for f in plan.functions} | ({plan.seed.name} if plan.seed else set())
+        physical = function if function in names else f"{plan.prefix}-{function}"
+        if physical not in names:
+            raise ValueError(f"{service} has no function {function!r}")
         return self._invoke(service, physical, event)
 
     def __enter__(self) -> LocalCloud:

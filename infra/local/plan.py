@@ -87,6 +87,7 @@ class SchedulePlan:
 @dataclass(frozen=True)
 class ServicePlan:
     name: str
+    prefix: str  # of its physical names, e.g. "eservices-local-reports"
     environment: dict[str, str]
     functions: tuple[FunctionPlan, ...]
     seed: FunctionPlan | None
@@ -215,6 +216,7 @@ def _service_plan(manifest: ServiceManifest, env: str) -> ServicePlan:
     seed = FunctionPlan(manifest.function_name(env, "seed"), seed_handler, 512, 60) if seed_handler else None
     return ServicePlan(
         name=manifest.name,
+        prefix=manifest.prefix(env),
         environment=manifest.environment(env),
         functions=functions,
         seed=seed,

@@ -196,3 +196,13 @@ def test_a_message_reported_as_failed_is_retried_then_moved_to_the_dlq(
 def test_a_rate_schedule_fires_on_time(dynamodb: DynamoDBClient) -> None:
     first = eventually(lambda: _count(dynamodb, "TICKS") or None, timeout_s=5, what="a first tick")
     eventually(lambda: _count(dynamodb, "TICKS") >= first + 2, timeout_s=5, what="two more ticks")
+
+
+def test_a_function_can_be_invoked_directly_by_its_logical_name(
+    probe_cloud: LocalCloud, dynamodb: DynamoDBClient
+) -> None:
+    before = _count(dynamodb, "TICKS")
+    probe_cloud.invoke("probe", "tick", {})
+    assert _count(dynamodb, "TICKS") > before
+    with pytest.raises(ValueError, match="no function"):
+        probe_cloud.invoke("probe", "nothing", {})
