@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,9 @@ def aws_environment(endpoint_url: str) -> dict[str, str]:
         "AWS_SESSION_TOKEN": "local",
         # Keeps boto3 from resolving account-based DynamoDB endpoints, which moto does not model.
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        # A developer's own ~/.aws settings (profiles, retries, endpoints) stay out of the local cloud.
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 import threading
@@ -11,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from infra.local.aws import aws_environment
+from infra.local.invoker import worker_environment
+from infra.local.plan import build_plan
 from infra.local.worker import Function, FunctionSpec
+from services.reports.manifest import MANIFEST as REPORTS
 
 HANDLERS = """
 import os
@@ -104,3 +109,25 @@ def test_a_result_that_is_not_json_is_a_marshal_error(handlers: str) -> None:
     payload, failed = _function(f"{handlers}.unserialisable").invoke({})
     assert failed
     assert json.loads(payload)["errorType"] == "Runtime.MarshalError"
+
+
+def test_a_worker_gets_its_service_environment_and_nothing_of_the_developers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "someones-real-account")
+    monkeypatch.setenv("TABLE_MAIN", "leaked-from-the-shell")
+    plan = build_plan([REPORTS]).service("reports")
+    environment = worker_environment(plan, aws_environment("http://127.0.0.1:1234"))
+    assert environment["TABLE_MAIN"] == "eservices-local-reports-main"
+    assert environment["SERVICE_NAME"] == "reports"
+    assert environment["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1234"
+    assert environment["AWS_CONFIG_FILE"] == os.devnull
+    assert environment["POWERTOOLS_TRACE_DISABLED"] == "true"
+    assert "AWS_PROFILE" not in environment
+    assert set(environment) - set(plan.environment) - set(aws_environment("x")) == {
+        "PATH",
+        "LANG",
+        "TZ",
+        "PYTHONPATH",
+        "POWERTOOLS_TRACE_DISABLED",
+    }
