@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
 from infra.local.plan import REGION
@@ -52,10 +53,19 @@ class AwsClients:
 
     @classmethod
     def connect(cls, endpoint_url: str) -> AwsClients:
+        # The supervisor runs in the developer's shell: no profile, config or credentials file of theirs applies.
+        core = botocore.session.Session(
+            session_vars={
+                "profile": (None, None, None, None),
+                "config_file": (None, None, os.devnull, None),
+                "credentials_file": (None, None, os.devnull, None),
+            }
+        )
         session = boto3.session.Session(
             aws_access_key_id=_ACCESS_KEY,
             aws_secret_access_key=_SECRET_KEY,
             region_name=REGION,
+            botocore_session=core,
         )
         # Long polls last 1 s; a generous read timeout and few retries keep failures quick and visible.
         config = Config(
