@@ -3,6 +3,8 @@ and the OpenAPI document served next to the API."""
 
 from __future__ import annotations
 
+import json
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -12,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from shared.errors import Conflict, DomainError, InvalidInput, NotFound, Referral
 from shared.http.problems import (
@@ -56,7 +59,9 @@ def problem_for(error: DomainError) -> ProblemError:
 
 def create_resolver(*, title: str, base_path: str, logger: Logger) -> APIGatewayRestResolver:
     """A resolver whose every error is problem+json. ``base_path`` is e.g. ``/reports/v1``."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    # Swedish text stays readable on the wire (å, ä, ö), not \u escapes.
+    serializer = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
+    app = APIGatewayRestResolver(enable_validation=True, serializer=serializer)
 
     def instance() -> str | None:
         event = app.current_event

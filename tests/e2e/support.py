@@ -12,9 +12,10 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+from shared.identity import generate_personnummer
 
 T = TypeVar("T")
 
@@ -31,19 +32,10 @@ def eventually(check: Callable[[], T | None], *, timeout_s: float = 15.0, what: 
         time.sleep(0.05)
 
 
-def _luhn(digits: str) -> int:
-    total = 0
-    for index, char in enumerate(digits):
-        product = int(char) * (2 if index % 2 == 0 else 1)
-        total += product - 9 if product > 9 else product
-    return (10 - total % 10) % 10
-
-
 def synthetic_personnummer(rng: random.Random) -> str:
-    """A made-up personnummer (YYYYMMDD-NNNC) with a valid check digit, born 1940-2000."""
-    born = date(1940, 1, 1) + timedelta(days=rng.randrange(60 * 365))
-    short = f"{born:%y%m%d}{rng.randrange(1000):03d}"
-    return f"{born:%Y%m%d}-{short[6:]}{_luhn(short)}"
+    """A generated personnummer (YYYYMMDD-NNNC) with a valid check digit: never a real person's on purpose."""
+    digits = str(generate_personnummer(rng))
+    return f"{digits[:8]}-{digits[8:]}"
 
 
 @dataclass(frozen=True)

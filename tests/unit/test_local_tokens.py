@@ -15,21 +15,14 @@ from infra.local.tokens import (
     bearer_token,
     claims_for_request,
 )
+from shared.identity import luhn_check_digit
 
 TODAY = date(2026, 11, 22)
 
 
-def _luhn(digits: str) -> int:
-    total = 0
-    for index, char in enumerate(digits):
-        product = int(char) * (2 if index % 2 == 0 else 1)
-        total += product - 9 if product > 9 else product
-    return (10 - total % 10) % 10
-
-
 def synthetic_personnummer(birth: str = "19850312", serial: str = "238") -> str:
     short = birth[2:] + serial
-    return f"{birth}-{serial}{_luhn(short)}"
+    return f"{birth}-{serial}{luhn_check_digit(short)}"
 
 
 class Clock:
