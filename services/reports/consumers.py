@@ -4,30 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.reports import dependencies
-from services.reports.domain import filing
+from services.reports.domain import filing, stolen_goods
+from services.reports.telemetry import logger, metrics, tracer
 from shared.events.consumer import consume_batch
 from shared.events.contracts.reports import ReportFiled
 from shared.events.envelope import DeliveredEvent
-from shared.observability import create_logger, create_metrics
-
-logger = create_logger()
-metrics = create_metrics()
-tracer = Tracer()
 
 
 def _triage(delivered: DeliveredEvent) -> None:
     filed = ReportFiled.model_validate(delivered.detail["data"])
+    repository = dependencies.repository()
     filing.place_in_region_queue(
         filed.case_number,
-        repository=dependencies.repository(),
+        repository=repository,
         clock=dependencies.clock(),
         correlation_id=delivered.metadata.correlation_id,
     )
+    report = repository.get(filed.case_number)
+    if report is not None:
+        stolen_goods.index_stolen_goods(report, dependencies.stolen_goods())
 
 
 @metrics.log_metrics

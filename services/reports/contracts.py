@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime
+from typing import Annotated
 
-from services.reports.domain.model import Item, Location, Report, ReportDraft, ReportStatus, TimelineEntry
-from shared.events.envelope import CamelModel
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from services.reports.domain.model import MAX_ITEMS, Item, Report, ReportDraftBody, ReportRecord, ReportStatus
+from services.reports.domain.tips import TipCategory
+from shared.models import CamelModel
+
+# The body of ``POST /reports/v1/reports``: one of the report forms, chosen by ``type``.
+FileReportRequest = ReportDraftBody
 
 
-class FileReportRequest(ReportDraft):
-    """The body of ``POST /reports/v1/reports``."""
-
-
-class ReportView(CamelModel):
-    case_number: str
-    type: str
-    status: ReportStatus
-    region: str
-    location: Location
-    occurred_from: AwareDatetime
-    occurred_to: AwareDatetime
-    description: str
-    items: list[Item]
-    notify_on_decision: bool
-    filed_at: AwareDatetime
-    timeline: list[TimelineEntry]
+class ReportView(ReportRecord):
+    """A report as its owner sees it: what was submitted, its status timeline, additions and decision."""
 
     @classmethod
     def of(cls, report: Report) -> ReportView:
-        return cls.model_validate(report.model_dump(include=set(cls.model_fields)))
+        return cls.model_validate(report.record().model_dump())
 
 
 class ReportSummary(CamelModel):
@@ -46,3 +37,30 @@ class ReportSummary(CamelModel):
 class ReportList(CamelModel):
     items: list[ReportSummary]
     next_token: str | None = None
+
+
+class AmendReportRequest(CamelModel):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    items: Annotated[list[Item], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
+
+
+class TipRequest(CamelModel):
+    category: TipCategory
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=4000)]
+    municipality_code: Annotated[str, Field(pattern=r"^\d{4}$")] | None = None
+    occurred_at: AwareDatetime | None = None
+
+
+class IdentifiedTipRequest(TipRequest):
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")] | None = None
+
+
+class TipReceipt(CamelModel):
+    tip_id: str
+    received_at: AwareDatetime
+    message: str
+
+
+class StolenGoodsAnswer(CamelModel):
+    serial_number: str
+    reported_stolen: bool

@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from functools import cache
 
-from services.reports.adapters.dynamodb import DynamoDbReportRepository
+from services.reports.adapters.dynamodb import (
+    DynamoDbReportRepository,
+    DynamoDbStolenGoodsIndex,
+    DynamoDbTipRepository,
+)
 from shared.adapters import aws
 from shared.clock import Clock, SystemClock
 
@@ -13,6 +17,16 @@ from shared.clock import Clock, SystemClock
 @cache
 def repository() -> DynamoDbReportRepository:
     return DynamoDbReportRepository(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+@cache
+def stolen_goods() -> DynamoDbStolenGoodsIndex:
+    return DynamoDbStolenGoodsIndex(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+@cache
+def tips() -> DynamoDbTipRepository:
+    return DynamoDbTipRepository(os.environ["TABLE_MAIN"], aws.dynamodb())
 
 
 @cache

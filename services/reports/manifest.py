@@ -19,6 +19,10 @@ MANIFEST = ServiceManifest(
         Route("POST", f"{BASE}/reports", "citizen"),
         Route("GET", f"{BASE}/reports", "citizen"),
         Route("GET", f"{BASE}/reports/{{caseNumber}}", "citizen"),
+        Route("POST", f"{BASE}/reports/{{caseNumber}}/amendments", "citizen"),
+        Route("POST", f"{BASE}/tips", "public"),
+        Route("POST", f"{BASE}/identified-tips", "citizen"),
+        Route("GET", f"{BASE}/stolen-goods/{{serialNumber}}", "public"),
         Route("GET", f"{BASE}/openapi.json", "public"),
     ),
     functions=(

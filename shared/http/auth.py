@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.http.problems import ForbiddenProblem, UnauthorizedProblem
+
 PrincipalType = Literal["citizen", "staff", "agency"]
 NATIONAL = "National"
 
@@ -63,3 +65,25 @@ def caller_from_event(event: Mapping[str, Any]) -> Caller | None:
     authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
     claims = authorizer.get("claims") or {}
     return Caller.from_claims(claims)
+
+
+def require_citizen(event: Mapping[str, Any]) -> Caller:
+    """The calling citizen, or a problem: 401 without a login, 403 for staff and agencies."""
+    caller = caller_from_event(event)
+    if caller is None:
+        raise UnauthorizedProblem("Log in with e-ID to use this service")
+    if not caller.is_citizen:
+        raise ForbiddenProblem("Only citizens logged in with e-ID can use this service")
+    return caller
+
+
+def require_staff(event: Mapping[str, Any], *, role: str | None = None) -> Caller:
+    """The calling police employee, or a problem: 401 without a login, 403 for others or without ``role``."""
+    caller = caller_from_event(event)
+    if caller is None:
+        raise UnauthorizedProblem("Log in with the police identity provider")
+    if not caller.is_staff or caller.region is None:
+        raise ForbiddenProblem("Only police staff with a region can use this service")
+    if role is not None and role not in caller.roles:
+        raise ForbiddenProblem(f"This needs the role {role}")
+    return caller

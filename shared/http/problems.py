@@ -100,17 +100,20 @@ class UnprocessableProblem(ProblemError):
     slug = "unprocessable"
 
 
-def field_name(location: Iterable[Any]) -> str:
-    """``("body", "location", "municipalityCode")`` → ``location.municipalityCode``; list positions as [i]."""
+def field_name(location: Iterable[Any], discriminator: str | None = None) -> str:
+    """``("body", "location", "municipalityCode")`` → ``location.municipalityCode``; list positions as [i];
+    tagged-union tags (``type=theft``, see shared.models) dropped; a bad tag names the discriminator field."""
     parts: list[str] = []
     for part in location:
-        if part in ("body", "query", "path", "header"):
+        if part in ("body", "query", "path", "header") or (isinstance(part, str) and "=" in part):
             continue
         if isinstance(part, int):
             if parts:
                 parts[-1] += f"[{part}]"
             continue
         parts.append(str(part))
+    if discriminator:
+        parts.append(discriminator)
     return ".".join(parts) or "body"
 
 

@@ -77,7 +77,12 @@ def create_resolver(*, title: str, base_path: str, logger: Logger) -> APIGateway
 
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response[str]:
-        invalid = [InvalidParameter(name=field_name(e["loc"]), reason=_reason(e)) for e in error.errors()]
+        invalid = [
+            InvalidParameter(
+                name=field_name(e["loc"], e.get("ctx", {}).get("discriminator")), reason=_reason(e)
+            )
+            for e in error.errors()
+        ]
         detail = "; ".join(f"{p.name}: {p.reason}" for p in invalid)
         return _problem_response(ValidationProblem(detail, invalid_parameters=invalid).problem(instance()))
 

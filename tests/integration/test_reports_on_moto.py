@@ -80,7 +80,7 @@ def test_only_the_owner_reads_a_report_others_get_404(moto_cloud: MotoCloud) -> 
     theirs = call(rest_event("GET", f"{REPORTS}/{case}", claims=citizen(2)))
 
     assert mine["statusCode"] == 200
-    assert response_json(mine)["description"] == theft_report()["description"]
+    assert response_json(mine)["submitted"]["description"] == theft_report()["description"]
     assert theirs["statusCode"] == 404
     assert response_header(theirs, "Content-Type") == "application/problem+json"
 

@@ -5,18 +5,21 @@ Item layout (pk / sk):
   owner (newest first); ``queueKey``/``queueSort`` by region queue while it awaits assessment.
 - ``COUNTER#K#<year>`` / ``COUNTER``: the running case number of the year.
 - ``OUTBOX#<eventId>`` / ``EVENT``: events on their way to the bus (see shared.events.outbox).
+- ``STOLEN#<identifier>`` / ``REPORT#<caseNumber>``: a serial number, IMEI or frame number reported stolen.
+- ``TIP#<tipId>`` / ``TIP``: a tip (JSON ``body``); ``queueKey`` ``TIPS#<region>`` for staff.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from services.reports.domain.model import Report, ReportStatus
 from services.reports.domain.ports import Page
+from services.reports.domain.tips import Tip
 from shared.adapters.counters import DynamoDbCounter
 from shared.errors import Conflict
 from shared.events.contracts.reports import SOURCE
@@ -25,9 +28,10 @@ from shared.events.outbox import outbox_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestTypeDef
 
 OWNER_INDEX = "byOwner"
+BATCH_WRITE_MAX = 25
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
@@ -130,3 +134,50 @@ class DynamoDbReportRepository:
         last = response.get("LastEvaluatedKey")
         next_start = {k: _deserializer.deserialize(v) for k, v in last.items()} if last else None
         return Page(reports=[_report(i) for i in response.get("Items", [])], next_start=next_start)
+
+
+class DynamoDbStolenGoodsIndex:
+    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+        self._table = table_name
+        self._client = client
+
+    def mark_stolen(self, identifiers: Iterable[str], case_number: str) -> None:
+        requests: list[WriteRequestTypeDef] = [
+            {"PutRequest": {"Item": _item({"pk": f"STOLEN#{i}", "sk": f"REPORT#{case_number}"})}}
+            for i in identifiers
+        ]
+        for start in range(0, len(requests), BATCH_WRITE_MAX):
+            pending: dict[str, list[WriteRequestTypeDef]] = {
+                self._table: requests[start : start + BATCH_WRITE_MAX]
+            }
+            while pending:
+                # BatchWriteItem may leave some writes undone under throttling; they are handed back to retry.
+                unprocessed = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems", {})
+                pending = cast(dict[str, list["WriteRequestTypeDef"]], unprocessed)
+
+    def is_stolen(self, identifier: str) -> bool:
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"STOLEN#{identifier}"}},
+            Limit=1,
+        )
+        return bool(response.get("Items"))
+
+
+class DynamoDbTipRepository:
+    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+        self._table = table_name
+        self._client = client
+
+    def add_tip(self, tip: Tip) -> None:
+        item = {
+            "pk": f"TIP#{tip.tip_id}",
+            "sk": "TIP",
+            "queueKey": f"TIPS#{tip.region}",
+            "queueSort": tip.received_at.isoformat(),
+            "body": tip.model_dump_json(),
+        }
+        self._client.put_item(
+            TableName=self._table, Item=_item(item), ConditionExpression="attribute_not_exists(pk)"
+        )

@@ -1,22 +1,43 @@
-"""Filing a crime report, reading it back, and placing it in its region's queue."""
+"""Filing a report, reading it back, adding to it, and placing it in its region's queue."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from services.reports.domain.model import Report, ReportDraft, ReportStatus, TimelineEntry
+from services.reports.domain.model import (
+    Amendment,
+    CardFraudReport,
+    Item,
+    ItemCategory,
+    LossReport,
+    Report,
+    ReportDraft,
+    ReportStatus,
+    TimelineEntry,
+)
 from services.reports.domain.ports import Page, ReportRepository
 from shared.casenumbers import KNumber
 from shared.clock import Clock, stockholm_time
-from shared.errors import InvalidInput, NotFound
-from shared.events.contracts.reports import SOURCE, ReportFiled, ReportStatusChanged
-from shared.events.envelope import new_event
+from shared.errors import Conflict, InvalidInput, NotFound, Referral
+from shared.events.contracts.reports import (
+    SOURCE,
+    DocumentBlocked,
+    ReportAmended,
+    ReportFiled,
+    ReportStatusChanged,
+)
+from shared.events.envelope import Envelope, EventData, new_event
 from shared.regions import region_for_municipality
 
 # Clocks on citizens' devices drift; a few minutes ahead is not "in the future".
 CLOCK_SKEW = timedelta(minutes=5)
+MAX_AMENDMENTS = 20
+
+EMERGENCY = "112"
+NON_EMERGENCY = "114 14"
+RECEPTION = "reception"
 
 
 @dataclass(frozen=True)
@@ -25,10 +46,33 @@ class Citizen:
     personnummer: str
 
 
-def file_report(
-    draft: ReportDraft, *, citizen: Citizen, repository: ReportRepository, clock: Clock, correlation_id: str
-) -> Report:
-    now = clock.now()
+def screen(draft: ReportDraft) -> None:
+    """Matters that do not belong in an online report are referred where they do, before anything is stored."""
+    if draft.ongoing:
+        raise Referral("A crime that is happening now is an emergency: call 112.", EMERGENCY)
+    if isinstance(draft, CardFraudReport):
+        if draft.details_given_by_phone:
+            raise Referral(
+                "Card details given away on the phone are reported by calling 114 14.", NON_EMERGENCY
+            )
+        if not draft.card_blocked:
+            raise Referral(
+                "Block the card at your bank first, then report the fraud here, or call 114 14.",
+                NON_EMERGENCY,
+            )
+        if draft.merchant_name is None:
+            raise Referral(
+                "Card fraud can be reported online when the merchant is known; otherwise call 114 14.",
+                NON_EMERGENCY,
+            )
+    if isinstance(draft, LossReport) and any(i.category is ItemCategory.KEYS for i in draft.items):
+        raise Referral(
+            "Lost keys are not reported to the police. Ask a police reception whether they have been handed in.",
+            RECEPTION,
+        )
+
+
+def _check_times(draft: ReportDraft, now: datetime) -> None:
     in_the_future = {
         field: "must not be in the future"
         for field, moment in (("occurredFrom", draft.occurred_from), ("occurredTo", draft.occurred_to))
@@ -36,6 +80,40 @@ def file_report(
     }
     if in_the_future:
         raise InvalidInput(in_the_future)
+
+
+def _document_blocks(
+    report: Report, items: list[Item], *, now: datetime, correlation_id: str
+) -> list[Envelope[EventData]]:
+    """A passport or ID card named in a loss or theft report is blocked at once (today a phone call)."""
+    reason = "lost" if report.type == "loss" else "stolen"
+    return [
+        new_event(
+            DocumentBlocked(
+                document_type=item.category.value,
+                document_number=item.document_number or "",
+                holder_personnummer=report.subject_personnummer,
+                reason=reason,
+                case_number=report.case_number,
+                blocked_at=now,
+            ),
+            producer=SOURCE,
+            occurred_at=now,
+            correlation_id=correlation_id,
+        )
+        for item in items
+        if item.category.is_identity_document and report.type in ("loss", "theft")
+    ]
+
+
+def file_report(
+    draft: ReportDraft, *, citizen: Citizen, repository: ReportRepository, clock: Clock, correlation_id: str
+) -> Report:
+    screen(draft)
+    now = clock.now()
+    _check_times(draft, now)
+    if draft.on_behalf_of and draft.on_behalf_of.personnummer == citizen.personnummer:
+        raise InvalidInput.of("onBehalfOf.personnummer", "is your own; leave onBehalfOf out")
 
     year = stockholm_time(now).year
     case_number = str(KNumber.for_year(repository.allocate_case_number(year), year))
@@ -45,28 +123,25 @@ def file_report(
         type=draft.type,
         status=ReportStatus.RECEIVED,
         region=region.value,
-        location=draft.location,
-        occurred_from=draft.occurred_from,
-        occurred_to=draft.occurred_to,
-        description=draft.description,
-        items=draft.items,
-        notify_on_decision=draft.notify_on_decision,
         filed_at=now,
+        submitted=draft,
         timeline=[TimelineEntry(status=ReportStatus.RECEIVED, at=now, reason="The report was received.")],
         owner_ref=citizen.owner_ref,
-        reporter_personnummer=citizen.personnummer,
+        filer_personnummer=citizen.personnummer,
     )
     filed = ReportFiled(
         case_number=case_number,
         report_type=report.type,
         region=report.region,
-        municipality_code=report.location.municipality_code,
+        municipality_code=draft.location.municipality_code,
         filed_at=now,
         owner_ref=citizen.owner_ref,
     )
-    repository.add(
-        report, [new_event(filed, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)]
-    )
+    events: list[Envelope[EventData]] = [
+        new_event(filed, producer=SOURCE, occurred_at=now, correlation_id=correlation_id),
+        *_document_blocks(report, draft.items_reported, now=now, correlation_id=correlation_id),
+    ]
+    repository.add(report, events)
     return report
 
 
@@ -84,6 +159,56 @@ def owned_reports(
     return repository.list_owned(owner_ref, limit=limit, start=start)
 
 
+def amend_report(
+    case_number: str,
+    *,
+    text: str,
+    items: list[Item],
+    owner_ref: str,
+    repository: ReportRepository,
+    clock: Clock,
+    correlation_id: str,
+) -> Report:
+    """The owner adds information to an open report: a new account, or items found missing later."""
+    report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
+    if not report.status.is_open:
+        raise Conflict(f"Report {case_number} is closed; information can no longer be added")
+    if len(report.amendments) >= MAX_AMENDMENTS:
+        raise Conflict(
+            f"Report {case_number} already has {MAX_AMENDMENTS} additions; call 114 14 to add more"
+        )
+    now = clock.now()
+    amended = report.model_copy(
+        update={
+            "amendments": [*report.amendments, Amendment(at=now, text=text, items=items)],
+            "version": report.version + 1,
+        }
+    )
+    event = ReportAmended(case_number=case_number, region=report.region, amended_at=now, owner_ref=owner_ref)
+    events: list[Envelope[EventData]] = [
+        new_event(event, producer=SOURCE, occurred_at=now, correlation_id=correlation_id),
+        *_document_blocks(report, items, now=now, correlation_id=correlation_id),
+    ]
+    repository.replace(amended, expected_version=report.version, events=events)
+    return amended
+
+
+def change_status(
+    report: Report, status: ReportStatus, *, reason: str, now: datetime, correlation_id: str
+) -> tuple[Report, Envelope[EventData]]:
+    """The report in its new status, and the event that says so."""
+    changed = report.move_to(status, at=now, reason=reason)
+    event = ReportStatusChanged(
+        case_number=report.case_number,
+        region=report.region,
+        previous_status=report.status.value,
+        status=status.value,
+        changed_at=now,
+        owner_ref=report.owner_ref,
+    )
+    return changed, new_event(event, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)
+
+
 def place_in_region_queue(
     case_number: str, *, repository: ReportRepository, clock: Clock, correlation_id: str
 ) -> Report | None:
@@ -94,23 +219,12 @@ def place_in_region_queue(
         raise NotFound(f"Report {case_number} does not exist")
     if report.status is not ReportStatus.RECEIVED:
         return None
-    now = clock.now()
-    queued = report.move_to(
+    queued, event = change_status(
+        report,
         ReportStatus.AWAITING_ASSESSMENT,
-        at=now,
         reason=f"The report is in police region {report.region}'s queue for assessment.",
+        now=clock.now(),
+        correlation_id=correlation_id,
     )
-    changed = ReportStatusChanged(
-        case_number=case_number,
-        region=report.region,
-        previous_status=report.status.value,
-        status=queued.status.value,
-        changed_at=now,
-        owner_ref=report.owner_ref,
-    )
-    repository.replace(
-        queued,
-        expected_version=report.version,
-        events=[new_event(changed, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)],
-    )
+    repository.replace(queued, expected_version=report.version, events=[event])
     return queued

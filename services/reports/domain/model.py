@@ -1,14 +1,29 @@
-"""The crime report aggregate and its parts."""
+"""Crime and loss reports: what citizens submit for each e-service, and the report the police keep.
+
+Every report type of polisen.se has its own form (``*Report`` drafts, chosen by ``type``), sharing the common
+part in :class:`BaseDraft`. Checks that need no clock and no storage live here; the rest in the use cases.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    AwareDatetime,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from shared.events.envelope import CamelModel
+from shared.identity import InvalidIdentifier, parse_organisationsnummer, parse_personnummer
+from shared.models import CamelModel, tagged_union
 from shared.regions import UnknownMunicipality, municipality
 
 MAX_VALUE_SEK = 10_000_000
@@ -16,11 +31,27 @@ MAX_DESCRIPTION_CHARS = 4000
 MAX_ITEMS = 50
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION_CHARS)
+]
+Sek = Annotated[int, Field(ge=0, le=MAX_VALUE_SEK)]
+
+# Swedish registration numbers: ABC123 or (since 2019) ABC12A. I, Q and V are never used; O not last.
+_REGISTRATION = re.compile(r"^[A-HJ-PR-UW-Z]{3}[0-9]{2}[A-HJ-NPR-UW-Z0-9]$")
 
 
 class ReportStatus(StrEnum):
     RECEIVED = "received"
     AWAITING_ASSESSMENT = "awaitingAssessment"
+    UNDER_ASSESSMENT = "underAssessment"
+    UNDER_INVESTIGATION = "underInvestigation"
+    # A loss report stays open so found items can be matched to it.
+    REGISTERED = "registered"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self is not ReportStatus.CLOSED
 
 
 class ItemCategory(StrEnum):
@@ -34,12 +65,39 @@ class ItemCategory(StrEnum):
     TOOLS = "tools"
     VEHICLE_PART = "vehiclePart"
     CASH = "cash"
+    PAYMENT_CARD = "paymentCard"
+    PASSPORT = "passport"
+    NATIONAL_ID_CARD = "nationalIdCard"
+    KEYS = "keys"
     OTHER = "other"
+
+    @property
+    def is_identity_document(self) -> bool:
+        return self in (ItemCategory.PASSPORT, ItemCategory.NATIONAL_ID_CARD)
+
+
+class TheftKind(StrEnum):
+    HOME = "home"
+    CELLAR_OR_ATTIC = "cellarOrAttic"
+    VEHICLE = "vehicle"
+    OTHER = "other"
+
+
+class DamageKind(StrEnum):
+    GRAFFITI = "graffiti"
+    OTHER = "other"
+
+
+class Coordinates(CamelModel):
+    # Sweden's bounding box, with a margin for coastal waters.
+    latitude: Annotated[float, Field(ge=55.0, le=69.5)]
+    longitude: Annotated[float, Field(ge=10.5, le=24.5)]
 
 
 class Location(CamelModel):
     municipality_code: Annotated[str, Field(pattern=r"^\d{4}$", examples=["0180"])]
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    coordinates: Coordinates | None = None
 
     @field_validator("municipality_code")
     @classmethod
@@ -53,34 +111,74 @@ class Location(CamelModel):
 
 class Item(CamelModel):
     category: ItemCategory
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     brand: ShortText | None = None
     model: ShortText | None = None
     serial_number: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
     ) = None
-    value_sek: Annotated[int, Field(ge=0, le=MAX_VALUE_SEK)] | None = None
+    imei: Annotated[str, Field(pattern=r"^\d{15}$")] | None = None
+    frame_number: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
+    ) = None
+    document_number: Annotated[str, Field(pattern=r"^\d{8}$")] | None = None
+    value_sek: Sek | None = None
     purchase_date: date | None = None
 
+    @model_validator(mode="after")
+    def _documents_have_numbers(self) -> Item:
+        if self.category.is_identity_document and self.document_number is None:
+            raise ValueError("documentNumber is required for a passport or national ID card")
+        if self.document_number is not None and not self.category.is_identity_document:
+            raise ValueError("documentNumber belongs only to a passport or national ID card")
+        return self
 
-class TimelineEntry(CamelModel):
-    status: ReportStatus
-    at: AwareDatetime
-    reason: str
+    @property
+    def identifiers(self) -> tuple[str, ...]:
+        """Serial-like numbers that identify this very item (for matching found property)."""
+        return tuple(
+            n.upper() for n in (self.serial_number, self.imei, self.frame_number, self.document_number) if n
+        )
 
 
-class ReportDraft(CamelModel):
-    """What a citizen submits. Checks everything that needs no clock and no storage."""
+class Witness(CamelModel):
+    name: ShortText
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{6,20}$")] | None = None
 
-    type: Literal["theft"]
+
+class OnBehalfOf(CamelModel):
+    """The person the report is about, when a citizen files for someone else (a child, a relative)."""
+
+    personnummer: str
+    relation: Literal["child", "relative", "employer", "other"]
+
+    @field_validator("personnummer")
+    @classmethod
+    def _valid_personnummer(cls, text: str) -> str:
+        try:
+            return str(parse_personnummer(text, today=date.today()))
+        except InvalidIdentifier as error:
+            raise ValueError(error.reason) from None
+
+
+class BaseDraft(CamelModel):
+    """What every report form asks."""
+
     occurred_from: AwareDatetime
     occurred_to: AwareDatetime
     location: Location
-    description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DESCRIPTION_CHARS)
-    ]
-    items: Annotated[list[Item], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
+    description: Text
     # The reporter must be asked whether to be told of a decision, so there is no default.
     notify_on_decision: bool
+    # Screening: a crime in progress is for 112, not a form.
+    ongoing: bool = False
+    on_behalf_of: OnBehalfOf | None = None
+    witnesses: Annotated[list[Witness], Field(max_length=10)] = Field(default_factory=list)
+    suspect_description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = (
+        None
+    )
+    cctv: bool = False
+    insurer: ShortText | None = None
 
     @field_validator("occurred_to")
     @classmethod
@@ -90,25 +188,196 @@ class ReportDraft(CamelModel):
             raise ValueError("must not be before occurredFrom")
         return occurred_to
 
+    @property
+    def items_reported(self) -> list[Item]:
+        return []
 
-class Report(CamelModel):
-    """A filed crime report. ``owner_ref`` is the e-ID subject of the citizen who filed it."""
+    @property
+    def has_leads(self) -> bool:
+        """Something an investigator could follow up: a suspect, a witness or camera footage."""
+        return bool(self.suspect_description) or bool(self.witnesses) or self.cctv
+
+
+class TheftReport(BaseDraft):
+    """Theft and burglary: from a home, a cellar or attic, a vehicle, or elsewhere."""
+
+    type: Literal["theft"]
+    theft_kind: TheftKind = TheftKind.OTHER
+    items: Annotated[list[Item], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
+
+    @property
+    def items_reported(self) -> list[Item]:
+        return self.items
+
+
+class Goods(CamelModel):
+    description: ShortText
+    article_number: ShortText | None = None
+    quantity: Annotated[int, Field(ge=1, le=10_000)]
+    unit_price_sek: Sek
+
+
+class ShopTheftReport(BaseDraft):
+    """Theft from a shop, filed by the shop (an employee logged in with e-ID, for the company)."""
+
+    type: Literal["shopTheft"]
+    organisationsnummer: str
+    store_name: ShortText
+    goods: Annotated[list[Goods], Field(min_length=1, max_length=200)]
+
+    @field_validator("organisationsnummer")
+    @classmethod
+    def _valid_organisationsnummer(cls, text: str) -> str:
+        try:
+            return str(parse_organisationsnummer(text))
+        except InvalidIdentifier as error:
+            raise ValueError(error.reason) from None
+
+    @property
+    def total_value_sek(self) -> int:
+        return sum(g.quantity * g.unit_price_sek for g in self.goods)
+
+
+class CardTransaction(CamelModel):
+    at: AwareDatetime
+    amount_sek: Annotated[int, Field(ge=1, le=MAX_VALUE_SEK)]
+    merchant: ShortText
+
+
+class CardFraudReport(BaseDraft):
+    """Card fraud: only once the card is blocked at the bank and the merchant is known."""
+
+    type: Literal["cardFraud"]
+    card_blocked: bool
+    details_given_by_phone: bool
+    card_issuer: ShortText
+    card_last_four: Annotated[str, Field(pattern=r"^\d{4}$")] | None = None
+    merchant_name: ShortText | None = None
+    transactions: Annotated[list[CardTransaction], Field(min_length=1, max_length=100)]
+
+
+class VandalismReport(BaseDraft):
+    """Graffiti and other damage. Photos are encouraged (attachments)."""
+
+    type: Literal["vandalism"]
+    damage_kind: DamageKind
+    damaged_property: ShortText
+    estimated_cost_sek: Sek | None = None
+
+
+class ParkingDamageReport(BaseDraft):
+    """Damage to a parked vehicle by an unknown driver; the owner needs the case number for the traffic
+    insurance fund (TFF)."""
+
+    type: Literal["parkingDamage"]
+    registration_number: str
+    damage_description: Text
+
+    @field_validator("registration_number", mode="before")
+    @classmethod
+    def _swedish_registration(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        normalized = value.replace(" ", "").replace("-", "").upper()
+        if not _REGISTRATION.fullmatch(normalized):
+            raise ValueError("must be a Swedish registration number such as ABC123 or ABC12A")
+        return normalized
+
+
+class LossReport(BaseDraft):
+    """Something lost (not stolen), including a passport or national ID card."""
+
+    type: Literal["loss"]
+    items: Annotated[list[Item], Field(min_length=1, max_length=MAX_ITEMS)]
+
+    @property
+    def items_reported(self) -> list[Item]:
+        return self.items
+
+
+REPORT_TYPES: dict[str, type[BaseDraft]] = {
+    "theft": TheftReport,
+    "shopTheft": ShopTheftReport,
+    "cardFraud": CardFraudReport,
+    "vandalism": VandalismReport,
+    "parkingDamage": ParkingDamageReport,
+    "loss": LossReport,
+}
+
+ReportDraft = (
+    TheftReport | ShopTheftReport | CardFraudReport | VandalismReport | ParkingDamageReport | LossReport
+)
+if TYPE_CHECKING:
+    ReportDraftBody = ReportDraft
+else:
+    # What the API accepts: the variant chosen by ``type``, with errors naming the variant's fields.
+    ReportDraftBody = tagged_union("type", REPORT_TYPES)
+
+
+class TimelineEntry(CamelModel):
+    status: ReportStatus
+    at: AwareDatetime
+    reason: str
+
+
+class Amendment(CamelModel):
+    at: AwareDatetime
+    text: str
+    items: list[Item] = Field(default_factory=list)
+
+
+class Decision(CamelModel):
+    outcome: str
+    reason: str
+    decided_by: Literal["rule", "staff"]
+    rule_id: str | None = None
+    rule_version: int | None = None
+    staff_id: str | None = None
+    decided_at: AwareDatetime
+
+
+class Attachment(CamelModel):
+    attachment_id: str
+    file_name: str
+    content_type: str
+    size_bytes: int
+    status: Literal["pending", "uploaded"]
+    added_at: AwareDatetime
+
+
+class ReportRecord(CamelModel):
+    """The report as its owner sees it."""
 
     case_number: str
     type: str
     status: ReportStatus
     region: str
-    location: Location
-    occurred_from: AwareDatetime
-    occurred_to: AwareDatetime
-    description: str
-    items: list[Item]
-    notify_on_decision: bool
     filed_at: AwareDatetime
+    submitted: ReportDraftBody
     timeline: list[TimelineEntry]
+    amendments: list[Amendment] = Field(default_factory=list)
+    decision: Decision | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+
+
+class Report(ReportRecord):
+    """A filed report with what only the police keep: who filed it, whom it concerns, who works it."""
+
     owner_ref: str
-    reporter_personnummer: str
+    filer_personnummer: str
+    assignee: str | None = None
+    priority: int | None = None
     version: int = 1
+
+    @property
+    def details(self) -> ReportDraft:
+        return self.submitted
+
+    @property
+    def subject_personnummer(self) -> str:
+        """The person the report concerns: the one filed for, or the filer."""
+        behalf = self.details.on_behalf_of
+        return behalf.personnummer if behalf else self.filer_personnummer
 
     def is_owned_by(self, owner_ref: str) -> bool:
         return self.owner_ref == owner_ref
@@ -118,3 +387,16 @@ class Report(CamelModel):
         return self.model_copy(
             update={"status": status, "timeline": [*self.timeline, entry], "version": self.version + 1}
         )
+
+    def record(self) -> ReportRecord:
+        return ReportRecord.model_validate(self.model_dump(include=set(ReportRecord.model_fields)))
+
+
+@cache
+def _draft_adapter() -> TypeAdapter[ReportDraft]:
+    return TypeAdapter(ReportDraftBody)
+
+
+def parse_draft(data: object) -> ReportDraft:
+    """A draft from plain data (as the API receives it), choosing the form by ``type``."""
+    return _draft_adapter().validate_python(data)

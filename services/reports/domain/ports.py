@@ -1,13 +1,16 @@
-"""What the domain needs from storage; the DynamoDB adapter implements it, tests use an in-memory fake."""
+"""What the domain needs from storage; DynamoDB adapters implement it, tests use in-memory fakes."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from services.reports.domain.model import Report
 from shared.events.envelope import Envelope, EventData
+
+if TYPE_CHECKING:
+    from services.reports.domain.tips import Tip
 
 
 @dataclass(frozen=True)
@@ -34,3 +37,13 @@ class ReportRepository(Protocol):
         ...
 
     def list_owned(self, owner_ref: str, *, limit: int, start: dict[str, Any] | None) -> Page: ...
+
+
+class StolenGoodsIndex(Protocol):
+    def mark_stolen(self, identifiers: Iterable[str], case_number: str) -> None: ...
+
+    def is_stolen(self, identifier: str) -> bool: ...
+
+
+class TipRepository(Protocol):
+    def add_tip(self, tip: Tip) -> None: ...

@@ -1,8 +1,14 @@
-"""Events the reports service publishes (source ``polisen.reports``). Owned by the reports service."""
+"""Events the reports service publishes (source ``polisen.reports``). Owned by the reports service.
+
+Events carry identifiers and what consumers need, not narratives. ``ownerRef`` is the opaque e-ID subject of
+the citizen whose case it is, so other services (bookings, for case appointments) can tell whose case it is
+without personal data.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from shared.events.envelope import EventData
 
@@ -10,8 +16,7 @@ SOURCE = "polisen.reports"
 
 
 class ReportFiled(EventData):
-    """A citizen filed a crime report. Carries what triage and case-ownership projections need; no
-    narrative and no personal data beyond the opaque owner reference."""
+    """A citizen filed a crime or loss report."""
 
     event_type = "ReportFiled"
 
@@ -20,11 +25,12 @@ class ReportFiled(EventData):
     region: str
     municipality_code: str
     filed_at: datetime
-    # Opaque reference to the filing citizen (the e-ID subject), so other services can tell whose case it is.
     owner_ref: str
 
 
 class ReportStatusChanged(EventData):
+    """A report moved to another status (queued, taken by an investigator, closed, ...)."""
+
     event_type = "ReportStatusChanged"
 
     case_number: str
@@ -35,4 +41,82 @@ class ReportStatusChanged(EventData):
     owner_ref: str
 
 
-CONTRACTS: tuple[type[EventData], ...] = (ReportFiled, ReportStatusChanged)
+class ReportDecided(EventData):
+    """A decision was made on a report: by a rule (``decidedBy = rule``) or by staff."""
+
+    event_type = "ReportDecided"
+
+    case_number: str
+    region: str
+    outcome: str  # e.g. "investigationNotOpened", "investigationOpened", "closed"
+    reason: str
+    decided_by: Literal["rule", "staff"]
+    rule_id: str | None = None
+    rule_version: int | None = None
+    decided_at: datetime
+    notify_reporter: bool
+    owner_ref: str
+
+
+class ReportAmended(EventData):
+    """The reporter added information to an open report."""
+
+    event_type = "ReportAmended"
+
+    case_number: str
+    region: str
+    amended_at: datetime
+    owner_ref: str
+
+
+class FoundItemRegistered(EventData):
+    """Staff at a reception registered a found item (hittegods)."""
+
+    event_type = "FoundItemRegistered"
+
+    found_item_id: str
+    category: str
+    region: str
+    municipality_code: str
+    found_on: datetime
+    registered_at: datetime
+
+
+class LostPropertyMatched(EventData):
+    """A found item was matched to an open loss or theft report; the owner is told."""
+
+    event_type = "LostPropertyMatched"
+
+    found_item_id: str
+    case_number: str
+    match_kind: Literal["serialNumber", "description"]
+    matched_at: datetime
+    owner_ref: str
+
+
+class DocumentBlocked(EventData):
+    """A passport or national ID card was reported lost or stolen and must no longer be accepted as valid.
+
+    Carries the holder's personnummer so the document register can check that the reporter is the holder
+    before blocking: personal data, never forwarded to another agency."""
+
+    event_type = "DocumentBlocked"
+    contains_personal_data = True
+
+    document_type: Literal["passport", "nationalIdCard"]
+    document_number: str
+    holder_personnummer: str
+    reason: Literal["lost", "stolen"]
+    case_number: str
+    blocked_at: datetime
+
+
+CONTRACTS: tuple[type[EventData], ...] = (
+    ReportFiled,
+    ReportStatusChanged,
+    ReportDecided,
+    ReportAmended,
+    FoundItemRegistered,
+    LostPropertyMatched,
+    DocumentBlocked,
+)

@@ -1,0 +1,81 @@
+"""Tips: information from the public, anonymous or identified."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from pydantic import AwareDatetime
+
+from services.reports.domain.ports import TipRepository
+from shared.clock import Clock
+from shared.errors import InvalidInput
+from shared.models import CamelModel
+from shared.regions import UnknownMunicipality, region_for_municipality
+
+NATIONAL_QUEUE = "National"
+
+
+class TipCategory(StrEnum):
+    DRUGS = "drugs"
+    VIOLENCE = "violence"
+    THEFT = "theft"
+    FRAUD = "fraud"
+    TRAFFIC = "traffic"
+    ENVIRONMENT = "environment"
+    OTHER = "other"
+
+
+class Tip(CamelModel):
+    """A tip as stored. An anonymous tip holds nothing about its sender: no subject, no number, no address."""
+
+    tip_id: str
+    category: TipCategory
+    description: str
+    municipality_code: str | None
+    region: str
+    occurred_at: AwareDatetime | None
+    received_at: AwareDatetime
+    sender_personnummer: str | None = None
+    sender_phone: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.sender_personnummer is None
+
+
+def receive_tip(
+    *,
+    category: TipCategory,
+    description: str,
+    municipality_code: str | None,
+    occurred_at: AwareDatetime | None,
+    sender_personnummer: str | None,
+    sender_phone: str | None,
+    repository: TipRepository,
+    clock: Clock,
+) -> Tip:
+    now = clock.now()
+    if occurred_at is not None and occurred_at > now:
+        raise InvalidInput.of("occurredAt", "must not be in the future")
+    region = NATIONAL_QUEUE
+    if municipality_code is not None:
+        try:
+            region = region_for_municipality(municipality_code).value
+        except UnknownMunicipality:
+            raise InvalidInput.of(
+                "municipalityCode", f"{municipality_code} is not a Swedish municipality code"
+            ) from None
+    tip = Tip(
+        tip_id=str(uuid.uuid4()),
+        category=category,
+        description=description,
+        municipality_code=municipality_code,
+        region=region,
+        occurred_at=occurred_at,
+        received_at=now,
+        sender_personnummer=sender_personnummer,
+        sender_phone=sender_phone,
+    )
+    repository.add_tip(tip)
+    return tip

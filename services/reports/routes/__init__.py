@@ -1,0 +1,1 @@
+"""The reports API, one router per audience and area; ``services.reports.api`` includes them all."""

@@ -1,0 +1,115 @@
+"""A citizen's own reports: file, list, read, add information."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
+from aws_lambda_powertools.metrics import MetricUnit
+
+from services.reports import dependencies
+from services.reports.contracts import (
+    AmendReportRequest,
+    FileReportRequest,
+    ReportList,
+    ReportSummary,
+    ReportView,
+)
+from services.reports.domain import filing
+from services.reports.telemetry import logger, metrics
+from shared.http.auth import require_citizen
+from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shared.http.idempotency import run_once
+from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
+
+BASE = "/reports/v1"
+router = Router()  # type: ignore[no-untyped-call]
+
+
+def _citizen() -> filing.Citizen:
+    caller = require_citizen(router.current_event.raw_event)
+    return filing.Citizen(owner_ref=caller.subject, personnummer=caller.personnummer or "")
+
+
+def _correlation_id() -> str:
+    return logger.get_correlation_id() or ""
+
+
+@router.post(
+    f"{BASE}/reports",
+    summary="File a crime or loss report",
+    description="One form per `type`: theft, shopTheft, cardFraud, vandalism, parkingDamage, loss. "
+    "Matters that belong elsewhere (a crime in progress, card details given on the phone, lost keys) "
+    "are answered 422 with `referTo` saying where to turn.",
+    responses={201: {"description": "Filed: the case number is in the body and the Location header"}},
+)
+def post_report(
+    request: Annotated[FileReportRequest, Body()],
+    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+) -> Response[dict[str, Any]]:
+    citizen = _citizen()
+
+    def create() -> dict[str, Any]:
+        report = filing.file_report(
+            request,
+            citizen=citizen,
+            repository=dependencies.repository(),
+            clock=dependencies.clock(),
+            correlation_id=_correlation_id(),
+        )
+        metrics.add_dimension(name="reportType", value=report.type)
+        metrics.add_metric(name="ReportsFiled", unit=MetricUnit.Count, value=1)
+        return ReportView.of(report).model_dump(mode="json", by_alias=True)
+
+    body = run_once(
+        key=idempotency_key,
+        scope=citizen.owner_ref,
+        body=request.model_dump(mode="json", by_alias=True),
+        create=create,
+        context=router.lambda_context,
+    )
+    location = f"{BASE}/reports/{body['caseNumber']}"
+    return Response(201, content_types.APPLICATION_JSON, body, headers={"Location": location})
+
+
+@router.get(f"{BASE}/reports/<caseNumber>", summary="Read one of my reports")
+def get_report(caseNumber: str) -> ReportView:  # noqa: N803 - the path parameter's public name
+    citizen = _citizen()
+    return ReportView.of(
+        filing.owned_report(caseNumber, owner_ref=citizen.owner_ref, repository=dependencies.repository())
+    )
+
+
+@router.get(f"{BASE}/reports", summary="List my reports, newest first")
+def list_reports(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
+) -> ReportList:
+    citizen = _citizen()
+    start = decode_token(next_token, must_contain={"ownerKey": f"OWNER#{citizen.owner_ref}"})
+    page = filing.owned_reports(
+        citizen.owner_ref, limit=limit, start=start, repository=dependencies.repository()
+    )
+    return ReportList(
+        items=[ReportSummary.of(r) for r in page.reports], next_token=encode_token(page.next_start)
+    )
+
+
+@router.post(f"{BASE}/reports/<caseNumber>/amendments", summary="Add information to one of my open reports")
+def post_amendment(
+    caseNumber: str,  # noqa: N803 - the path parameter's public name
+    request: Annotated[AmendReportRequest, Body()],
+) -> ReportView:
+    citizen = _citizen()
+    report = filing.amend_report(
+        caseNumber,
+        text=request.text,
+        items=request.items,
+        owner_ref=citizen.owner_ref,
+        repository=dependencies.repository(),
+        clock=dependencies.clock(),
+        correlation_id=_correlation_id(),
+    )
+    return ReportView.of(report)

@@ -1,0 +1,76 @@
+"""Open e-services: tips (anonymous or identified) and the stolen goods check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.metrics import MetricUnit
+
+from services.reports import dependencies
+from services.reports.contracts import IdentifiedTipRequest, StolenGoodsAnswer, TipReceipt, TipRequest
+from services.reports.domain import stolen_goods, tips
+from services.reports.telemetry import metrics
+from shared.http.auth import require_citizen
+from shared.http.problems import ValidationProblem
+
+BASE = "/reports/v1"
+router = Router()  # type: ignore[no-untyped-call]
+
+ANONYMOUS_THANKS = "Thank you. The tip was received anonymously; it cannot be answered."
+IDENTIFIED_THANKS = "Thank you. The police may contact you about the tip."
+
+
+def _receipt(tip: tips.Tip, message: str) -> TipReceipt:
+    return TipReceipt(tip_id=tip.tip_id, received_at=tip.received_at, message=message)
+
+
+@router.post(f"{BASE}/tips", summary="Give a tip anonymously", responses={201: {"description": "Received"}})
+def post_anonymous_tip(request: Annotated[TipRequest, Body()]) -> tuple[TipReceipt, int]:
+    tip = tips.receive_tip(
+        category=request.category,
+        description=request.description,
+        municipality_code=request.municipality_code,
+        occurred_at=request.occurred_at,
+        sender_personnummer=None,
+        sender_phone=None,
+        repository=dependencies.tips(),
+        clock=dependencies.clock(),
+    )
+    metrics.add_metric(name="AnonymousTipsReceived", unit=MetricUnit.Count, value=1)
+    return _receipt(tip, ANONYMOUS_THANKS), 201
+
+
+@router.post(
+    f"{BASE}/identified-tips",
+    summary="Give a tip as a logged-in citizen, so the police can contact you",
+    responses={201: {"description": "Received"}},
+)
+def post_identified_tip(request: Annotated[IdentifiedTipRequest, Body()]) -> tuple[TipReceipt, int]:
+    caller = require_citizen(router.current_event.raw_event)
+    tip = tips.receive_tip(
+        category=request.category,
+        description=request.description,
+        municipality_code=request.municipality_code,
+        occurred_at=request.occurred_at,
+        sender_personnummer=caller.personnummer,
+        sender_phone=request.phone,
+        repository=dependencies.tips(),
+        clock=dependencies.clock(),
+    )
+    metrics.add_metric(name="IdentifiedTipsReceived", unit=MetricUnit.Count, value=1)
+    return _receipt(tip, IDENTIFIED_THANKS), 201
+
+
+@router.get(
+    f"{BASE}/stolen-goods/<serialNumber>",
+    summary="Is this serial number reported stolen?",
+    description="Answers only yes or no: no case, owner or place is revealed.",
+)
+def get_stolen_goods(serialNumber: str) -> StolenGoodsAnswer:  # noqa: N803 - the path parameter's public name
+    normalized = stolen_goods.normalize_identifier(serialNumber)
+    if not 3 <= len(normalized) <= 64 or not normalized.isalnum():
+        raise ValidationProblem.for_field("serialNumber", "must be 3 to 64 letters and digits")
+    answer = stolen_goods.is_reported_stolen(normalized, dependencies.stolen_goods())
+    return StolenGoodsAnswer(serial_number=normalized, reported_stolen=answer)
