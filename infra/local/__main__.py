@@ -1,4 +1,7 @@
-"""``python -m infra.local`` (``make run``): the local cloud on ``127.0.0.1:$PORT`` until Ctrl-C."""
+"""``python -m infra.local`` (``make run``): the local cloud on ``127.0.0.1:$PORT`` until Ctrl-C.
+
+``LOCAL_CONCURRENCY`` sets how many worker processes each service runs (default 4).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,16 @@ import sys
 import threading
 from types import FrameType
 
-from infra.local.cloud import LocalCloud
+from infra.local.cloud import DEFAULT_CONCURRENCY, LocalCloud
 from infra.local.processes import REPO_ROOT
 
 
 def main() -> int:
     port = int(os.environ.get("PORT", "3000"))
+    concurrency = _concurrency(os.environ.get("LOCAL_CONCURRENCY"))
+    if concurrency is None:
+        print("LOCAL_CONCURRENCY must be a whole number of at least 1", file=sys.stderr, flush=True)
+        return 2
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter(f"{'local':>10} | %(message)s"))
     logging.getLogger("infra.local").addHandler(handler)
@@ -26,7 +33,7 @@ def main() -> int:
     # Explicit for SIGINT too: a shell that starts us in the background leaves SIGINT ignored.
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
-    cloud = LocalCloud(port=port, run_dir=REPO_ROOT / ".local-cloud", echo_logs=True)
+    cloud = LocalCloud(port=port, run_dir=REPO_ROOT / ".local-cloud", echo_logs=True, concurrency=concurrency)
     try:
         cloud.start()
         print(_banner(cloud), flush=True)
@@ -41,11 +48,23 @@ def main() -> int:
     return 0
 
 
+def _concurrency(setting: str | None) -> int | None:
+    """Workers per service from ``LOCAL_CONCURRENCY``; None when it is set to something unusable."""
+    if setting is None or not setting.strip():
+        return DEFAULT_CONCURRENCY
+    try:
+        value = int(setting)
+    except ValueError:
+        return None
+    return value if value >= 1 else None
+
+
 def _banner(cloud: LocalCloud) -> str:
     url = cloud.base_url
     routes = "\n".join(f"    {r.method:<6} {url}{r.path}  ({r.audience})" for r in cloud.plan.routes)
     return f"""
 The local cloud listens on {url}  (started in {cloud.startup_seconds:.1f} s; logs in {cloud.logs_dir})
+  {cloud.concurrency} workers per service (LOCAL_CONCURRENCY): concurrent requests run side by side.
 
   Routes:
 {routes}

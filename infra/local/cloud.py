@@ -1,4 +1,4 @@
-"""The local cloud: moto, a worker per service, the gateway, the pollers and the scheduler, run together.
+"""The local cloud: moto, a pool of workers per service, the gateway, the pollers and the scheduler, together.
 
     with LocalCloud().start() as cloud:
         urllib.request.urlopen(f"{cloud.base_url}/_local/health")
@@ -27,6 +27,7 @@ from infra.local.invoker import FunctionError, ServiceWorker
 from infra.local.moto_server import MotoServer
 from infra.local.plan import LocalPlan, build_plan
 from infra.local.pollers import EventTap, Poller, QueuePoller, StreamPoller, TapPoller
+from infra.local.pool import WorkerPool
 from infra.local.processes import LineSink
 from infra.local.provision import provision
 from infra.local.scheduler import Scheduler
@@ -36,6 +37,8 @@ from shared.manifest import ServiceManifest
 log = logging.getLogger("infra.local")
 
 DEV_IDP_ISSUER = "urn:eservices:local:dev-idp"
+# Worker processes per service: concurrent requests run side by side, as in separate execution environments.
+DEFAULT_CONCURRENCY = 4
 _STOP_JOIN_S = 3.0
 
 
@@ -48,7 +51,10 @@ class LocalCloud:
         run_dir: Path | str | None = None,
         echo_logs: bool = False,
         env: str = "local",
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         if manifests is None:
             from infra.catalog import MANIFESTS
 
@@ -58,13 +64,14 @@ class LocalCloud:
         self.tokens = TokenIssuer(issuer=DEV_IDP_ISSUER)
         self.tap = EventTap()
         self.startup_seconds: float | None = None
+        self.concurrency = concurrency
         self._port = port
         self._echo: LineSink | None = _ConsoleEcho(sys.stdout) if echo_logs else None
         self._stop_event = threading.Event()
         # Set after each invocation of a service's functions: their writes are what its streams carry.
         self._stream_wakes = {service.name: threading.Event() for service in self.plan.services}
         self._moto: MotoServer | None = None
-        self._workers: dict[str, ServiceWorker] = {}
+        self._pools: dict[str, WorkerPool] = {}
         self._gateway: Gateway | None = None
         self._loops: list[Poller | Scheduler] = []
         self._log_handler: logging.Handler | None = None
@@ -122,8 +129,8 @@ class LocalCloud:
             loop.join(_STOP_JOIN_S)
         if self._gateway:
             self._gateway.stop()
-        for worker in self._workers.values():
-            worker.stop()
+        for pool in self._pools.values():
+            pool.stop()
         if self._moto:
             self._moto.stop()
         self._detach_log_file()
@@ -137,6 +144,10 @@ class LocalCloud:
         if physical not in names:
             raise ValueError(f"{service} has no function {function!r}")
         return self._invoke(service, physical, event)
+
+    def worker_pids(self, service: str) -> list[int]:
+        """The process ids of the service's workers, one per execution environment."""
+        return self._pools[service].pids
 
     def __enter__(self) -> LocalCloud:
         if self.startup_seconds is None:
@@ -160,9 +171,12 @@ class LocalCloud:
         self._moto.start()
         aws_env = aws_environment(self._moto.url)
         for service in self.plan.services:
-            worker = ServiceWorker(service, aws_env, self.logs_dir / f"{service.name}.log", self._echo)
-            worker.start()
-            self._workers[service.name] = worker
+            # The workers of a service share its log, as a function's environments share its log group.
+            log_path = self.logs_dir / f"{service.name}.log"
+            workers = [ServiceWorker(service, aws_env, log_path, self._echo) for _ in range(self.concurrency)]
+            pool = WorkerPool(service.name, workers)
+            pool.start()
+            self._pools[service.name] = pool
         self._gateway = Gateway(
             self.plan,
             invoke=self._invoke,
@@ -176,8 +190,8 @@ class LocalCloud:
         self._moto.wait_ready(deadline)
         aws = AwsClients.connect(self._moto.url)
         provisioned = provision(self.plan, aws)
-        for worker in self._workers.values():
-            worker.wait_ready(deadline)
+        for pool in self._pools.values():
+            pool.wait_ready(deadline)
         self._seed()
 
         for stream in self.plan.streams:
@@ -235,20 +249,24 @@ class LocalCloud:
             try:
                 self._invoke(service.name, service.seed.name, {})
             except FunctionError as exc:
-                log_path = self._workers[service.name].log_path
+                log_path = self.logs_dir / f"{service.name}.log"
                 raise RuntimeError(f"seeding {service.name} failed: {exc.message} (see {log_path})") from exc
             log.info("seeded %s with %s", service.name, service.seed.handler)
 
     def _invoke(self, service: str, function: str, event: Any) -> Any:
         try:
-            return self._workers[service].invoke(function, event)
+            return self._pools[service].invoke(function, event)
         finally:
             self._stream_wakes[service].set()
 
     def _health(self) -> tuple[bool, dict[str, Any]]:
-        services = {name: "ok" if worker.ping() else "down" for name, worker in self._workers.items()}
+        services = {name: "ok" if pool.ping() else "down" for name, pool in self._pools.items()}
         ready = self._ready and all(state == "ok" for state in services.values())
-        details: dict[str, Any] = {"services": services, "bus": self.plan.bus}
+        details: dict[str, Any] = {
+            "services": services,
+            "concurrency": self.concurrency,
+            "bus": self.plan.bus,
+        }
         if self._moto:
             details["awsEndpoint"] = self._moto.url
         return ready, details

@@ -1,4 +1,8 @@
-"""The supervisor's side of a service worker: start it in its service's environment, invoke its functions."""
+"""The supervisor's side of one worker process: start it in its service's environment, invoke its functions.
+
+A service has several (see ``pool.WorkerPool``); each is one execution environment running one invocation at
+a time.
+"""
 
 from __future__ import annotations
 
@@ -121,7 +125,7 @@ class ServiceWorker:
 
     def invoke(self, function: str, event: Any) -> Any:
         """The function's result; raises :class:`FunctionError` when it has none."""
-        self._restart_if_exited()
+        self.replace_if_exited()
         timeout_s = self._timeouts.get(function, 30) + 5
         path = f"/2015-03-31/functions/{function}/invocations"
         try:
@@ -150,12 +154,17 @@ class ServiceWorker:
         finally:
             connection.close()
 
-    def _restart_if_exited(self) -> None:
+    def replace_if_exited(self) -> None:
         with self._lock:
             child = self._child
             code = child.exit_code() if child else None
             if code is None or self._stopped:
                 return
             # Lambda replaces an execution environment that died; so does the local cloud.
-            log.warning("the %s worker exited with code %s; starting a new one", self.name, code)
+            log.warning(
+                "a %s worker (pid %s) exited with code %s; starting a new one",
+                self.name,
+                child and child.pid,
+                code,
+            )
             self.start()

@@ -101,16 +101,20 @@ class ChildProcess:
             self._pump.join(timeout_s)
 
     def _copy_output(self, stream: IO[bytes]) -> None:
-        with self.log_path.open("ab") as log_file:
+        # One write(2) per line on an O_APPEND descriptor: children sharing a log file (the workers of one
+        # service) never interleave inside a line.
+        log_fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
             for raw in iter(stream.readline, b""):
-                log_file.write(raw)
-                log_file.flush()
+                os.write(log_fd, raw)
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 if self._on_line:
                     self._on_line(line)
                 if self._echo:
                     self._echo(self.name, line)
-        stream.close()
+        finally:
+            os.close(log_fd)
+            stream.close()
 
 
 def exit_when_parent_exits() -> None:

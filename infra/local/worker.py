@@ -1,15 +1,15 @@
-"""One service's functions, warm in one process: the local stand-in for Lambda's execution environments.
+"""One execution environment of a service: its functions, warm in one process, one invocation at a time.
 
 The supervisor starts this module with the service's environment only and hands it a listening socket. It
 serves Lambda's Invoke API shape, ``POST /2015-03-31/functions/<name>/invocations`` with the event as the
 body, and answers like Lambda: the handler's result as the payload, or an error payload with
 ``X-Amz-Function-Error: Unhandled``. Handlers are imported on their first invocation.
 
-Requests are served on threads, but one invocation runs at a time. In Lambda every function has execution
-environments of its own; here the service's functions share one process, and the state that handlers and
-Powertools keep in module globals (the resolver's current event, the logger's Lambda context keys,
-``AWS_LAMBDA_FUNCTION_NAME``) would leak between concurrent invocations. Serialising them keeps each
-invocation as isolated as in Lambda, at the price of throughput a laptop does not need.
+Requests are served on threads (so pings answer while a function runs), but one invocation runs at a time:
+the state that handlers and Powertools keep in module globals (the resolver's current event, the logger's
+Lambda context keys, ``AWS_LAMBDA_FUNCTION_NAME``) is per process, as it is per execution environment in
+Lambda. Concurrency comes from running several of these per service (``pool.WorkerPool``), never from
+threads inside one.
 """
 
 from __future__ import annotations

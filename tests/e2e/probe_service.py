@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/echo/{{itemId}}", "citizen"),
         Route("GET", f"{BASE}/echo", "public"),
         Route("GET", f"{BASE}/whoami", "citizenOptional"),
+        Route("GET", f"{BASE}/rendezvous/{{group}}", "public"),
         Route("GET", f"{BASE}/boom", "public"),
         Route("POST", f"{BASE}/crash", "public"),
         Route("POST", f"{BASE}/messages", "public"),
@@ -79,8 +81,31 @@ def _count(key: str, attribute: str = "n") -> int:
     return int(response["Attributes"][attribute]["N"])
 
 
+def _rendezvous(group: str, size: int, wait_s: float) -> dict[str, Any]:
+    """Arrives at ``group`` and waits for ``size`` arrivals: only invocations running side by side meet."""
+    table, key = os.environ["TABLE_MAIN"], f"RENDEZVOUS#{group}"
+    _dynamodb().put_item(TableName=table, Item={"pk": {"S": key}, "sk": {"S": f"PID#{os.getpid()}"}})
+    deadline = time.monotonic() + wait_s
+    while True:
+        arrived = _dynamodb().query(
+            TableName=table,
+            KeyConditionExpression="pk = :key",
+            ExpressionAttributeValues={":key": {"S": key}},
+            Select="COUNT",
+        )["Count"]
+        if arrived >= size or time.monotonic() > deadline:
+            return {"met": arrived >= size, "pid": os.getpid()}
+        time.sleep(0.02)
+
+
 def api(event: dict[str, Any], context: Any) -> dict[str, Any]:
     path = event["path"]
+    if path.startswith(f"{BASE}/rendezvous/"):
+        query = event["queryStringParameters"] or {}
+        outcome = _rendezvous(
+            event["pathParameters"]["group"], int(query.get("size", 1)), float(query.get("waitS", 5))
+        )
+        return {"statusCode": 200, "body": json.dumps(outcome)}
     if path == f"{BASE}/boom":
         raise RuntimeError("internal detail: the database password is hunter2")
     if path == f"{BASE}/crash":

@@ -1,6 +1,6 @@
 """What the local cloud does between the pieces, observed through a test-only service (``probe_service``).
 
-Isolation of workers, the proxy event a function receives, function errors, the outbox stream with retries,
+Isolation of workers and their concurrency, the proxy event a function receives, function errors, the outbox stream with retries,
 partial batch failures ending in the DLQ, schedules and seeding: each as AWS would do it.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,7 +19,7 @@ from infra.local.aws import AwsClients
 from infra.local.cloud import LocalCloud
 from infra.local.plan import REGION
 from tests.e2e import probe_service
-from tests.e2e.support import LocalClient, eventually, synthetic_personnummer
+from tests.e2e.support import LocalClient, Response, eventually, synthetic_personnummer
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -64,6 +65,15 @@ def sqs(aws: AwsClients) -> SQSClient:
 def _count(dynamodb: DynamoDBClient, key: str) -> int:
     item = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": key}, "sk": {"S": "COUNT"}}).get("Item")
     return int(item["n"]["N"]) if item else 0
+
+
+def _arrivals(dynamodb: DynamoDBClient, group: str) -> int:
+    return dynamodb.query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :key",
+        ExpressionAttributeValues={":key": {"S": f"RENDEZVOUS#{group}"}},
+        Select="COUNT",
+    )["Count"]
 
 
 def _message_id(rng: random.Random) -> str:
@@ -127,22 +137,58 @@ def test_an_optional_citizen_route_gets_claims_only_with_a_token(
     assert probe.request("GET", f"{PROBE}/whoami", token="not-a-token").status == 401
 
 
-def test_a_function_error_is_502_without_internals_and_the_worker_lives_on(probe: LocalClient) -> None:
-    before = probe.request("GET", f"{PROBE}/echo").json()["pid"]
+def test_a_function_error_is_502_without_internals_and_the_workers_live_on(
+    probe: LocalClient, probe_cloud: LocalCloud
+) -> None:
+    before = probe_cloud.worker_pids("probe")
     response = probe.request("GET", f"{PROBE}/boom")
     assert response.status == 502
     assert response.headers["content-type"] == "application/problem+json"
     assert b"hunter2" not in response.body
     assert b"RuntimeError" not in response.body
-    assert probe.request("GET", f"{PROBE}/echo").json()["pid"] == before
+    assert probe_cloud.worker_pids("probe") == before
 
 
-def test_a_worker_that_dies_is_replaced_on_the_next_invocation(probe: LocalClient) -> None:
-    before = probe.request("GET", f"{PROBE}/echo").json()["pid"]
+def test_a_worker_that_dies_is_replaced(probe: LocalClient, probe_cloud: LocalCloud) -> None:
+    before = probe_cloud.worker_pids("probe")
     assert probe.request("POST", f"{PROBE}/crash").status == 502
-    after = probe.request("GET", f"{PROBE}/echo")
-    assert after.status == 200
-    assert after.json()["pid"] != before
+    after = probe_cloud.worker_pids("probe")
+    assert len(after) == len(before) == probe_cloud.concurrency
+    assert len(set(before) - set(after)) == 1
+    assert probe.request("GET", f"{PROBE}/echo").json()["pid"] in after
+
+
+def _rendezvous(probe: LocalClient, group: str, size: int, wait_s: float = 10) -> Response:
+    return probe.request("GET", f"{PROBE}/rendezvous/{group}?size={size}&waitS={wait_s}")
+
+
+def test_concurrent_requests_run_side_by_side_in_separate_workers(
+    probe: LocalClient, probe_cloud: LocalCloud, rng: random.Random
+) -> None:
+    group, size = _message_id(rng), probe_cloud.concurrency
+    with ThreadPoolExecutor(size) as pool:
+        responses = list(pool.map(lambda _: _rendezvous(probe, group, size), range(size)))
+    assert [r.status for r in responses] == [200] * size
+    assert all(r.json()["met"] for r in responses), "the invocations did not run at the same time"
+    assert {r.json()["pid"] for r in responses} == set(probe_cloud.worker_pids("probe"))
+
+
+def test_with_every_worker_busy_a_request_waits_while_other_services_keep_answering(
+    probe: LocalClient, probe_cloud: LocalCloud, dynamodb: DynamoDBClient, rng: random.Random
+) -> None:
+    reports_route = "/reports/v1/openapi.json"
+    assert probe.request("GET", reports_route).status == 200  # warm, so its answer below is prompt
+    group, busy = _message_id(rng), probe_cloud.concurrency
+    with ThreadPoolExecutor(busy + 1) as pool:
+        # Waiting for one arrival more than can run, these hold every probe worker until they give up.
+        holders = [pool.submit(_rendezvous, probe, group, busy + 1, 2.0) for _ in range(busy)]
+        eventually(lambda: _arrivals(dynamodb, group) == busy, timeout_s=5, what="every probe worker busy")
+        waiting = pool.submit(probe.request, "GET", f"{PROBE}/echo")
+        assert probe.request("GET", reports_route).status == 200
+        assert probe.request("GET", "/_local/health").status == 200
+        assert not waiting.done()
+        assert waiting.result(timeout=15).status == 200
+        assert [h.result().json()["met"] for h in holders] == [False] * busy
 
 
 def test_an_outbox_item_reaches_the_bus_and_the_subscribed_queue(
