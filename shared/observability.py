@@ -15,8 +15,13 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
 from shared.manifest import METRICS_NAMESPACE
 
-# 10 or 12 digits with an optional -/+ before the last four: YYMMDD-NNNN, YYYYMMDDNNNN, NNNNNN-NNNN.
-_IDENTITY_NUMBER = re.compile(r"(?<![\d.])(?:\d{2})?\d{6}[-+]?\d{4}(?![\d.])")
+# A personnummer or samordningsnummer (YYMMDD or YYYYMMDD, a plausible month and day, the day + 60 for
+# samordningsnummer, then four digits with an optional -/+), or an organisationsnummer (NNNNNN-NNNN, third
+# digit >= 2). The date shape keeps account ids and timestamps in ARNs readable.
+_IDENTITY_NUMBER = re.compile(
+    r"(?<![\d.])(?:(?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])[-+]?\d{4}"
+    r"|\d{2}[2-9]\d{3}-\d{4})(?![\d.])"
+)
 REDACTED = "[redacted]"
 
 

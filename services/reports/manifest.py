@@ -20,6 +20,7 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/reports", "citizen"),
         Route("GET", f"{BASE}/reports/{{caseNumber}}", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/amendments", "citizen"),
+        Route("GET", f"{BASE}/reports/{{caseNumber}}/receipt", "citizen"),
         Route("POST", f"{BASE}/tips", "public"),
         Route("POST", f"{BASE}/identified-tips", "citizen"),
         Route("GET", f"{BASE}/stolen-goods/{{serialNumber}}", "public"),

@@ -6,6 +6,7 @@ poll with a deadline (:func:`eventually`), never a fixed sleep.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import random
@@ -82,6 +83,12 @@ class LocalClient:
         response = self.request("POST", "/_local/token", json_body=identity)
         assert response.status == 200, response.body
         return str(response.json()["accessToken"])
+
+    @staticmethod
+    def token_subject(token: str) -> str:
+        """The ``sub`` claim of a token this cloud issued (read, not verified: the test is the issuer's peer)."""
+        payload = token.split(".")[1]
+        return str(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"])
 
     def citizen_token(self, personnummer: str) -> str:
         return self.token(personnummer=personnummer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import re
@@ -240,3 +241,14 @@ def test_a_redelivered_event_is_handled_once(moto_cloud: MotoCloud) -> None:
     assert len(report["timeline"]) == 2
     status_events = [r for r in stream_records(moto_cloud) if is_outbox_insert(r)]
     assert len(status_events) == 2  # ReportFiled, and one ReportStatusChanged despite two deliveries
+
+
+def test_the_owner_gets_a_pdf_receipt(moto_cloud: MotoCloud) -> None:
+    case = response_json(file(citizen(1)))["caseNumber"]
+
+    result = call(rest_event("GET", f"{REPORTS}/{case}/receipt", claims=citizen(1)))
+
+    assert result["statusCode"] == 200, result["body"]
+    assert result["isBase64Encoded"] is True
+    assert base64.b64decode(result["body"]).startswith(b"%PDF-1.4")
+    assert response_header(result, "Content-Type") == "application/pdf"

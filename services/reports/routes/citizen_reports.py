@@ -17,7 +17,7 @@ from services.reports.contracts import (
     ReportSummary,
     ReportView,
 )
-from services.reports.domain import filing
+from services.reports.domain import filing, receipt
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_citizen
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -113,3 +113,20 @@ def post_amendment(
         correlation_id=_correlation_id(),
     )
     return ReportView.of(report)
+
+
+@router.get(
+    f"{BASE}/reports/<caseNumber>/receipt",
+    summary="A PDF receipt of one of my reports, for the insurer",
+    responses={200: {"description": "The receipt", "content": {"application/pdf": {}}}},
+    # Validation would serialize the PDF bytes as JSON text; the only input is the path.
+    enable_validation=False,
+)
+def get_receipt(caseNumber: str) -> Response[bytes]:  # noqa: N803 - the path parameter's public name
+    citizen = _citizen()
+    report = filing.owned_report(
+        caseNumber, owner_ref=citizen.owner_ref, repository=dependencies.repository()
+    )
+    pdf = receipt.render_receipt(report, issued_at=dependencies.clock().now())
+    disposition = f'attachment; filename="kvitto-{report.case_number}.pdf"'
+    return Response(200, "application/pdf", pdf, headers={"Content-Disposition": disposition})
