@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from services.reports.domain.model import Report
@@ -49,3 +49,23 @@ class InMemoryReportRepository:
         page = owned[offset : offset + limit]
         more = offset + limit < len(owned)
         return Page(reports=page, next_start={"offset": offset + limit} if more else None)
+
+
+class InMemoryStolenGoodsIndex:
+    def __init__(self) -> None:
+        self.stolen: dict[str, set[str]] = defaultdict(set)
+
+    def mark_stolen(self, identifiers: Iterable[str], case_number: str) -> None:
+        for identifier in identifiers:
+            self.stolen[identifier].add(case_number)
+
+    def is_stolen(self, identifier: str) -> bool:
+        return identifier in self.stolen
+
+
+class InMemoryTipRepository:
+    def __init__(self) -> None:
+        self.tips: list[Any] = []
+
+    def add_tip(self, tip: Any) -> None:
+        self.tips.append(tip)

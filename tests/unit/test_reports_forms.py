@@ -1,0 +1,176 @@
+"""The report forms' rules: screening, blocked documents, additions, tips, the stolen goods index, receipts."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.reports.domain import filing, receipt, stolen_goods, tips
+from services.reports.domain.model import ReportStatus, parse_draft
+from shared.clock import FixedClock
+from shared.errors import Conflict, InvalidInput, Referral
+from shared.identity import generate_personnummer
+from tests.support.fakes import InMemoryReportRepository, InMemoryStolenGoodsIndex, InMemoryTipRepository
+from tests.support.reports import form
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def repository() -> InMemoryReportRepository:
+    return InMemoryReportRepository()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+def citizen(seed: int = 1) -> filing.Citizen:
+    return filing.Citizen(
+        owner_ref=f"sub-{seed}", personnummer=str(generate_personnummer(random.Random(seed)))
+    )
+
+
+def file(
+    repository: InMemoryReportRepository,
+    clock: FixedClock,
+    body: dict[str, Any],
+    who: filing.Citizen | None = None,
+):
+    return filing.file_report(
+        parse_draft(body), citizen=who or citizen(), repository=repository, clock=clock, correlation_id="c"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "refer_to"),
+    [
+        (form("vandalism", ongoing=True), "112"),
+        (form("cardFraud", cardBlocked=False), "114 14"),
+        (form("cardFraud", detailsGivenByPhone=True), "114 14"),
+        (form("loss", items=[{"category": "keys"}]), "reception"),
+    ],
+)
+def test_screening_refers_and_stores_nothing(repository, clock, body, refer_to) -> None:
+    with pytest.raises(Referral) as referred:
+        file(repository, clock, body)
+    assert referred.value.refer_to == refer_to
+    assert repository.reports == {}
+
+
+def test_a_lost_passport_is_blocked_in_the_same_write_as_the_report(repository, clock) -> None:
+    report = file(repository, clock, form("loss"))
+
+    types = [e.metadata.event_type for e in repository.events]
+    assert types == ["ReportFiled", "DocumentBlocked"]
+    blocked = repository.events[1].data.model_dump()
+    assert blocked["document_number"] == "87654321"
+    assert blocked["reason"] == "lost"
+    assert blocked["holder_personnummer"] == report.filer_personnummer
+
+
+def test_a_document_stolen_from_someone_filed_for_is_theirs_to_block(repository, clock) -> None:
+    child = str(generate_personnummer(random.Random(99)))
+    body = form(
+        "theft",
+        items=[{"category": "nationalIdCard", "documentNumber": "12345678"}],
+        onBehalfOf={"personnummer": child, "relation": "child"},
+    )
+    file(repository, clock, body)
+
+    blocked = repository.events[-1].data.model_dump()
+    assert (blocked["holder_personnummer"], blocked["reason"]) == (child, "stolen")
+
+
+def test_information_added_later_is_kept_and_a_closed_report_takes_none(repository, clock) -> None:
+    who = citizen()
+    report = file(repository, clock, form("vandalism"), who)
+    clock.advance(timedelta(hours=1))
+
+    amended = filing.amend_report(
+        report.case_number,
+        text="Fler klotter på baksidan.",
+        items=[],
+        owner_ref=who.owner_ref,
+        repository=repository,
+        clock=clock,
+        correlation_id="c",
+    )
+    assert [a.text for a in amended.amendments] == ["Fler klotter på baksidan."]
+    assert repository.events[-1].metadata.event_type == "ReportAmended"
+
+    repository.reports[report.case_number] = amended.move_to(ReportStatus.CLOSED, at=NOW, reason="Avslutad.")
+    with pytest.raises(Conflict):
+        filing.amend_report(
+            report.case_number,
+            text="En sak till.",
+            items=[],
+            owner_ref=who.owner_ref,
+            repository=repository,
+            clock=clock,
+            correlation_id="c",
+        )
+
+
+def test_only_theft_reports_make_serial_numbers_read_as_stolen(repository, clock) -> None:
+    index = InMemoryStolenGoodsIndex()
+    theft = file(repository, clock, form("theft"))
+    loss = file(
+        repository, clock, form("loss", items=[{"category": "mobilePhone", "imei": "490154203237518"}])
+    )
+
+    assert stolen_goods.index_stolen_goods(theft, index) == 1
+    assert stolen_goods.index_stolen_goods(loss, index) == 0
+    assert stolen_goods.is_reported_stolen(" pf-3kx9q2 ", index)
+    assert not stolen_goods.is_reported_stolen("490154203237518", index)
+
+
+@pytest.mark.parametrize(("municipality", "region"), [("2584", "Nord"), (None, "National")])
+def test_a_tip_goes_to_the_region_of_its_place(clock, municipality, region) -> None:
+    repository = InMemoryTipRepository()
+    tip = tips.receive_tip(
+        category=tips.TipCategory.FRAUD,
+        description="Misstänkt bedrägeri mot äldre i området.",
+        municipality_code=municipality,
+        occurred_at=None,
+        sender_personnummer=None,
+        sender_phone=None,
+        repository=repository,
+        clock=clock,
+    )
+    assert tip.region == region
+    assert tip.is_anonymous
+    assert repository.tips == [tip]
+
+
+def test_a_tip_about_the_future_is_refused(clock) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        tips.receive_tip(
+            category=tips.TipCategory.OTHER,
+            description="Något kommer att hända i morgon.",
+            municipality_code=None,
+            occurred_at=NOW + timedelta(days=1),
+            sender_personnummer=None,
+            sender_phone=None,
+            repository=InMemoryTipRepository(),
+            clock=clock,
+        )
+    assert list(refused.value.reasons) == ["occurredAt"]
+
+
+def test_the_receipt_speaks_swedish_and_holds_no_personnummer(repository, clock) -> None:
+    who = citizen()
+    report = file(repository, clock, form("theft"), who)
+
+    text = "\n".join(line.text for line in receipt.receipt_lines(report, issued_at=NOW))
+
+    assert "Kvitto på anmälan" in text
+    assert "Stöld och inbrott" in text
+    assert f"Ärendenummer: {report.case_number}" in text
+    assert "Dator, Lenovo, serienummer PF-3KX9Q2, värde 12 000 kr" in text
+    assert who.personnummer not in text
+    assert receipt.render_receipt(report, issued_at=NOW).startswith(b"%PDF-1.4")
