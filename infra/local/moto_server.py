@@ -6,6 +6,11 @@ and handed down. The endpoint is therefore known before moto has finished import
 parallel with it, and no other program can take the port in between. Out of process, moto's work stays off
 the gateway's interpreter lock.
 
+moto's DynamoDB backend is not thread-safe: a request reads an item, works on a copy and writes it back, so two
+concurrent writes to one item can both pass their condition, and counters lose increments. DynamoDB applies
+each write atomically per item, so the child serialises every DynamoDB (and DynamoDB Streams) request behind
+one lock; the other services' requests stay concurrent.
+
 Run as ``python -m infra.local.moto_server --fd N`` (by :class:`MotoServer`, not by hand).
 """
 
@@ -16,12 +21,20 @@ import logging
 import os
 import socket
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from infra.local.processes import REPO_ROOT, ChildProcess, LineSink, exit_when_parent_exits
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+# DynamoDB and DynamoDB Streams speak JSON with the operation in X-Amz-Target ("DynamoDB_20120810.PutItem",
+# "DynamoDBStreams_20120810.GetRecords"); no other service's target starts so.
+SERIALISED_TARGETS = ("DynamoDB_", "DynamoDBStreams_")
 
 
 class MotoServer:
@@ -88,6 +101,30 @@ class MotoServer:
             return False
 
 
+class SerialisedDynamoDB:
+    """WSGI middleware: DynamoDB requests run one at a time, body included; everything else passes through."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not is_serialised(environ):
+            return self._app(environ, start_response)
+        with self._lock:
+            response = self._app(environ, start_response)
+            try:
+                return list(response)  # a lazy body would otherwise be produced after the lock is released
+            finally:
+                close = getattr(response, "close", None)
+                if close:
+                    close()
+
+
+def is_serialised(environ: dict[str, Any]) -> bool:
+    return str(environ.get("HTTP_X_AMZ_TARGET", "")).startswith(SERIALISED_TARGETS)
+
+
 def _moto_environment() -> dict[str, str]:
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
     env = {key: os.environ[key] for key in keep if key in os.environ}
@@ -112,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     from werkzeug.serving import make_server
 
-    app = DomainDispatcherApplication(create_backend_app)
+    app = SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))
     server = make_server(
         "127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler, fd=args.fd
     )
