@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from shared.events.contracts import reports
+from shared.events.contracts import bookings, reports
 from shared.events.envelope import Envelope, EventData
 
 CONTRACTS_BY_SOURCE: dict[str, tuple[type[EventData], ...]] = {
     reports.SOURCE: reports.CONTRACTS,
+    bookings.SOURCE: bookings.CONTRACTS,
 }
 
 

@@ -13,10 +13,13 @@ from infra.catalog import MANIFESTS
 from infra.local.aws import AwsClients
 from infra.local.plan import LocalPlan, build_plan
 from infra.local.provision import Provisioned, provision
+from services.bookings import dependencies as bookings_dependencies
+from services.bookings import seed as bookings_seed
 from services.reports import dependencies as reports_dependencies
 from shared.adapters import aws as aws_clients
 from shared.events import consumer
 from shared.http import idempotency
+from tests.support.lambda_events import FakeLambdaContext
 
 ENV = "test"
 
@@ -37,6 +40,7 @@ def _forget_clients() -> None:
         consumer._store,
         aws_clients.dynamodb,
         aws_clients.events,
+        *bookings_dependencies.CACHED,
     ):
         cached.cache_clear()
 
@@ -67,3 +71,14 @@ def moto_cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoCloud]:
         )
         yield MotoCloud(plan=plan, aws=aws, provisioned=provision(plan, aws))
         _forget_clients()
+
+
+@pytest.fixture
+def bookings_cloud(moto_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch) -> MotoCloud:
+    """``moto_cloud`` with the bookings service's environment, its receptions and registers seeded."""
+    for name, value in moto_cloud.plan.service("bookings").environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "eservices-test-bookings-api")
+    _forget_clients()
+    bookings_seed.handler({}, FakeLambdaContext())
+    return moto_cloud

@@ -1,0 +1,54 @@
+"""Lambda: events the bookings service consumes (SQS batches of EventBridge deliveries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from services.bookings import dependencies
+from services.bookings.domain import cases, validity
+from shared.events.consumer import consume_batch
+from shared.events.contracts.reports import DocumentBlocked, ReportFiled
+from shared.events.envelope import DeliveredEvent
+from shared.observability import create_logger, create_metrics
+
+logger = create_logger()
+metrics = create_metrics()
+tracer = Tracer()
+
+
+def _block_document(delivered: DeliveredEvent) -> None:
+    reported = DocumentBlocked.model_validate(delivered.detail["data"])
+    if validity.block_reported_document(reported, register=dependencies.documents()):
+        metrics.add_metric(name="DocumentsBlocked", unit=MetricUnit.Count, value=1)
+        logger.info("Document blocked", extra={"caseNumber": reported.case_number})
+    else:
+        # Not the reporter's document, or not in the register: no one can block someone else's passport.
+        metrics.add_metric(name="DocumentBlocksRefused", unit=MetricUnit.Count, value=1)
+        logger.warning(
+            "Document not blocked: no such document held by the reporter",
+            extra={"caseNumber": reported.case_number},
+        )
+
+
+def _learn_case_owner(delivered: DeliveredEvent) -> None:
+    filed = ReportFiled.model_validate(delivered.detail["data"])
+    cases.learn_report_owner(filed, cases=dependencies.cases())
+
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+@logger.inject_lambda_context
+def documents_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return consume_batch(event, context, handle=_block_document, logger=logger)
+
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+@logger.inject_lambda_context
+def cases_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return consume_batch(event, context, handle=_learn_case_owner, logger=logger)

@@ -1,0 +1,111 @@
+"""The bookings service: passport and ID-card appointments, the document validity check, and meetings about
+one's own case."""
+
+from shared.manifest import (
+    PUBLISHER_HANDLER,
+    Function,
+    Index,
+    Route,
+    Schedule,
+    ServiceManifest,
+    Subscription,
+    Table,
+)
+
+BASE = "/bookings/v1"
+# Staff who run a passport reception: they see its day's list and mark attendance.
+RECEPTION_ROLE = "reception"
+
+MANIFEST = ServiceManifest(
+    name="bookings",
+    title="Passport and ID-card bookings",
+    routes=(
+        Route("GET", f"{BASE}/receptions", "public"),
+        Route("GET", f"{BASE}/receptions/{{receptionId}}", "public"),
+        Route("GET", f"{BASE}/receptions/{{receptionId}}/slots", "public"),
+        Route("POST", f"{BASE}/document-validity", "public"),
+        Route("POST", f"{BASE}/cancellations", "public"),
+        Route("POST", f"{BASE}/appointments", "citizen"),
+        Route("GET", f"{BASE}/appointments", "citizen"),
+        Route("GET", f"{BASE}/appointments/{{bookingNumber}}", "citizen"),
+        Route("PATCH", f"{BASE}/appointments/{{bookingNumber}}", "citizen"),
+        Route("DELETE", f"{BASE}/appointments/{{bookingNumber}}", "citizen"),
+        Route("POST", f"{BASE}/case-appointments", "citizen"),
+        Route("GET", f"{BASE}/staff/receptions/{{receptionId}}/appointments", "staff"),
+        Route("PUT", f"{BASE}/staff/appointments/{{bookingNumber}}/attendance", "staff"),
+        Route("GET", f"{BASE}/openapi.json", "public"),
+    ),
+    functions=(
+        # Citizens wait on this one, and a cold start is CPU-bound: more memory is more CPU.
+        Function(
+            "api", "services.bookings.api.handler", "api", memory_mb=1024, description="Bookings HTTP API"
+        ),
+        Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
+        Function(
+            "documents",
+            "services.bookings.consumers.documents_handler",
+            "consumer",
+            description="Blocks passports and ID cards reported lost or stolen",
+        ),
+        Function(
+            "cases",
+            "services.bookings.consumers.cases_handler",
+            "consumer",
+            description="Learns whose case is whose, for case meetings",
+        ),
+        Function(
+            "reminders",
+            "services.bookings.jobs.reminders_handler",
+            "job",
+            timeout_s=60,
+            description="Reminds citizens a day before their appointment",
+        ),
+    ),
+    tables=(
+        Table(
+            "main",
+            indexes=(
+                # A citizen's own appointments, latest time first.
+                Index("byBooker", "bookerKey", "bookerSort"),
+                # A reception's day, for its staff.
+                Index("byReceptionDay", "dayKey", "daySort"),
+                # Reminders not yet sent, by the day they fall due (sparse: the keys go once sent).
+                Index("byReminderDue", "reminderKey", "reminderSort"),
+            ),
+            stream=True,
+        ),
+        Table("idempotency", partition_key="id", sort_key=None, ttl_attribute="expiration"),
+    ),
+    subscriptions=(
+        Subscription(
+            "documents",
+            function="documents",
+            source="polisen.reports",
+            detail_types=("DocumentBlocked",),
+        ),
+        Subscription(
+            "cases",
+            function="cases",
+            source="polisen.reports",
+            detail_types=("ReportFiled",),
+        ),
+    ),
+    schedules=(Schedule("reminders", function="reminders", expression="rate(5 minutes)"),),
+    publishes=(
+        "AppointmentBooked",
+        "AppointmentRescheduled",
+        "AppointmentCancelled",
+        "AppointmentReminderDue",
+        "AppointmentAttended",
+        "AppointmentMissed",
+    ),
+    rate_limit_per_second=50,
+    burst_limit=100,
+    seed_handler="services.bookings.seed.handler",
+    extra_environment={
+        # The validity check and cancelling without login, per client address.
+        "PUBLIC_REQUESTS_PER_MINUTE": "30",
+        # Above the slowest normal answer, so the time taken says nothing about the register.
+        "VALIDITY_MIN_RESPONSE_MS": "200",
+    },
+)
