@@ -1,0 +1,139 @@
+"""The validity check's answers, its constant work, and the padding of its answers."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from services.bookings import pacing
+from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
+from services.bookings.domain.validity import (
+    ValidityQuestion,
+    ValidityResult,
+    block_reported_document,
+    check_validity,
+)
+from shared.events.contracts.reports import DocumentBlocked
+from shared.identity import generate_personnummer
+from tests.support.bookings_fakes import InMemoryDocuments
+
+TODAY = date(2026, 11, 23)
+HOLDER = str(generate_personnummer(random.Random(1), birth_date=date(1985, 3, 12)))
+SOMEONE_ELSE = str(generate_personnummer(random.Random(2), birth_date=date(1985, 3, 12)))
+WRITTEN_AS_ON_A_FORM = f"{HOLDER[2:8]}-{HOLDER[8:]}"
+PASSPORT = IssuedDocument("12345678", IssuedDocumentType.PASSPORT, HOLDER, date(2029, 6, 30), blocked=False)
+EXPIRED = IssuedDocument("22345678", IssuedDocumentType.PASSPORT, HOLDER, date(2026, 11, 22), blocked=False)
+BLOCKED = IssuedDocument(
+    "32345678", IssuedDocumentType.NATIONAL_ID_CARD, HOLDER, date(2029, 6, 30), blocked=True
+)
+
+
+def ask(
+    register: InMemoryDocuments,
+    number: str,
+    personnummer: str = WRITTEN_AS_ON_A_FORM,
+    expiry: str = "2029-06-30",
+) -> ValidityResult:
+    question = ValidityQuestion.model_validate(
+        {"documentNumber": number, "personnummer": personnummer, "expiryDate": expiry}
+    )
+    return check_validity(question, register=register, today=TODAY)
+
+
+@pytest.fixture
+def register() -> InMemoryDocuments:
+    return InMemoryDocuments([PASSPORT, EXPIRED, BLOCKED])
+
+
+def test_the_three_answers(register: InMemoryDocuments) -> None:
+    assert ask(register, "12345678") is ValidityResult.VALID
+    assert ask(register, "32345678") is ValidityResult.BLOCKED
+    assert ask(register, "22345678", expiry="2026-11-22") is ValidityResult.NO_RESULT
+    assert ask(register, "99999999") is ValidityResult.NO_RESULT
+    assert ask(register, "12345678", expiry="2029-06-29") is ValidityResult.NO_RESULT
+    assert ask(register, "12345678", personnummer=SOMEONE_ELSE) is ValidityResult.NO_RESULT
+    assert {r.value for r in ValidityResult} == {"Giltig", "Spärrat", "Inget resultat"}
+
+
+def test_a_blocked_document_is_only_told_as_blocked_to_who_knows_its_holder_and_expiry(
+    register: InMemoryDocuments,
+) -> None:
+    assert ask(register, "32345678", expiry="2030-01-01") is ValidityResult.NO_RESULT
+
+
+def test_the_register_is_read_once_whether_or_not_the_document_exists(register: InMemoryDocuments) -> None:
+    ask(register, "12345678")
+    ask(register, "99999999")
+    assert register.reads == ["12345678", "99999999"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("documentNumber", "1234567"),
+        ("documentNumber", "123456789"),
+        ("documentNumber", "1234 5678"),
+        ("personnummer", WRITTEN_AS_ON_A_FORM[:-1] + str((int(WRITTEN_AS_ON_A_FORM[-1]) + 1) % 10)),
+    ],
+)
+def test_malformed_questions_are_refused_before_the_register_is_asked(field: str, value: str) -> None:
+    body = {
+        "documentNumber": "12345678",
+        "personnummer": WRITTEN_AS_ON_A_FORM,
+        "expiryDate": "2029-06-30",
+        field: value,
+    }
+    with pytest.raises(ValidationError) as error:
+        ValidityQuestion.model_validate(body)
+    assert error.value.errors()[0]["loc"] == (field,)
+
+
+def test_only_the_holder_s_report_blocks_a_document(register: InMemoryDocuments) -> None:
+    def reported(holder: str, document_type: str = "passport") -> DocumentBlocked:
+        return DocumentBlocked(
+            document_type=document_type,
+            document_number="12345678",
+            holder_personnummer=holder,
+            reason="stolen",
+            case_number="K1-26",
+            blocked_at=datetime(2026, 11, 23, tzinfo=UTC),
+        )
+
+    assert not block_reported_document(reported(SOMEONE_ELSE), register=register)
+    assert not block_reported_document(reported(HOLDER, "nationalIdCard"), register=register)
+    assert ask(register, "12345678") is ValidityResult.VALID
+    assert block_reported_document(reported(HOLDER), register=register)
+    assert ask(register, "12345678") is ValidityResult.BLOCKED
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_a_quick_answer_is_padded_to_the_minimum_and_a_slow_one_is_not() -> None:
+    time = FakeTime()
+    with pacing.at_least(0.2, clock=time.clock, sleep=time.sleep):
+        time.now += 0.05
+    with pacing.at_least(0.2, clock=time.clock, sleep=time.sleep):
+        time.now += 0.3
+
+    assert time.slept == [pytest.approx(0.15)]
+
+
+def test_an_error_is_not_padded() -> None:
+    time = FakeTime()
+    with pytest.raises(RuntimeError), pacing.at_least(0.2, clock=time.clock, sleep=time.sleep):
+        raise RuntimeError("the register is down")
+    assert time.slept == []
