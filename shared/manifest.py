@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-# Who may call a route. API Gateway authenticates; the service still authorizes every object.
-Audience = Literal["citizen", "staff", "agency", "public", "citizenOptional"]
+# Who may call a route. API Gateway authenticates; the service still authorizes every object. A route is either
+# authenticated or public: an e-service open to anonymous and identified use declares two routes, one public
+# and one citizen, because API Gateway's Cognito authorizer cannot make a token optional (and a route with no
+# authorizer never receives claims).
+Audience = Literal["citizen", "staff", "agency", "public"]
 FunctionKind = Literal["api", "consumer", "publisher", "job"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 

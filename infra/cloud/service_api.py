@@ -20,12 +20,10 @@ from infra.cloud.service_functions import LOG_RETENTION
 from shared.manifest import Audience, Route, ServiceManifest
 
 AUTHENTICATED: frozenset[Audience] = frozenset({"citizen", "staff", "agency"})
-WHY_NO_AUTHORIZER: dict[Audience, str] = {
-    "public": "An open e-service (documentation, tips, document checks): anyone may call it; "
-    "WAF rate limiting and stage throttling protect it.",
-    "citizenOptional": "Anonymous citizens must be served too, and API Gateway's Cognito authorizer "
-    "cannot make a token optional; WAF rate limiting and stage throttling protect it.",
-}
+WHY_NO_AUTHORIZER = (
+    "An open e-service (documentation, tips, document checks): anyone may call it; "
+    "WAF rate limiting and stage throttling protect it."
+)
 # The AWS common rule set blocks bodies over 8 KB; services accept up to their manifest's max_body_bytes.
 MANAGED_BODY_SIZE_LIMIT = 8 * 1024
 WAF_WINDOW_SECONDS = 300
@@ -123,7 +121,7 @@ class ServiceApi(Construct):
         )
         if not authenticated:
             for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
-                acknowledge(method, rule, WHY_NO_AUTHORIZER[route.audience])
+                acknowledge(method, rule, WHY_NO_AUTHORIZER)
 
     def _web_acl(self) -> None:
         acl = wafv2.CfnWebACL(

@@ -191,14 +191,13 @@ class Gateway:
         return response
 
     def _authenticate(self, route: RoutePlan, request: HttpRequest) -> dict[str, str] | HttpResponse | None:
-        """The claims to pass, None for an anonymous call, or the 401 the authorizer answers."""
+        """The claims to pass, None for a public route, or the 401 the authorizer answers."""
         if route.audience == "public":
+            # No authorizer: API Gateway passes the Authorization header through untouched and no claims.
             return None
         try:
             token = bearer_token(request.header("Authorization"))
             if token is None:
-                if route.audience == "citizenOptional":
-                    return None
                 raise TokenError("a bearer token is required")
             # One user pool signs every kind of caller, as in AWS: whether a staff member may use a citizen
             # route is the service's decision (403), not the authorizer's.

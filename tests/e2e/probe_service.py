@@ -30,7 +30,6 @@ MANIFEST = ServiceManifest(
     routes=(
         Route("GET", f"{BASE}/echo/{{itemId}}", "citizen"),
         Route("GET", f"{BASE}/echo", "public"),
-        Route("GET", f"{BASE}/whoami", "citizenOptional"),
         Route("GET", f"{BASE}/rendezvous/{{group}}", "public"),
         Route("GET", f"{BASE}/boom", "public"),
         Route("POST", f"{BASE}/crash", "public"),

@@ -126,15 +126,17 @@ def test_the_function_gets_the_rest_proxy_event(probe: LocalClient, rng: random.
     assert len(claims["personnummer"]) == 12
 
 
-def test_an_optional_citizen_route_gets_claims_only_with_a_token(
+def test_a_public_route_gets_no_claims_even_with_a_token_and_its_citizen_twin_does(
     probe: LocalClient, rng: random.Random
 ) -> None:
-    anonymous = probe.request("GET", f"{PROBE}/whoami").json()["event"]
-    assert "authorizer" not in anonymous["requestContext"]
     token = probe.citizen_token(synthetic_personnummer(rng))
-    signed_in = probe.request("GET", f"{PROBE}/whoami", token=token).json()["event"]
+    for sent in (None, token, "not-a-token"):
+        anonymous = probe.request("GET", f"{PROBE}/echo", token=sent)
+        assert anonymous.status == 200
+        assert "authorizer" not in anonymous.json()["event"]["requestContext"]
+    signed_in = probe.request("GET", f"{PROBE}/echo/me", token=token).json()["event"]
     assert signed_in["requestContext"]["authorizer"]["claims"]["principalType"] == "citizen"
-    assert probe.request("GET", f"{PROBE}/whoami", token="not-a-token").status == 401
+    assert probe.request("GET", f"{PROBE}/echo/me", token="not-a-token").status == 401
 
 
 def test_a_function_error_is_502_without_internals_and_the_workers_live_on(

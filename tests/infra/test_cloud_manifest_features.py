@@ -1,4 +1,4 @@
-"""Manifest features no deployed service uses yet (schedules, buckets, staff/agency/optional routes) render
+"""Manifest features no deployed service uses yet (schedules, buckets, staff/agency routes) render
 to resources that cdk-nag accepts, so the first service to use them does not discover the gaps."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ FULL = dataclasses.replace(
         *REPORTS.routes,
         Route("GET", "/reports/v1/intake", "staff"),
         Route("GET", "/reports/v1/shared/{caseNumber}", "agency"),
-        Route("POST", "/reports/v1/tips", "citizenOptional"),
+        Route("GET", "/reports/v1/feature/open", "public"),
     ),
     functions=(*REPORTS.functions, Function("reminders", "services.reports.jobs.remind", "job")),
     schedules=(Schedule("morning-reminders", "reminders", "cron(0 7 * * ? *)"),),
@@ -101,7 +101,8 @@ def test_only_authenticated_audiences_get_the_authorizer(full: tuple[cdk.App, di
 
     assert "AuthorizerId" in methods[("GET", "/reports/v1/intake")]
     assert "AuthorizerId" in methods[("GET", "/reports/v1/shared/{caseNumber}")]
-    assert "AuthorizerId" not in methods[("POST", "/reports/v1/tips")]
+    assert "AuthorizerId" not in methods[("GET", "/reports/v1/feature/open")]
+    assert methods[("GET", "/reports/v1/feature/open")]["AuthorizationType"] == "NONE"
     assert methods[("GET", "/reports/v1/shared/{caseNumber}")]["RequestParameters"] == {
         "method.request.path.caseNumber": True
     }

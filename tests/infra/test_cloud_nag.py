@@ -24,7 +24,7 @@ REVIEWED_ACKNOWLEDGMENTS = [
     r"AwsSolutions-IAM5\[Resource::<\w+Function\w+\.Arn>:\*\]",  # Scheduler invoking a job's versions
     r"AwsSolutions-S1",  # the access-log bucket itself
     r"AwsSolutions-SQS3",  # the publisher's on-failure queue
-    r"AwsSolutions-APIG4",  # public and citizenOptional routes
+    r"AwsSolutions-APIG4",  # public routes
     r"AwsSolutions-COG4",  # same routes
     r"AwsSolutions-L1",  # Python 3.13 by design
     r"Serverless-LambdaLatestVersion",  # same
