@@ -10,6 +10,7 @@ from services.reports.adapters.dynamodb import (
     DynamoDbStolenGoodsIndex,
     DynamoDbTipRepository,
 )
+from services.reports.adapters.found_items import DynamoDbFoundItemRepository, DynamoDbReportedPropertyIndex
 from shared.adapters import aws
 from shared.clock import Clock, SystemClock
 
@@ -32,3 +33,13 @@ def tips() -> DynamoDbTipRepository:
 @cache
 def clock() -> Clock:
     return SystemClock()
+
+
+@cache
+def found_items() -> DynamoDbFoundItemRepository:
+    return DynamoDbFoundItemRepository(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+@cache
+def reported_property() -> DynamoDbReportedPropertyIndex:
+    return DynamoDbReportedPropertyIndex(os.environ["TABLE_MAIN"], aws.dynamodb())

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
+from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
 from services.reports.domain.model import Report
-from services.reports.domain.ports import Page
+from services.reports.domain.ports import FoundItemPage, Page
 from shared.errors import Conflict
 from shared.events.envelope import Envelope, EventData
 
@@ -69,3 +71,114 @@ class InMemoryTipRepository:
 
     def add_tip(self, tip: Any) -> None:
         self.tips.append(tip)
+
+
+class InMemoryFoundItems:
+    """Found items and their indexes. A change to an item and to its owner's report land together or not at
+    all, as in the DynamoDB transaction; events go to the report repository's list, as to the one outbox."""
+
+    def __init__(self, reports: InMemoryReportRepository) -> None:
+        self.items: dict[str, FoundItem] = {}
+        self._reports = reports
+        self._numbers: dict[int, int] = defaultdict(int)
+
+    @property
+    def events(self) -> list[Envelope[EventData]]:
+        return self._reports.events
+
+    def allocate_found_item_number(self, year: int) -> int:
+        self._numbers[year] += 1
+        return self._numbers[year]
+
+    def add(self, item: FoundItem, events: Sequence[Envelope[EventData]]) -> None:
+        if item.found_item_id in self.items:
+            raise Conflict("exists")
+        self.items[item.found_item_id] = item
+        self.events.extend(events)
+
+    def get(self, found_item_id: str) -> FoundItem | None:
+        return self.items.get(found_item_id)
+
+    def replace(
+        self, item: FoundItem, *, expected_version: int, events: Sequence[Envelope[EventData]]
+    ) -> None:
+        if self.items[item.found_item_id].version != expected_version:
+            raise Conflict("changed")
+        self.items[item.found_item_id] = item
+        self.events.extend(events)
+
+    def replace_with_report(
+        self,
+        item: FoundItem,
+        *,
+        expected_version: int,
+        report: Report,
+        expected_report_version: int,
+        events: Sequence[Envelope[EventData]],
+    ) -> None:
+        if (
+            self.items[item.found_item_id].version != expected_version
+            or self._reports.reports[report.case_number].version != expected_report_version
+        ):
+            raise Conflict("changed")
+        self.items[item.found_item_id] = item
+        self._reports.reports[report.case_number] = report
+        self.events.extend(events)
+
+    def list_held_in(
+        self, region: str, *, status: FoundItemStatus | None, limit: int, start: dict[str, Any] | None
+    ) -> FoundItemPage:
+        held = sorted(
+            (i for i in self.items.values() if i.region == region and status in (None, i.status)),
+            key=lambda i: (i.registered_at, i.found_item_id),
+            reverse=True,
+        )
+        offset = int(start["offset"]) if start else 0
+        more = offset + limit < len(held)
+        return FoundItemPage(
+            items=held[offset : offset + limit], next_start={"offset": offset + limit} if more else None
+        )
+
+    def due(self, region: str, *, until: datetime) -> Iterator[str]:
+        due = [i for i in self.items.values() if i.region == region and i.due_at and i.due_at <= until]
+        return iter([i.found_item_id for i in sorted(due, key=lambda i: (i.due_at, i.found_item_id))])
+
+    def with_identifiers(self, identifiers: Iterable[str]) -> list[str]:
+        wanted = set(identifiers)
+        return sorted(i.found_item_id for i in self.items.values() if wanted & set(i.identifiers))
+
+    def found_between(self, region: str, category: str, *, start: datetime, end: datetime) -> list[str]:
+        return sorted(
+            i.found_item_id
+            for i in self.items.values()
+            if i.found_in_region == region and i.category.value == category and start <= i.found_at <= end
+        )
+
+
+class InMemoryReportedProperty:
+    def __init__(self) -> None:
+        self.reported: dict[str, set[str]] = defaultdict(set)
+        self.lost: dict[tuple[str, str], dict[str, datetime]] = defaultdict(dict)
+
+    def mark_reported(self, identifiers: Iterable[str], case_number: str) -> None:
+        for key in identifiers:
+            self.reported[key].add(case_number)
+
+    def mark_lost(
+        self,
+        *,
+        region: str,
+        categories: Iterable[str],
+        occurred_from: datetime,
+        occurred_to: datetime,
+        case_number: str,
+    ) -> None:
+        for category in categories:
+            self.lost[(region, category)][case_number] = occurred_to
+
+    def reports_with(self, identifiers: Iterable[str]) -> list[str]:
+        return sorted({case for key in identifiers for case in self.reported.get(key, set())})
+
+    def lost_in(self, region: str, category: str, *, ended_at_or_after: datetime) -> list[str]:
+        ended = self.lost.get((region, category), {})
+        return sorted(case for case, occurred_to in ended.items() if occurred_to >= ended_at_or_after)

@@ -345,6 +345,17 @@ class Attachment(CamelModel):
     added_at: AwareDatetime
 
 
+class FoundPropertyNotice(CamelModel):
+    """A found item that may be the reporter's, waiting at a police reception (lost and found property)."""
+
+    found_item_id: str
+    category: ItemCategory
+    reception: str
+    claim_by: date
+    notified_at: AwareDatetime
+    handed_over_at: AwareDatetime | None = None
+
+
 class ReportRecord(CamelModel):
     """The report as its owner sees it."""
 
@@ -358,6 +369,7 @@ class ReportRecord(CamelModel):
     amendments: list[Amendment] = Field(default_factory=list)
     decision: Decision | None = None
     attachments: list[Attachment] = Field(default_factory=list)
+    found_property: list[FoundPropertyNotice] = Field(default_factory=list)
 
 
 class Report(ReportRecord):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from services.reports.domain.model import Report
 from shared.events.envelope import Envelope, EventData
 
 if TYPE_CHECKING:
+    from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
     from services.reports.domain.tips import Tip
 
 
@@ -47,3 +49,84 @@ class StolenGoodsIndex(Protocol):
 
 class TipRepository(Protocol):
     def add_tip(self, tip: Tip) -> None: ...
+
+
+@dataclass(frozen=True)
+class FoundItemPage:
+    items: list[FoundItem]
+    next_start: dict[str, Any] | None
+
+
+class FoundItemRepository(Protocol):
+    """Found items (hittegods), with the indexes matching and the deadlines need."""
+
+    def allocate_found_item_number(self, year: int) -> int: ...
+
+    def add(self, item: FoundItem, events: Sequence[Envelope[EventData]]) -> None:
+        """Store a new found item, its identifier and place indexes, and its events atomically."""
+        ...
+
+    def get(self, found_item_id: str) -> FoundItem | None: ...
+
+    def replace(
+        self, item: FoundItem, *, expected_version: int, events: Sequence[Envelope[EventData]]
+    ) -> None:
+        """Store a changed item and its events atomically; raise Conflict if it changed meanwhile."""
+        ...
+
+    def replace_with_report(
+        self,
+        item: FoundItem,
+        *,
+        expected_version: int,
+        report: Report,
+        expected_report_version: int,
+        events: Sequence[Envelope[EventData]],
+    ) -> None:
+        """Store a changed item, the changed report of its owner and the events in one transaction; raise
+        Conflict if either changed meanwhile."""
+        ...
+
+    def list_held_in(
+        self, region: str, *, status: FoundItemStatus | None, limit: int, start: dict[str, Any] | None
+    ) -> FoundItemPage:
+        """Items kept by the region's receptions, newest first."""
+        ...
+
+    def due(self, region: str, *, until: datetime) -> Iterator[str]:
+        """Ids of the region's items whose running period ended at or before ``until`` (an index that may
+        lag behind the items)."""
+        ...
+
+    def with_identifiers(self, identifiers: Iterable[str]) -> list[str]:
+        """Ids of found items carrying any of these matching keys."""
+        ...
+
+    def found_between(self, region: str, category: str, *, start: datetime, end: datetime) -> list[str]:
+        """Ids of items of the category found in the region within [start, end]."""
+        ...
+
+
+class ReportedPropertyIndex(Protocol):
+    """Identifying numbers of loss and theft reports, and loss reports by region, category and time, for
+    matching found items. (The stolen goods check keeps its own index: theft only.)"""
+
+    def mark_reported(self, identifiers: Iterable[str], case_number: str) -> None: ...
+
+    def mark_lost(
+        self,
+        *,
+        region: str,
+        categories: Iterable[str],
+        occurred_from: datetime,
+        occurred_to: datetime,
+        case_number: str,
+    ) -> None: ...
+
+    def reports_with(self, identifiers: Iterable[str]) -> list[str]:
+        """Case numbers of reports naming any of these matching keys."""
+        ...
+
+    def lost_in(self, region: str, category: str, *, ended_at_or_after: datetime) -> list[str]:
+        """Case numbers of loss reports of the category in the region whose loss period ended at or after."""
+        ...

@@ -7,7 +7,7 @@ without personal data.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from shared.events.envelope import EventData
@@ -70,7 +70,8 @@ class ReportAmended(EventData):
 
 
 class FoundItemRegistered(EventData):
-    """Staff at a reception registered a found item (hittegods)."""
+    """Staff at a reception registered a found item (hittegods). ``region`` and ``municipalityCode`` say where
+    it was found (what it is matched against); ``heldInRegion`` is the region of the reception that keeps it."""
 
     event_type = "FoundItemRegistered"
 
@@ -80,10 +81,13 @@ class FoundItemRegistered(EventData):
     municipality_code: str
     found_on: datetime
     registered_at: datetime
+    held_in_region: str
 
 
 class LostPropertyMatched(EventData):
-    """A found item was matched to an open loss or theft report; the owner is told."""
+    """A found item was matched to an open loss or theft report; the owner is told and may claim it until
+    ``claimBy`` (inclusive, Swedish date). ``matchKind`` ``serialNumber`` covers every identifying number (serial
+    number, IMEI, frame number); ``description`` (category, place and time) is only ever ``confirmedBy`` staff."""
 
     event_type = "LostPropertyMatched"
 
@@ -92,6 +96,38 @@ class LostPropertyMatched(EventData):
     match_kind: Literal["serialNumber", "description"]
     matched_at: datetime
     owner_ref: str
+    region: str
+    claim_by: date
+    confirmed_by: Literal["rule", "staff"]
+
+
+class FoundItemDeadlinePassed(EventData):
+    """A statutory deadline of a found item passed and the item moved on: ``claim`` (the told owner's month),
+    ``unclaimed`` (3 months without an owner) or ``collection`` (the finder's month to collect and pay)."""
+
+    event_type = "FoundItemDeadlinePassed"
+
+    found_item_id: str
+    region: str
+    deadline: Literal["claim", "unclaimed", "collection"]
+    deadline_date: date
+    previous_status: str
+    status: str
+    recorded_at: datetime
+
+
+class FoundItemHandedOver(EventData):
+    """A found item left the police: to its owner (``caseNumber`` of the matched report), to the finder, or to
+    the state."""
+
+    event_type = "FoundItemHandedOver"
+
+    found_item_id: str
+    region: str
+    recipient: Literal["owner", "finder", "state"]
+    case_number: str | None = None
+    owner_ref: str | None = None
+    handed_over_at: datetime
 
 
 class DocumentBlocked(EventData):
@@ -118,5 +154,7 @@ CONTRACTS: tuple[type[EventData], ...] = (
     ReportAmended,
     FoundItemRegistered,
     LostPropertyMatched,
+    FoundItemDeadlinePassed,
+    FoundItemHandedOver,
     DocumentBlocked,
 )

@@ -1,0 +1,316 @@
+"""Found items (hittegods) and the matching indexes, in the reports table.
+
+Item layout (pk / sk):
+- ``FOUND#<id>`` / ``FOUND``: the found item as JSON in ``body``, ``status``, ``version``;
+  ``queueKey`` ``FOUNDITEMS#<region>`` / ``queueSort`` ``<registeredAt>#<id>`` list a region's items (index
+  ``byRegionQueue``, shared with the report and tip queues); while a period runs, ``dueKey``
+  ``FOUNDDUE#<region>`` / ``dueAt`` (when it ends, UTC) put it in the deadline job's index ``byDeadline``.
+- ``FOUNDID#<matching key>`` / ``FOUND#<id>``: an identifying number of a found item.
+- ``FOUNDCAT#<region found in>#<category>`` / ``<foundAt>#<id>``: found items by place, category and time.
+  Both found-item indexes expire (``expiresAt``) a month after the owner's 3 months: the item is no longer
+  matched then.
+- ``REPORTED#<matching key>`` / ``REPORT#<caseNumber>``: an identifying number named in a loss or theft report.
+- ``LOST#<region>#<category>`` / ``<occurredTo>#<caseNumber>``: a loss report by place, category and the end of
+  its loss period (``occurredFrom`` alongside).
+
+Times in sort keys are UTC with a fixed width, so that their text order is their time order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from services.reports.adapters.dynamodb import report_item
+from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
+from services.reports.domain.model import Report
+from services.reports.domain.ports import FoundItemPage
+from shared.adapters.counters import DynamoDbCounter
+from shared.errors import Conflict
+from shared.events.contracts.reports import SOURCE
+from shared.events.envelope import Envelope, EventData
+from shared.events.outbox import outbox_item
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestTypeDef
+
+REGION_INDEX = "byRegionQueue"
+DEADLINE_INDEX = "byDeadline"
+BATCH_WRITE_MAX = 25
+# Found-item indexes outlive the owner's 3 months by this much, then DynamoDB removes them.
+INDEX_GRACE = timedelta(days=31)
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _item(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def sortable(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def found_item_key(found_item_id: str) -> dict[str, Any]:
+    return _item({"pk": f"FOUND#{found_item_id}", "sk": "FOUND"})
+
+
+def found_item_item(item: FoundItem) -> dict[str, Any]:
+    due = item.due_at
+    return _item(
+        {
+            "pk": f"FOUND#{item.found_item_id}",
+            "sk": "FOUND",
+            "queueKey": f"FOUNDITEMS#{item.region}",
+            "queueSort": f"{sortable(item.registered_at)}#{item.found_item_id}",
+            "dueKey": f"FOUNDDUE#{item.region}" if due else None,
+            "dueAt": sortable(due) if due else None,
+            "status": item.status.value,
+            "version": item.version,
+            "body": item.model_dump_json(),
+        }
+    )
+
+
+def _found_item(item: dict[str, Any]) -> FoundItem:
+    return FoundItem.model_validate_json(_deserializer.deserialize(item["body"]))
+
+
+def _found_indexes(item: FoundItem) -> list[dict[str, Any]]:
+    expires = int((item.due_at or item.registered_at).timestamp() + INDEX_GRACE.total_seconds())
+    sk = f"FOUND#{item.found_item_id}"
+    rows = [
+        {"pk": f"FOUNDID#{key}", "sk": sk, "foundItemId": item.found_item_id, "expiresAt": expires}
+        for key in item.identifiers
+    ]
+    rows.append(
+        {
+            "pk": f"FOUNDCAT#{item.found_in_region}#{item.category.value}",
+            "sk": f"{sortable(item.found_at)}#{item.found_item_id}",
+            "foundItemId": item.found_item_id,
+            "expiresAt": expires,
+        }
+    )
+    return [_item(row) for row in rows]
+
+
+class _Table:
+    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+        self._table = table_name
+        self._client = client
+
+    def _query_all(self, **query: Any) -> Iterator[dict[str, Any]]:
+        request: dict[str, Any] = {"TableName": self._table, **query}
+        while True:
+            page = self._client.query(**request)
+            yield from page.get("Items", [])
+            last = page.get("LastEvaluatedKey")
+            if not last:
+                return
+            request["ExclusiveStartKey"] = last
+
+    def _partition(
+        self, pk: str, *, sk_condition: str = "", values: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of one partition, or those whose sort key meets ``sk_condition`` (" AND sk ...")."""
+        return self._query_all(
+            KeyConditionExpression=f"pk = :pk{sk_condition}",
+            ExpressionAttributeValues={":pk": {"S": pk}, **(values or {})},
+        )
+
+    def _put_all(self, rows: list[dict[str, Any]]) -> None:
+        requests: list[WriteRequestTypeDef] = [{"PutRequest": {"Item": row}} for row in rows]
+        for start in range(0, len(requests), BATCH_WRITE_MAX):
+            pending: dict[str, list[WriteRequestTypeDef]] = {
+                self._table: requests[start : start + BATCH_WRITE_MAX]
+            }
+            while pending:
+                # BatchWriteItem may leave some writes undone under throttling; they are handed back to retry.
+                unprocessed = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems", {})
+                pending = cast(dict[str, list["WriteRequestTypeDef"]], unprocessed)
+
+
+class DynamoDbFoundItemRepository(_Table):
+    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+        super().__init__(table_name, client)
+        self._counter = DynamoDbCounter(table_name, client)
+
+    def allocate_found_item_number(self, year: int) -> int:
+        return self._counter.next(f"HG#{year}")
+
+    def _outbox_puts(self, events: Sequence[Envelope[EventData]]) -> list[TransactWriteItemTypeDef]:
+        return [
+            {"Put": {"TableName": self._table, "Item": _item(outbox_item(e, source=SOURCE))}} for e in events
+        ]
+
+    def _versioned_put(self, row: dict[str, Any], expected_version: int) -> TransactWriteItemTypeDef:
+        return {
+            "Put": {
+                "TableName": self._table,
+                "Item": row,
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+            }
+        }
+
+    def _transact(self, items: list[TransactWriteItemTypeDef], conflict: str) -> None:
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "TransactionCanceledException":
+                reasons = error.response.get("CancellationReasons", [])
+                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                    raise Conflict(conflict) from error
+            raise
+
+    def add(self, item: FoundItem, events: Sequence[Envelope[EventData]]) -> None:
+        put: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self._table,
+                "Item": found_item_item(item),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        indexes: list[TransactWriteItemTypeDef] = [
+            {"Put": {"TableName": self._table, "Item": row}} for row in _found_indexes(item)
+        ]
+        self._transact(
+            [put, *indexes, *self._outbox_puts(events)], f"Found item {item.found_item_id} already exists"
+        )
+
+    def get(self, found_item_id: str) -> FoundItem | None:
+        response = self._client.get_item(
+            TableName=self._table, Key=found_item_key(found_item_id), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return _found_item(item) if item else None
+
+    def replace(
+        self, item: FoundItem, *, expected_version: int, events: Sequence[Envelope[EventData]]
+    ) -> None:
+        self._transact(
+            [self._versioned_put(found_item_item(item), expected_version), *self._outbox_puts(events)],
+            f"Found item {item.found_item_id} changed meanwhile",
+        )
+
+    def replace_with_report(
+        self,
+        item: FoundItem,
+        *,
+        expected_version: int,
+        report: Report,
+        expected_report_version: int,
+        events: Sequence[Envelope[EventData]],
+    ) -> None:
+        self._transact(
+            [
+                self._versioned_put(found_item_item(item), expected_version),
+                self._versioned_put(report_item(report), expected_report_version),
+                *self._outbox_puts(events),
+            ],
+            f"Found item {item.found_item_id} or report {report.case_number} changed meanwhile",
+        )
+
+    def list_held_in(
+        self, region: str, *, status: FoundItemStatus | None, limit: int, start: dict[str, Any] | None
+    ) -> FoundItemPage:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": REGION_INDEX,
+            "KeyConditionExpression": "queueKey = :region",
+            "ExpressionAttributeValues": {":region": {"S": f"FOUNDITEMS#{region}"}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if status is not None:
+            # Filtered after the limit is applied: a page may hold fewer items, and the token goes on.
+            query["FilterExpression"] = "#status = :status"
+            query["ExpressionAttributeNames"] = {"#status": "status"}
+            query["ExpressionAttributeValues"][":status"] = {"S": status.value}
+        if start:
+            query["ExclusiveStartKey"] = _item(start)
+        response = self._client.query(**query)
+        last = response.get("LastEvaluatedKey")
+        return FoundItemPage(
+            items=[_found_item(i) for i in response.get("Items", [])],
+            next_start=_plain(last) if last else None,
+        )
+
+    def due(self, region: str, *, until: datetime) -> Iterator[str]:
+        rows = self._query_all(
+            IndexName=DEADLINE_INDEX,
+            KeyConditionExpression="dueKey = :due AND dueAt <= :until",
+            ExpressionAttributeValues={":due": {"S": f"FOUNDDUE#{region}"}, ":until": {"S": sortable(until)}},
+            ProjectionExpression="pk",
+        )
+        for row in rows:
+            yield row["pk"]["S"].removeprefix("FOUND#")
+
+    def with_identifiers(self, identifiers: Iterable[str]) -> list[str]:
+        return sorted(
+            {row["foundItemId"]["S"] for key in set(identifiers) for row in self._partition(f"FOUNDID#{key}")}
+        )
+
+    def found_between(self, region: str, category: str, *, start: datetime, end: datetime) -> list[str]:
+        rows = self._partition(
+            f"FOUNDCAT#{region}#{category}",
+            sk_condition=" AND sk BETWEEN :start AND :end",
+            # "~" sorts after every id, so items found at exactly ``end`` are included.
+            values={":start": {"S": sortable(start)}, ":end": {"S": f"{sortable(end)}#~"}},
+        )
+        return sorted({row["foundItemId"]["S"] for row in rows})
+
+
+class DynamoDbReportedPropertyIndex(_Table):
+    def mark_reported(self, identifiers: Iterable[str], case_number: str) -> None:
+        self._put_all(
+            [
+                _item({"pk": f"REPORTED#{key}", "sk": f"REPORT#{case_number}", "caseNumber": case_number})
+                for key in identifiers
+            ]
+        )
+
+    def mark_lost(
+        self,
+        *,
+        region: str,
+        categories: Iterable[str],
+        occurred_from: datetime,
+        occurred_to: datetime,
+        case_number: str,
+    ) -> None:
+        self._put_all(
+            [
+                _item(
+                    {
+                        "pk": f"LOST#{region}#{category}",
+                        "sk": f"{sortable(occurred_to)}#{case_number}",
+                        "caseNumber": case_number,
+                        "occurredFrom": sortable(occurred_from),
+                    }
+                )
+                for category in categories
+            ]
+        )
+
+    def reports_with(self, identifiers: Iterable[str]) -> list[str]:
+        return sorted(
+            {row["caseNumber"]["S"] for key in set(identifiers) for row in self._partition(f"REPORTED#{key}")}
+        )
+
+    def lost_in(self, region: str, category: str, *, ended_at_or_after: datetime) -> list[str]:
+        rows = self._partition(
+            f"LOST#{region}#{category}",
+            sk_condition=" AND sk >= :ended",
+            values={":ended": {"S": sortable(ended_at_or_after)}},
+        )
+        return sorted({row["caseNumber"]["S"] for row in rows})
