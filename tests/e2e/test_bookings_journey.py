@@ -1,0 +1,214 @@
+"""Bookings over the local cloud: a citizen books, moves, is reminded and cancels; many try one slot at once;
+a passport reported lost to the reports service reads Spärrat; case meetings only about one's own case."""
+
+from __future__ import annotations
+
+import json
+import random
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from threading import Barrier
+from typing import Any
+
+import pytest
+
+from infra.local.cloud import LocalCloud
+from infra.local.event_sources import scheduled_event
+from services.bookings import seed_data
+from services.bookings.domain.ports import IssuedDocument
+from tests.e2e.support import LocalClient, Response, eventually, synthetic_personnummer
+from tests.support.bookings import APPOINTMENTS, BASE, booking_body, case_meeting_body, validity_body
+from tests.support.reports import form, theft_report
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
+
+REPORTS = "/reports/v1/reports"
+
+
+def problem(response: Response, status: int) -> dict[str, Any]:
+    assert response.status == status, response.body
+    assert response.headers["content-type"] == "application/problem+json"
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def untouched_slot(
+    client: LocalClient, reception_id: str, *, after: timedelta, kind: str = "documents", skip: int = 0
+) -> dict[str, Any]:
+    """A slot no one has booked, starting at least ``after`` from now."""
+    first = date.today()
+    query = f"from={first}&to={first + timedelta(days=20)}&kind={kind}"
+    listing = client.request("GET", f"{BASE}/receptions/{reception_id}/slots?{query}")
+    assert listing.status == 200, listing.body
+    not_before = datetime.now(UTC) + after
+    fresh = [
+        s
+        for s in listing.json()["items"]
+        if datetime.fromisoformat(s["start"]) > not_before and s["free"] == s["capacity"]
+    ]
+    return dict(fresh[skip])
+
+
+def free_places(client: LocalClient, reception_id: str, start: str) -> int:
+    day = start[:10]
+    listing = client.request("GET", f"{BASE}/receptions/{reception_id}/slots?from={day}&to={day}").json()
+    return int(next(s["free"] for s in listing["items"] if s["start"] == start))
+
+
+def validity(client: LocalClient, document: IssuedDocument) -> str:
+    response = client.request("POST", f"{BASE}/document-validity", json_body=validity_body(document))
+    assert response.status == 200, response.body
+    return str(response.json()["result"])
+
+
+def on_the_bus(client: LocalClient, detail_type: str, booking_number: str) -> dict[str, Any]:
+    return client.wait_for_event(
+        detail_type,
+        lambda e: (
+            e["source"] == "polisen.bookings" and e["detail"]["data"]["bookingNumber"] == booking_number
+        ),
+    )
+
+
+def test_a_citizen_books_moves_is_reminded_and_cancels(
+    client: LocalClient, local_cloud: LocalCloud, rng: random.Random
+) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    slot = untouched_slot(client, "umea", after=timedelta(hours=26))
+    later = untouched_slot(client, "umea", after=timedelta(hours=26), skip=1)
+
+    booked = client.request("POST", APPOINTMENTS, json_body=booking_body("umea", slot["start"]), token=token)
+    assert booked.status == 201, booked.body
+    number = booked.json()["bookingNumber"]
+    assert booked.headers["location"] == f"{APPOINTMENTS}/{number}"
+    assert free_places(client, "umea", slot["start"]) == slot["capacity"] - 1
+    on_the_bus(client, "AppointmentBooked", number)
+
+    moved = client.request(
+        "PATCH", f"{APPOINTMENTS}/{number}", json_body={"start": later["start"]}, token=token
+    )
+    assert moved.status == 200, moved.body
+    assert moved.json()["start"] == later["start"]
+    assert free_places(client, "umea", slot["start"]) == slot["capacity"]
+    on_the_bus(client, "AppointmentRescheduled", number)
+
+    staff = client.staff_token(staff_id="PM-4711", roles=("reception",), region="Nord")
+    day_list = client.request(
+        "GET", f"{BASE}/staff/receptions/umea/appointments?date={later['start'][:10]}", token=staff
+    )
+    assert number in [a["bookingNumber"] for a in day_list.json()["items"]]
+
+    # The scheduler runs the job every five minutes; here it runs as the scheduler would, 23 hours ahead.
+    a_day_before = datetime.fromisoformat(later["start"]) - timedelta(hours=23)
+    ran = local_cloud.invoke(
+        "bookings", "reminders", scheduled_event("eservices-local-bookings-reminders", a_day_before)
+    )
+    assert ran["reminded"] >= 1
+    reminded = client.request("GET", f"{APPOINTMENTS}/{number}", token=token).json()
+    assert reminded["remindedAt"] is not None
+    on_the_bus(client, "AppointmentReminderDue", number)
+
+    cancelled = client.request("DELETE", f"{APPOINTMENTS}/{number}", token=token)
+    assert cancelled.json()["status"] == "cancelled"
+    assert free_places(client, "umea", later["start"]) == later["capacity"]
+    on_the_bus(client, "AppointmentCancelled", number)
+
+
+def test_many_citizens_at_once_never_overbook_a_slot(client: LocalClient, rng: random.Random) -> None:
+    slot = untouched_slot(client, "lulea", after=timedelta(hours=2))
+    assert slot["capacity"] == 2
+    attempts = 12
+    tokens = [client.citizen_token(synthetic_personnummer(rng)) for _ in range(attempts)]
+    start_together = Barrier(attempts)
+
+    def attempt(token: str) -> Response:
+        start_together.wait()
+        return client.request(
+            "POST", APPOINTMENTS, json_body=booking_body("lulea", slot["start"]), token=token
+        )
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        responses = list(pool.map(attempt, tokens))
+
+    statuses = sorted(r.status for r in responses)
+    assert statuses == [201, 201] + [409] * (attempts - 2), [r.body for r in responses]
+    for refused in (r for r in responses if r.status == 409):
+        assert "fully booked" in problem(refused, 409)["detail"]
+    assert free_places(client, "lulea", slot["start"]) == 0
+
+
+def test_a_passport_reported_lost_to_the_police_reads_sparrat(client: LocalClient) -> None:
+    passport = seed_data.PASSPORT_TO_REPORT_LOST
+    assert validity(client, passport) == "Giltig"
+    holder = client.citizen_token(passport.holder_personnummer)
+
+    filed = client.request(
+        "POST",
+        REPORTS,
+        json_body=form("loss", items=[{"category": "passport", "documentNumber": passport.number}]),
+        token=holder,
+    )
+    assert filed.status == 201, filed.body
+
+    eventually(
+        lambda: validity(client, passport) == "Spärrat", timeout_s=15, what="the passport to read Spärrat"
+    )
+
+
+def test_no_one_blocks_someone_else_s_passport_by_reporting_it(
+    client: LocalClient, local_cloud: LocalCloud
+) -> None:
+    passport = seed_data.PASSPORT_OF_SOMEONE_ELSE
+    reporter = client.citizen_token(seed_data.HOLDERS[0])
+
+    filed = client.request(
+        "POST",
+        REPORTS,
+        json_body=form("loss", items=[{"category": "passport", "documentNumber": passport.number}]),
+        token=reporter,
+    )
+    assert filed.status == 201, filed.body
+    case = filed.json()["caseNumber"]
+
+    def refusal_logged() -> bool:
+        lines = (local_cloud.logs_dir / "bookings.log").read_text(encoding="utf-8").splitlines()
+        return any(
+            line.startswith("{") and json.loads(line).get("caseNumber") == case and "not blocked" in line
+            for line in lines
+        )
+
+    eventually(refusal_logged, timeout_s=15, what="bookings to refuse the block")
+    assert validity(client, passport) == "Giltig"
+
+
+def test_the_validity_check_is_open_without_login_and_names_a_malformed_number(client: LocalClient) -> None:
+    assert validity(client, seed_data.VALID_PASSPORT) == "Giltig"
+    assert validity(client, seed_data.BLOCKED_ID_CARD) == "Spärrat"
+    malformed = client.request(
+        "POST",
+        f"{BASE}/document-validity",
+        json_body=validity_body(seed_data.VALID_PASSPORT, documentNumber="12-34"),
+    )
+    assert problem(malformed, 400)["invalidParameters"][0]["name"] == "documentNumber"
+
+
+def test_a_meeting_about_one_s_own_report_and_never_about_a_stranger_s(
+    client: LocalClient, rng: random.Random
+) -> None:
+    owner = client.citizen_token(synthetic_personnummer(rng))
+    stranger = client.citizen_token(synthetic_personnummer(rng))
+    case = client.request("POST", REPORTS, json_body=theft_report(), token=owner).json()["caseNumber"]
+    slot = untouched_slot(client, "stockholm-city", after=timedelta(hours=2), kind="caseMeeting")
+    body = case_meeting_body("stockholm-city", datetime.fromisoformat(slot["start"]), case)
+
+    def book_as_owner() -> Response | None:
+        response = client.request("POST", f"{BASE}/case-appointments", json_body=body, token=owner)
+        return response if response.status != 404 else None
+
+    # Bookings learns whose case it is from ReportFiled on the bus, a moment after the report is filed.
+    booked = eventually(book_as_owner, timeout_s=15, what="bookings to learn the case's owner")
+    assert booked.status == 201, booked.body
+    assert booked.json()["caseNumber"] == case
+
+    refused = client.request("POST", f"{BASE}/case-appointments", json_body=body, token=stranger)
+    problem(refused, 404)
