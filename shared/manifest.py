@@ -4,13 +4,16 @@ A service's ``manifest.py`` builds one :class:`ServiceManifest`. Two renderers r
 (``infra/cloud``) and the local cloud (``infra/local``). A test proves both produce the same routes, tables,
 rules and queues, so what runs on a laptop is what runs in AWS.
 
-Physical names are derived here (not in either renderer) so both agree on them.
+Physical names are derived here (not in either renderer) so both agree on them, and a manifest checks itself
+when it is built, so a mistake fails at import with a message naming it, not halfway through a synth or a start.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 # Who may call a route. API Gateway authenticates; the service still authorizes every object. A route is either
 # authenticated or public: an e-service open to anonymous and identified use declares two routes, one public
@@ -19,6 +22,8 @@ from typing import Literal
 Audience = Literal["citizen", "staff", "agency", "public"]
 FunctionKind = Literal["api", "consumer", "publisher", "job"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+_Named = TypeVar("_Named", bound=Hashable)
 
 PUBLISHER_HANDLER = "shared.events.publisher.handler"
 METRICS_NAMESPACE = "EServices"
@@ -102,6 +107,11 @@ class ServiceManifest:
     seed_handler: str | None = None
     extra_environment: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        problems = _problems(self)
+        if problems:
+            raise ValueError(f"service manifest {self.name!r}: " + "; ".join(problems))
+
     @property
     def source(self) -> str:
         return f"polisen.{self.name}"
@@ -113,6 +123,11 @@ class ServiceManifest:
     @property
     def api_function(self) -> Function:
         return next(f for f in self.functions if f.kind == "api")
+
+    @property
+    def publisher_function(self) -> Function | None:
+        """The outbox publisher, which every streamed table feeds."""
+        return next((f for f in self.functions if f.kind == "publisher"), None)
 
     def function(self, name: str) -> Function:
         return next(f for f in self.functions if f.name == name)
@@ -140,6 +155,13 @@ class ServiceManifest:
     def rule_name(self, env: str, subscription: str) -> str:
         return f"{self.prefix(env)}-{subscription}"
 
+    def failure_queue_name(self, env: str, function: str) -> str:
+        """Where a publisher's or job's asynchronous failures are recorded."""
+        return f"{self.prefix(env)}-{function}-failures"
+
+    def schedule_name(self, env: str, schedule: str) -> str:
+        return f"{self.prefix(env)}-{schedule}"
+
     def bucket_name(self, env: str, bucket: str, account: str) -> str:
         return f"{self.prefix(env)}-{bucket}-{account}"
 
@@ -161,6 +183,88 @@ class ServiceManifest:
             variables[f"TABLE_{table.name.upper()}"] = self.table_name(env, table.name)
         variables.update(self.extra_environment)
         return variables
+
+
+def _problems(manifest: ServiceManifest) -> list[str]:
+    """Every rule the manifest breaks, in words that name the offending part."""
+    checks = (
+        _routes_under_the_base_path,
+        _unique_names,
+        _subscriptions_reach_consumers,
+        _schedules_reach_jobs,
+        _streams_have_a_publisher,
+        _routes_have_one_api_function,
+    )
+    return [problem for check in checks for problem in check(manifest)]
+
+
+def _routes_under_the_base_path(manifest: ServiceManifest) -> Iterator[str]:
+    prefix = f"{manifest.base_path}/"
+    for route in manifest.routes:
+        if not route.path.startswith(prefix):
+            yield f"route {route.method} {route.path} must start with the service's base path {prefix}"
+    for method, path in _repeated((r.method, r.path) for r in manifest.routes):
+        yield f"route {method} {path} is declared twice"
+
+
+def _unique_names(manifest: ServiceManifest) -> Iterator[str]:
+    for kind, names in (
+        ("function", (f.name for f in manifest.functions)),
+        ("table", (t.name for t in manifest.tables)),
+        ("subscription", (s.name for s in manifest.subscriptions)),
+        ("schedule", (s.name for s in manifest.schedules)),
+        ("bucket", (b.name for b in manifest.buckets)),
+    ):
+        for name in _repeated(names):
+            yield f"{kind} name {name!r} is used twice"
+
+
+def _subscriptions_reach_consumers(manifest: ServiceManifest) -> Iterator[str]:
+    for subscription in manifest.subscriptions:
+        where = f"subscription {subscription.name!r}"
+        consumer = _target(manifest, subscription.function, "consumer", where)
+        if isinstance(consumer, str):
+            yield consumer
+        elif subscription.visibility_timeout_s < consumer.timeout_s:
+            # Lambda refuses an SQS event source whose visibility timeout is shorter than the function's.
+            yield (
+                f"{where}: visibility timeout {subscription.visibility_timeout_s} s is shorter than "
+                f"{consumer.name!r}'s timeout {consumer.timeout_s} s"
+            )
+
+
+def _schedules_reach_jobs(manifest: ServiceManifest) -> Iterator[str]:
+    for schedule in manifest.schedules:
+        job = _target(manifest, schedule.function, "job", f"schedule {schedule.name!r}")
+        if isinstance(job, str):
+            yield job
+
+
+def _target(manifest: ServiceManifest, name: str, kind: FunctionKind, where: str) -> Function | str:
+    """The function named ``name`` if it is of ``kind``; else what is wrong with it."""
+    function = next((f for f in manifest.functions if f.name == name), None)
+    if function is None:
+        return f"{where} targets {name!r}, which is not a function of the service"
+    if function.kind != kind:
+        return f"{where} targets {name!r}, a {function.kind} function, not a {kind}"
+    return function
+
+
+def _streams_have_a_publisher(manifest: ServiceManifest) -> Iterator[str]:
+    if manifest.publisher_function is None:
+        for table in manifest.tables:
+            if table.stream:
+                yield f"table {table.name!r} has a stream but the service has no publisher function"
+
+
+def _routes_have_one_api_function(manifest: ServiceManifest) -> Iterator[str]:
+    api_functions = [f for f in manifest.functions if f.kind == "api"]
+    if manifest.routes and len(api_functions) != 1:
+        yield f"a service with routes has exactly one api function, not {len(api_functions)}"
+
+
+def _repeated(values: Iterable[_Named]) -> list[_Named]:
+    return [value for value, count in Counter(values).items() if count > 1]
 
 
 def bus_name(env: str) -> str:

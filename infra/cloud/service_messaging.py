@@ -45,10 +45,6 @@ DEAD_LETTER_END = (
 )
 
 
-def failure_queue_name(manifest: ServiceManifest, env_name: str, function: str) -> str:
-    return f"{manifest.prefix(env_name)}-{function}-failures"
-
-
 class FailureQueue(Construct):
     """Where a function's asynchronous failures are recorded (stream on-failure, Lambda and Scheduler DLQ).
 
@@ -123,7 +119,6 @@ class SubscriptionPipeline(Construct):
         alarm_topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
-        _require_visibility_covers_timeout(subscription, consumer)
         dlq_name = manifest.dlq_name(env_name, subscription.name)
         self.dead_letter_queue = self._queue("DeadLetterQueue", dlq_name, key)
         self.queue = self._queue(
@@ -213,7 +208,7 @@ def schedule_invocation(
     return scheduler.Schedule(
         scope,
         construct_id,
-        schedule_name=f"{manifest.prefix(env_name)}-{spec.name}",
+        schedule_name=manifest.schedule_name(env_name, spec.name),
         description=f"Runs {job.name} on {spec.expression}",
         schedule=scheduler.ScheduleExpression.expression(spec.expression, SCHEDULE_TIME_ZONE),
         target=scheduler_targets.LambdaInvoke(
@@ -224,12 +219,3 @@ def schedule_invocation(
             max_event_age=SCHEDULE_MAX_EVENT_AGE,
         ),
     )
-
-
-def _require_visibility_covers_timeout(subscription: Subscription, consumer: ServiceFunction) -> None:
-    # Lambda refuses an SQS event source whose visibility timeout is shorter than the function's timeout.
-    if subscription.visibility_timeout_s < consumer.spec.timeout_s:
-        raise ValueError(
-            f"subscription {subscription.name!r}: visibility timeout {subscription.visibility_timeout_s}s is "
-            f"shorter than {consumer.name}'s timeout {consumer.spec.timeout_s}s"
-        )

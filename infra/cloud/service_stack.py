@@ -30,7 +30,6 @@ from infra.cloud.service_functions import FunctionSettings, ServiceFunction, pow
 from infra.cloud.service_messaging import (
     FailureQueue,
     SubscriptionPipeline,
-    failure_queue_name,
     publish_outbox,
     schedule_invocation,
 )
@@ -69,7 +68,7 @@ class ServiceStack(cdk.Stack):
             spec.name: FailureQueue(
                 self,
                 f"{pascal(spec.name)}Failures",
-                queue_name=failure_queue_name(self.manifest, self.env_name, spec.name),
+                queue_name=self.manifest.failure_queue_name(self.env_name, spec.name),
                 alarm_topic=self.alarm_topic,
             )
             for spec in self.manifest.functions
@@ -101,14 +100,11 @@ class ServiceStack(cdk.Stack):
         return functions
 
     def _wire_outbox(self) -> None:
+        # The manifest guarantees a publisher whenever a table streams.
         for table_spec in self.manifest.tables:
-            if not table_spec.stream:
+            if not table_spec.stream or self.manifest.publisher_function is None:
                 continue
-            publisher = next((f for f in self.functions.values() if f.spec.kind == "publisher"), None)
-            if publisher is None:
-                raise ValueError(
-                    f"{self.manifest.name}: table {table_spec.name!r} streams but has no publisher"
-                )
+            publisher = self.functions[self.manifest.publisher_function.name]
             publish_outbox(
                 publisher,
                 self.data.tables[table_spec.name],
@@ -133,10 +129,6 @@ class ServiceStack(cdk.Stack):
     def _wire_schedules(self) -> None:
         for schedule in self.manifest.schedules:
             job = self.functions[schedule.function]
-            if job.spec.kind != "job":
-                raise ValueError(
-                    f"schedule {schedule.name!r} targets {job.name}, which is not a job function"
-                )
             schedule_invocation(
                 self, self.manifest, self.env_name, schedule, job, self.failure_queues[job.spec.name]
             )

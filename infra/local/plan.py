@@ -144,8 +144,11 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
                     table.ttl_attribute,
                 )
             )
-            if table.stream:
-                streams.append(StreamPlan(manifest.name, physical, _publisher(manifest, env)))
+            publisher = manifest.publisher_function
+            if table.stream and publisher is not None:  # the manifest guarantees one for a stream
+                streams.append(
+                    StreamPlan(manifest.name, physical, manifest.function_name(env, publisher.name))
+                )
         for sub in manifest.subscriptions:
             queue = manifest.queue_name(env, sub.name)
             queues.append(
@@ -168,7 +171,7 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
         schedules.extend(
             SchedulePlan(
                 manifest.name,
-                f"{manifest.prefix(env)}-{s.name}",
+                manifest.schedule_name(env, s.name),
                 manifest.function_name(env, manifest.function(s.function).name),
                 s.expression,
             )
@@ -224,10 +227,3 @@ def _service_plan(manifest: ServiceManifest, env: str) -> ServicePlan:
         burst_limit=manifest.burst_limit,
         max_body_bytes=manifest.max_body_bytes,
     )
-
-
-def _publisher(manifest: ServiceManifest, env: str) -> str:
-    publisher = next((f for f in manifest.functions if f.kind == "publisher"), None)
-    if publisher is None:
-        raise ValueError(f"{manifest.name}: a table has a stream but the service has no publisher function")
-    return manifest.function_name(env, publisher.name)

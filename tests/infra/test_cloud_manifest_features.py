@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -18,7 +17,7 @@ from infra.cloud.inventory import api_methods, resources
 from infra.cloud.nag import install_nag_checks, unacknowledged_findings
 from infra.cloud.service_stack import ServiceStack
 from services.reports.manifest import MANIFEST as REPORTS
-from shared.manifest import Bucket, Function, Route, Schedule, ServiceManifest
+from shared.manifest import Bucket, Function, Route, Schedule
 
 ENV = "feature"
 FULL = dataclasses.replace(
@@ -106,14 +105,3 @@ def test_only_authenticated_audiences_get_the_authorizer(full: tuple[cdk.App, di
     assert methods[("GET", "/reports/v1/shared/{caseNumber}")]["RequestParameters"] == {
         "method.request.path.caseNumber": True
     }
-
-
-def test_a_schedule_on_a_function_that_is_not_a_job_is_refused(tmp_path: Path) -> None:
-    broken: ServiceManifest = dataclasses.replace(
-        REPORTS, schedules=(Schedule("oops", "triage", "rate(5 minutes)"),)
-    )
-    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
-    (tmp_path / "code").mkdir()
-
-    with pytest.raises(ValueError, match="not a job"):
-        ServiceStack(app, manifest=broken, env_name=ENV, code_dir=tmp_path / "code")

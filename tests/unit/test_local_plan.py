@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from infra.catalog import MANIFESTS
 from infra.local import describe_local_plan
 from infra.local.plan import build_plan
@@ -79,18 +77,6 @@ def test_the_plan_wires_streams_consumers_schedules_and_the_seed() -> None:
     assert service.seed.handler == "probe.seed.load"
     assert service.environment["TABLE_MAIN"] == "eservices-dev-probe-main"
     assert {r.function for r in plan.routes} == {"eservices-dev-probe-api"}
-
-
-def test_a_stream_without_a_publisher_is_a_manifest_error() -> None:
-    broken = ServiceManifest(
-        name="broken",
-        title="Broken",
-        routes=(),
-        functions=(Function("api", "x.handler", "api"),),
-        tables=(Table("main", stream=True),),
-    )
-    with pytest.raises(ValueError, match="publisher"):
-        build_plan([broken])
 
 
 def test_every_catalog_service_is_planned() -> None:

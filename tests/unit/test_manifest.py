@@ -1,0 +1,133 @@
+"""A service manifest derives the physical names both renderers use, and refuses to be built when it is wrong."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from infra.catalog import MANIFESTS
+from shared.manifest import Bucket, Function, Route, Schedule, ServiceManifest, Subscription, Table
+
+VALID = ServiceManifest(
+    name="probe",
+    title="Probe",
+    routes=(Route("GET", "/probe/v1/things/{id}", "citizen"), Route("POST", "/probe/v1/things", "public")),
+    functions=(
+        Function("api", "probe.api.handler", "api"),
+        Function("publisher", "shared.events.publisher.handler", "publisher"),
+        Function("intake", "probe.consumers.intake", "consumer", timeout_s=30),
+        Function("nightly", "probe.jobs.nightly", "job"),
+    ),
+    tables=(Table("main", stream=True), Table("idempotency", partition_key="id", sort_key=None)),
+    subscriptions=(Subscription("intake", "intake", "polisen.reports", ("ReportFiled",)),),
+    schedules=(Schedule("nightly", "nightly", "cron(0 2 * * ? *)"),),
+    buckets=(Bucket("attachments"),),
+)
+
+
+def _with(**changes: Any) -> ServiceManifest:
+    return dataclasses.replace(VALID, **changes)
+
+
+def test_physical_names_carry_the_environment_and_the_service() -> None:
+    assert VALID.failure_queue_name("dev", "publisher") == "eservices-dev-probe-publisher-failures"
+    assert VALID.schedule_name("dev", "nightly") == "eservices-dev-probe-nightly"
+    assert VALID.queue_name("dev", "intake") == "eservices-dev-probe-intake"
+    assert VALID.dlq_name("dev", "intake") == "eservices-dev-probe-intake-dlq"
+
+
+def test_every_catalog_manifest_is_valid() -> None:
+    for manifest in MANIFESTS:
+        assert dataclasses.replace(manifest) == manifest
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"routes": (Route("GET", "/reports/v1/things", "public"),)},
+            "route GET /reports/v1/things must start with the service's base path /probe/",
+        ),
+        (
+            {"routes": (Route("GET", "/probe", "public"),)},
+            "route GET /probe must start with the service's base path /probe/",
+        ),
+        (
+            {"routes": (*VALID.routes, Route("POST", "/probe/v1/things", "citizen"))},
+            "route POST /probe/v1/things is declared twice",
+        ),
+        (
+            {"functions": (*VALID.functions, Function("nightly", "probe.jobs.other", "job"))},
+            "function name 'nightly' is used twice",
+        ),
+        ({"tables": (*VALID.tables, Table("main"))}, "table name 'main' is used twice"),
+        (
+            {"subscriptions": (*VALID.subscriptions, Subscription("intake", "intake", "polisen.x", ("X",)))},
+            "subscription name 'intake' is used twice",
+        ),
+        (
+            {"schedules": (*VALID.schedules, Schedule("nightly", "nightly", "rate(1 hour)"))},
+            "schedule name 'nightly' is used twice",
+        ),
+        ({"buckets": (Bucket("files"), Bucket("files"))}, "bucket name 'files' is used twice"),
+        (
+            {"subscriptions": (Subscription("intake", "missing", "polisen.reports", ("ReportFiled",)),)},
+            "subscription 'intake' targets 'missing', which is not a function of the service",
+        ),
+        (
+            {"subscriptions": (Subscription("intake", "nightly", "polisen.reports", ("ReportFiled",)),)},
+            "subscription 'intake' targets 'nightly', a job function, not a consumer",
+        ),
+        (
+            {"schedules": (Schedule("nightly", "missing", "rate(1 hour)"),)},
+            "schedule 'nightly' targets 'missing', which is not a function of the service",
+        ),
+        (
+            {"schedules": (Schedule("nightly", "intake", "rate(1 hour)"),)},
+            "schedule 'nightly' targets 'intake', a consumer function, not a job",
+        ),
+        (
+            {"functions": tuple(f for f in VALID.functions if f.kind != "publisher")},
+            "table 'main' has a stream but the service has no publisher function",
+        ),
+        (
+            {
+                "subscriptions": (
+                    Subscription(
+                        "intake", "intake", "polisen.reports", ("ReportFiled",), visibility_timeout_s=20
+                    ),
+                )
+            },
+            "subscription 'intake': visibility timeout 20 s is shorter than 'intake''s timeout 30 s",
+        ),
+        (
+            {"functions": tuple(f for f in VALID.functions if f.kind != "api")},
+            "a service with routes has exactly one api function, not 0",
+        ),
+        (
+            {"functions": (*VALID.functions, Function("admin", "probe.admin.handler", "api"))},
+            "a service with routes has exactly one api function, not 2",
+        ),
+    ],
+)
+def test_a_broken_manifest_is_refused_naming_what_is_wrong(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match="service manifest 'probe'") as refused:
+        _with(**changes)
+    assert message in str(refused.value)
+
+
+def test_every_problem_is_named_at_once() -> None:
+    with pytest.raises(ValueError, match="service manifest") as refused:
+        _with(
+            routes=(Route("GET", "/elsewhere/v1/x", "public"),),
+            schedules=(Schedule("nightly", "intake", "rate(1 hour)"),),
+        )
+    assert "/elsewhere/v1/x" in str(refused.value)
+    assert "schedule 'nightly'" in str(refused.value)
+
+
+def test_a_service_without_routes_needs_no_api_function() -> None:
+    worker_only = _with(routes=(), functions=tuple(f for f in VALID.functions if f.kind != "api"))
+    assert worker_only.routes == ()
