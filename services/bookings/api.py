@@ -42,6 +42,7 @@ from services.bookings.domain.errors import NotGuardian
 from services.bookings.domain.receptions import AppointmentKind
 from services.bookings.manifest import BASE, RECEPTION_ROLE
 from shared.clock import stockholm_time
+from shared.events.envelope import CamelModel
 from shared.http.auth import Caller, caller_from_event
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shared.http.idempotency import run_once
@@ -148,6 +149,11 @@ def _json(
     )
 
 
+def _json_of(model: type[CamelModel]) -> dict[str, Any]:
+    """An OpenAPI response body for routes that answer with a Response of their own."""
+    return {content_types.APPLICATION_JSON: {"model": model}}
+
+
 def _booked(appointment: Appointment) -> dict[str, Any]:
     metrics.add_dimension(name="kind", value=appointment.kind.value)
     metrics.add_metric(name="AppointmentsBooked", unit=MetricUnit.Count, value=1)
@@ -223,6 +229,10 @@ def list_slots(
     description="Answers exactly one of `Giltig`, `Spärrat` (blocked: reported lost or stolen, or revoked) "
     "and `Inget resultat` (no such document for this person and expiry date), and nothing more. Limited per "
     "client address.",
+    responses={
+        200: {"description": "The answer", "content": _json_of(ValidityResponse)},
+        429: {"description": "Too many checks from this address; see Retry-After"},
+    },
 )
 def post_document_validity(request: Annotated[ValidityRequest, Body()]) -> Response[dict[str, Any]]:
     _spend_public_allowance("document-validity")
@@ -257,7 +267,14 @@ def post_cancellation(request: Annotated[CancellationRequest, Body()]) -> Cancel
     summary="Book a passport and/or ID-card appointment",
     description="For yourself, or for a child you are guardian of (`applicant`). At most 2 active bookings "
     "per e-ID and one per applicant and document. 409 when the time is fully booked.",
-    responses={201: {"description": "Booked; the booking number is the confirmation"}},
+    responses={
+        201: {
+            "description": "Booked; the booking number is the confirmation",
+            "content": _json_of(AppointmentView),
+        },
+        403: {"description": "The population register does not list you as the applicant's guardian"},
+        409: {"description": "Fully booked, a third active booking, or the applicant already has one"},
+    },
 )
 def post_appointment(
     request: Annotated[BookAppointmentRequest, Body()],
@@ -291,7 +308,11 @@ def post_appointment(
     f"{BASE}/case-appointments",
     summary="Book a meeting with an expert about your own case",
     description="Only about a case of yours: another's case, or one not known, is 404.",
-    responses={201: {"description": "Booked"}},
+    responses={
+        201: {"description": "Booked", "content": _json_of(AppointmentView)},
+        404: {"description": "No case of yours has this number"},
+        409: {"description": "Fully booked, or the case already has a booked meeting"},
+    },
 )
 def post_case_appointment(
     request: Annotated[BookCaseAppointmentRequest, Body()],
