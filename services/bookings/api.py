@@ -43,7 +43,7 @@ from services.bookings.domain.receptions import AppointmentKind
 from services.bookings.manifest import BASE, RECEPTION_ROLE
 from shared.clock import stockholm_time
 from shared.events.envelope import CamelModel
-from shared.http.auth import Caller, caller_from_event
+from shared.http.auth import NATIONAL, Caller, caller_from_event
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shared.http.idempotency import run_once
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
@@ -101,9 +101,14 @@ def _reception_staff() -> booking.ReceptionStaff:
     caller = _caller()
     if caller is None:
         raise UnauthorizedProblem("Log in with the police identity provider")
-    if not caller.is_staff or caller.region is None or RECEPTION_ROLE not in caller.roles:
+    if not caller.is_staff or RECEPTION_ROLE not in caller.roles:
         raise ForbiddenProblem(f"Only police staff with the role {RECEPTION_ROLE} can use this")
-    return booking.ReceptionStaff(ref=caller.subject, region=caller.region)
+    if caller.region == NATIONAL:
+        return booking.ReceptionStaff(ref=caller.subject, region=None)
+    try:
+        return booking.ReceptionStaff(ref=caller.subject, region=Region(caller.region or ""))
+    except ValueError:
+        raise ForbiddenProblem("Only police staff of a region, or national staff, can use this") from None
 
 
 def _client_address() -> str:

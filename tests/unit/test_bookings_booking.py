@@ -32,6 +32,7 @@ from services.bookings.reference_data import receptions
 from shared.clock import FixedClock
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import generate_personnummer
+from shared.regions import Region
 from tests.support.bookings import booking_body, case_meeting_body, open_slots
 from tests.support.bookings_fakes import (
     InMemoryAppointments,
@@ -260,8 +261,8 @@ def test_a_case_meeting_is_only_for_the_case_s_owner(world: World) -> None:
 
 def test_staff_mark_attendance_only_in_their_region_and_on_the_day(world: World) -> None:
     appointment = world.book(someone(1))
-    vast = booking.ReceptionStaff(ref="s", region="Väst")
-    stockholm = booking.ReceptionStaff(ref="s", region="Stockholm")
+    vast = booking.ReceptionStaff(ref="s", region=Region.VAST)
+    stockholm = booking.ReceptionStaff(ref="s", region=Region.STOCKHOLM)
 
     def mark(staff: booking.ReceptionStaff, attendance: Attendance) -> booking.Appointment:
         return booking.mark_attendance(

@@ -56,7 +56,7 @@ from shared.events.contracts.bookings import (
     AppointmentRescheduled,
 )
 from shared.events.envelope import Envelope, EventData, new_event
-from shared.http.auth import NATIONAL
+from shared.regions import Region
 
 MAX_ACTIVE_BOOKINGS = 2
 # A month of free times per request: a calendar page, and a bound on the work one request can ask for.
@@ -75,10 +75,10 @@ class Booker:
 @dataclass(frozen=True)
 class ReceptionStaff:
     ref: str
-    region: str  # a region's name, or National
+    region: Region | None  # None: national, every region
 
     def serves(self, reception: Reception) -> bool:
-        return self.region in (NATIONAL, reception.region.value)
+        return self.region is None or self.region is reception.region
 
 
 def _event(data: EventData, *, at: datetime, correlation_id: str) -> Envelope[EventData]:
