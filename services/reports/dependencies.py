@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
+import boto3
+
+from services.reports.adapters.case_work import DynamoDbAuditLog, DynamoDbCaseWork
 from services.reports.adapters.dynamodb import (
     DynamoDbReportRepository,
     DynamoDbStolenGoodsIndex,
     DynamoDbTipRepository,
 )
 from services.reports.adapters.found_items import DynamoDbFoundItemRepository, DynamoDbReportedPropertyIndex
+from services.reports.adapters.mailbox import SqsDigitalMailbox
+from services.reports.domain.decisions import RuleSet, current_rule_set
+from services.reports.manifest import AUDIT_RETENTION_DAYS_VARIABLE, MANIFEST, OUTGOING_MAIL
 from shared.adapters import aws
 from shared.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
 
 
 @cache
@@ -43,3 +54,32 @@ def found_items() -> DynamoDbFoundItemRepository:
 @cache
 def reported_property() -> DynamoDbReportedPropertyIndex:
     return DynamoDbReportedPropertyIndex(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+@cache
+def audit_log() -> DynamoDbAuditLog:
+    retention = timedelta(days=int(os.environ[AUDIT_RETENTION_DAYS_VARIABLE]))
+    return DynamoDbAuditLog(os.environ["TABLE_AUDIT"], aws.dynamodb(), retention=retention)
+
+
+@cache
+def case_work() -> DynamoDbCaseWork:
+    return DynamoDbCaseWork(os.environ["TABLE_MAIN"], aws.dynamodb(), audit=audit_log())
+
+
+@cache
+def sqs() -> SQSClient:
+    return boto3.client("sqs")
+
+
+def outgoing_mail_queue() -> str:
+    return MANIFEST.queue_name(os.environ["ESERVICES_ENV"], OUTGOING_MAIL)
+
+
+@cache
+def mailbox() -> SqsDigitalMailbox:
+    return SqsDigitalMailbox(outgoing_mail_queue(), sqs())
+
+
+def decision_rules() -> RuleSet:
+    return current_rule_set()

@@ -1,4 +1,5 @@
-"""The reports service: crime reports filed by citizens, triaged into their region's queue."""
+"""The reports service: crime reports filed by citizens, decided at once by rules or queued for staff in their
+region."""
 
 from shared.manifest import (
     PUBLISHER_HANDLER,
@@ -11,6 +12,14 @@ from shared.manifest import (
 )
 
 BASE = "/reports/v1"
+STAFF = f"{BASE}/staff"
+# The queue of letters to citizens' digital mailboxes (see adapters/mailbox.py). Not yet something a manifest
+# can declare: its physical name follows the manifest's queue naming.
+OUTGOING_MAIL = "outgoing-mail"
+# Audit records of staff's reads and changes are kept five years, then expire (brottsdatalagen requires the
+# logging; the period is our choice and configurable here).
+AUDIT_RETENTION_DAYS_VARIABLE = "AUDIT_RETENTION_DAYS"
+AUDIT_RETENTION_DAYS = 5 * 365 + 1
 
 MANIFEST = ServiceManifest(
     name="reports",
@@ -25,18 +34,35 @@ MANIFEST = ServiceManifest(
         Route("POST", f"{BASE}/identified-tips", "citizen"),
         Route("GET", f"{BASE}/stolen-goods/{{serialNumber}}", "public"),
         Route("GET", f"{BASE}/openapi.json", "public"),
+        # Staff's case work; changes need the role caseHandler (see README).
+        Route("GET", f"{STAFF}/queue", "staff"),
+        Route("GET", f"{STAFF}/reports/{{caseNumber}}", "staff"),
+        Route("POST", f"{STAFF}/reports/{{caseNumber}}/assignment", "staff"),
+        Route("POST", f"{STAFF}/reports/{{caseNumber}}/status", "staff"),
+        Route("POST", f"{STAFF}/reports/{{caseNumber}}/decision", "staff"),
+        Route("POST", f"{STAFF}/reports/{{caseNumber}}/notes", "staff"),
     ),
     functions=(
         # More memory means more CPU, and a cold start is CPU-bound: citizens wait on this one.
         Function(
-            "api", "services.reports.api.handler", "api", memory_mb=1024, description="Citizen HTTP API"
+            "api",
+            "services.reports.api.handler",
+            "api",
+            memory_mb=1024,
+            description="Citizen and staff HTTP API",
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
         Function(
             "triage",
             "services.reports.consumers.triage_handler",
             "consumer",
-            description="Places each filed report in its region's intake queue",
+            description="Decides clear cases by the decision rules; queues the rest in their region",
+        ),
+        Function(
+            "notify",
+            "services.reports.consumers.notify_handler",
+            "consumer",
+            description="Sends decisions to the digital mailboxes of reporters who asked",
         ),
     ),
     tables=(
@@ -51,6 +77,8 @@ MANIFEST = ServiceManifest(
             stream=True,
         ),
         Table("idempotency", partition_key="id", sort_key=None, ttl_attribute="expiration"),
+        # Append-only: who read or changed which case, when. Expires after the retention period.
+        Table("audit", indexes=(Index("byStaff", "staffKey", "staffSort"),), ttl_attribute="expiresAt"),
     ),
     subscriptions=(
         Subscription(
@@ -59,6 +87,15 @@ MANIFEST = ServiceManifest(
             source="polisen.reports",
             detail_types=("ReportFiled",),
         ),
+        Subscription(
+            "notify",
+            function="notify",
+            source="polisen.reports",
+            detail_types=("ReportDecided",),
+        ),
     ),
-    publishes=("ReportFiled", "ReportStatusChanged"),
+    publishes=("ReportFiled", "ReportStatusChanged", "ReportDecided"),
+    # Demo reports for the local cloud, decided or queued by the rules, so staff have work at once.
+    seed_handler="services.reports.seed.handler",
+    extra_environment={AUDIT_RETENTION_DAYS_VARIABLE: str(AUDIT_RETENTION_DAYS)},
 )

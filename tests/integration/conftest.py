@@ -36,6 +36,10 @@ def _forget_clients() -> None:
     for cached in (
         reports_dependencies.repository,
         reports_dependencies.clock,
+        reports_dependencies.audit_log,
+        reports_dependencies.case_work,
+        reports_dependencies.sqs,
+        reports_dependencies.mailbox,
         idempotency._store,
         consumer._store,
         aws_clients.dynamodb,

@@ -45,8 +45,12 @@ def table_items(cloud: MotoCloud) -> list[dict[str, Any]]:
     return cloud.aws.dynamodb.scan(TableName=table)["Items"]
 
 
+def reports_stream(cloud: MotoCloud) -> str:
+    return cloud.provisioned.stream_arns[cloud.plan.service("reports").environment["TABLE_MAIN"]]
+
+
 def stream_records(cloud: MotoCloud) -> list[dict[str, Any]]:
-    (arn,) = cloud.provisioned.stream_arns.values()
+    arn = reports_stream(cloud)
     streams = cloud.aws.streams
     records: list[dict[str, Any]] = []
     for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
@@ -171,7 +175,7 @@ def test_the_report_and_its_event_are_written_together_and_published_to_the_bus(
     case = response_json(file(claims))["caseNumber"]
 
     records = [r for r in stream_records(moto_cloud) if is_outbox_insert(r)]
-    (arn,) = moto_cloud.provisioned.stream_arns.values()
+    arn = reports_stream(moto_cloud)
     assert publish(stream_event(records, stream_arn=arn), FakeLambdaContext()) == {"published": 1}
 
     (delivered,) = drain(moto_cloud, moto_cloud.plan.tap_queue)
@@ -190,7 +194,7 @@ def test_the_publisher_fails_loudly_when_the_bus_refuses_so_the_stream_retries(
 ) -> None:
     file(citizen(1))
     records = [r for r in stream_records(moto_cloud) if is_outbox_insert(r)]
-    (arn,) = moto_cloud.provisioned.stream_arns.values()
+    arn = reports_stream(moto_cloud)
     monkeypatch.setenv("EVENT_BUS_NAME", "no-such-bus")
 
     with pytest.raises(ClientError, match="ResourceNotFound"):
@@ -199,7 +203,7 @@ def test_the_publisher_fails_loudly_when_the_bus_refuses_so_the_stream_retries(
 
 def _deliver_to_triage(cloud: MotoCloud, extra_bodies: list[str] | None = None) -> dict[str, Any]:
     records = [r for r in stream_records(cloud) if is_outbox_insert(r)]
-    (arn,) = cloud.provisioned.stream_arns.values()
+    arn = reports_stream(cloud)
     publish(stream_event(records, stream_arn=arn), FakeLambdaContext())
     queue = "eservices-test-reports-triage"
     messages = drain(cloud, queue)
@@ -213,7 +217,8 @@ def test_triage_queues_the_report_and_reports_only_the_poison_message_as_failed(
     moto_cloud: MotoCloud,
 ) -> None:
     claims = citizen(1)
-    case = response_json(file(claims))["caseNumber"]
+    # A burglary is assessed by staff (a bicycle theft without leads would be decided at once).
+    case = response_json(file(claims, theft_report(theftKind="home")))["caseNumber"]
 
     result = _deliver_to_triage(moto_cloud, extra_bodies=['{"not": "an event"}'])
 
@@ -225,9 +230,9 @@ def test_triage_queues_the_report_and_reports_only_the_poison_message_as_failed(
 
 def test_a_redelivered_event_is_handled_once(moto_cloud: MotoCloud) -> None:
     claims = citizen(1)
-    case = response_json(file(claims))["caseNumber"]
+    case = response_json(file(claims, theft_report(theftKind="home")))["caseNumber"]
     records = [r for r in stream_records(moto_cloud) if is_outbox_insert(r)]
-    (arn,) = moto_cloud.provisioned.stream_arns.values()
+    arn = reports_stream(moto_cloud)
     publish(stream_event(records, stream_arn=arn), FakeLambdaContext())
     queue = "eservices-test-reports-triage"
     (message,) = drain(moto_cloud, queue)

@@ -182,3 +182,56 @@ class InMemoryReportedProperty:
     def lost_in(self, region: str, category: str, *, ended_at_or_after: datetime) -> list[str]:
         ended = self.lost.get((region, category), {})
         return sorted(case for case, occurred_to in ended.items() if occurred_to >= ended_at_or_after)
+
+
+class InMemoryAuditLog:
+    def __init__(self) -> None:
+        self.records: list[Any] = []
+
+    def record(self, entry: Any) -> None:
+        self.records.append(entry)
+
+
+class InMemoryCaseWork(InMemoryReportRepository):
+    """Reports as staff work them; a change and its audit record land together or not at all."""
+
+    def __init__(self, audit: InMemoryAuditLog) -> None:
+        super().__init__()
+        self.audit = audit
+        self.saved_notes: list[Any] = []
+
+    def region_queue(self, region: str, *, limit: int, start: dict[str, Any] | None) -> Page:
+        queued = sorted(
+            (
+                r
+                for r in self.reports.values()
+                if r.region == region and r.status.value == "awaitingAssessment"
+            ),
+            key=lambda r: (r.priority or 3, r.filed_at, r.case_number),
+        )
+        offset = int(start["offset"]) if start else 0
+        more = offset + limit < len(queued)
+        return Page(
+            reports=queued[offset : offset + limit], next_start={"offset": offset + limit} if more else None
+        )
+
+    def notes(self, case_number: str) -> list[Any]:
+        return [n for n in self.saved_notes if n.case_number == case_number]
+
+    def save(
+        self, report: Report, *, expected_version: int, events: Sequence[Envelope[EventData]], audit: Any
+    ) -> None:
+        self.replace(report, expected_version=expected_version, events=events)
+        self.audit.record(audit)
+
+    def add_note(self, note: Any, *, audit: Any) -> None:
+        self.saved_notes.append(note)
+        self.audit.record(audit)
+
+
+class RecordingMailbox:
+    def __init__(self) -> None:
+        self.letters: list[Any] = []
+
+    def send(self, letter: Any) -> None:
+        self.letters.append(letter)

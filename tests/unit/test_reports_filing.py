@@ -10,9 +10,9 @@ from pydantic import ValidationError
 
 from services.reports.domain import filing
 from services.reports.domain.model import ReportStatus, parse_draft
-from shared.http.problems import field_name
 from shared.clock import FixedClock
 from shared.errors import InvalidInput, NotFound
+from shared.http.problems import field_name
 from shared.identity import generate_personnummer
 from tests.support.fakes import InMemoryReportRepository
 from tests.support.reports import theft_report
@@ -133,21 +133,3 @@ def test_a_citizen_lists_only_their_own_reports_newest_first(repository, clock) 
 
     page = filing.owned_reports(mine.owner_ref, limit=10, start=None, repository=repository)
     assert [r.case_number for r in page.reports] == [second.case_number, first.case_number]
-
-
-def test_triage_places_a_received_report_in_its_region_queue_once(repository, clock) -> None:
-    report = file(repository, clock, citizen())
-    clock.advance(timedelta(seconds=3))
-
-    queued = filing.place_in_region_queue(
-        report.case_number, repository=repository, clock=clock, correlation_id="corr-1"
-    )
-    again = filing.place_in_region_queue(
-        report.case_number, repository=repository, clock=clock, correlation_id="corr-1"
-    )
-
-    assert queued is not None
-    assert queued.status is ReportStatus.AWAITING_ASSESSMENT
-    assert "Stockholm" in queued.timeline[-1].reason
-    assert again is None
-    assert [e.metadata.event_type for e in repository.events] == ["ReportFiled", "ReportStatusChanged"]

@@ -2,7 +2,10 @@
 
 Item layout (pk / sk):
 - ``REPORT#<caseNumber>`` / ``REPORT``: the report as JSON in ``body``; ``ownerKey``/``ownerSort`` index it by
-  owner (newest first); ``queueKey``/``queueSort`` by region queue while it awaits assessment.
+  owner (newest first); ``queueKey``/``queueSort`` by region queue while it awaits assessment (by priority,
+  then filing time).
+- ``REPORT#<caseNumber>`` / ``NOTE#<at>#<noteId>``: staff's internal notes, apart from the report the owner
+  reads (see ``adapters.case_work``).
 - ``COUNTER#K#<year>`` / ``COUNTER``: the running case number of the year.
 - ``OUTBOX#<eventId>`` / ``EVENT``: events on their way to the bus (see shared.events.outbox).
 - ``STOLEN#<identifier>`` / ``REPORT#<caseNumber>``: a serial number, IMEI or frame number reported stolen.
@@ -12,6 +15,7 @@ Item layout (pk / sk):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestTypeDef
 
 OWNER_INDEX = "byOwner"
+# For a report queued without a priority (triage always gives one): among the ordinary ones.
+DEFAULT_PRIORITY = 3
 BATCH_WRITE_MAX = 25
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -44,6 +50,12 @@ def report_key(case_number: str) -> dict[str, Any]:
     return _item({"pk": f"REPORT#{case_number}", "sk": "REPORT"})
 
 
+def queue_sort(report: Report) -> str:
+    """Most urgent first (priority 1), then oldest first; fixed-width UTC times sort as text."""
+    filed = report.filed_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"P{report.priority or DEFAULT_PRIORITY}#{filed}#{report.case_number}"
+
+
 def report_item(report: Report) -> dict[str, Any]:
     awaiting = report.status is ReportStatus.AWAITING_ASSESSMENT
     return _item(
@@ -53,7 +65,7 @@ def report_item(report: Report) -> dict[str, Any]:
             "ownerKey": f"OWNER#{report.owner_ref}",
             "ownerSort": f"{report.filed_at.isoformat()}#{report.case_number}",
             "queueKey": f"QUEUE#{report.region}" if awaiting else None,
-            "queueSort": report.filed_at.isoformat() if awaiting else None,
+            "queueSort": queue_sort(report) if awaiting else None,
             "status": report.status.value,
             "version": report.version,
             "body": report.model_dump_json(),

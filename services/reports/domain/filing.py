@@ -1,4 +1,4 @@
-"""Filing a report, reading it back, adding to it, and placing it in its region's queue."""
+"""Filing a report, reading it back, adding to it, and moving it from one status to the next."""
 
 from __future__ import annotations
 
@@ -207,24 +207,3 @@ def change_status(
         owner_ref=report.owner_ref,
     )
     return changed, new_event(event, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)
-
-
-def place_in_region_queue(
-    case_number: str, *, repository: ReportRepository, clock: Clock, correlation_id: str
-) -> Report | None:
-    """Triage of a newly filed report: it joins its region's intake queue for assessment. Doing it twice
-    changes nothing, so a redelivered event is harmless."""
-    report = repository.get(case_number)
-    if report is None:
-        raise NotFound(f"Report {case_number} does not exist")
-    if report.status is not ReportStatus.RECEIVED:
-        return None
-    queued, event = change_status(
-        report,
-        ReportStatus.AWAITING_ASSESSMENT,
-        reason=f"The report is in police region {report.region}'s queue for assessment.",
-        now=clock.now(),
-        correlation_id=correlation_id,
-    )
-    repository.replace(queued, expected_version=report.version, events=[event])
-    return queued

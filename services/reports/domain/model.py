@@ -334,6 +334,8 @@ class Decision(CamelModel):
     rule_version: int | None = None
     staff_id: str | None = None
     decided_at: AwareDatetime
+    # When the reporter, who asked to be told, was sent the decision to their digital mailbox.
+    notified_at: AwareDatetime | None = None
 
 
 class Attachment(CamelModel):

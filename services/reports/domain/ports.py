@@ -12,6 +12,8 @@ from shared.events.envelope import Envelope, EventData
 
 if TYPE_CHECKING:
     from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
+    from services.reports.domain.notifications import DigitalLetter
+    from services.reports.domain.staff import AuditRecord, Note
     from services.reports.domain.tips import Tip
 
 
@@ -129,4 +131,46 @@ class ReportedPropertyIndex(Protocol):
 
     def lost_in(self, region: str, category: str, *, ended_at_or_after: datetime) -> list[str]:
         """Case numbers of loss reports of the category in the region whose loss period ended at or after."""
+        ...
+
+
+class CaseWork(ReportRepository, Protocol):
+    """Storage as staff work cases: every change is stored with its audit record, atomically."""
+
+    def region_queue(self, region: str, *, limit: int, start: dict[str, Any] | None) -> Page:
+        """The region's reports awaiting assessment, most urgent first, then in the order they were filed."""
+        ...
+
+    def notes(self, case_number: str) -> list[Note]:
+        """The case's internal notes, oldest first."""
+        ...
+
+    def save(
+        self,
+        report: Report,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        audit: AuditRecord,
+    ) -> None:
+        """Store a changed report, its events and the audit record of the change atomically; raise Conflict
+        if the report changed meanwhile."""
+        ...
+
+    def add_note(self, note: Note, *, audit: AuditRecord) -> None:
+        """Store a note and its audit record atomically."""
+        ...
+
+
+class AuditLog(Protocol):
+    def record(self, entry: AuditRecord) -> None:
+        """Append a record of a read or a refused attempt; records are never changed or removed."""
+        ...
+
+
+class DigitalMailbox(Protocol):
+    """A citizen's digital mailbox (Mina meddelanden), reached by personnummer."""
+
+    def send(self, letter: DigitalLetter) -> None:
+        """Hand the letter over for delivery; a letter sent twice carries the same ``messageId``."""
         ...

@@ -1,0 +1,161 @@
+"""Staff's case work in DynamoDB: the region queue, internal notes, and the append-only audit table.
+
+Notes are items of their own next to the report (``REPORT#<caseNumber>`` / ``NOTE#<at>#<noteId>``), never part
+of the report body that the owner's view is made from. An audit record goes into the audit table in the same
+transaction as the change it records (DynamoDB transactions span tables), or alone for a read.
+
+Audit table layout: ``pk`` is what was accessed (``CASE#<caseNumber>`` or ``REGION#<region>`` for a queue),
+``sk`` the time and record id; the index ``byStaff`` (``staffKey`` ``STAFF#<staffId>``, ``staffSort``) answers
+"what did this person look at". Records are only ever put, under a condition that nothing is overwritten;
+``expiresAt`` ends them after the retention period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from services.reports.adapters.dynamodb import DynamoDbReportRepository, _item, report_item
+from services.reports.domain.model import Report
+from services.reports.domain.ports import Page
+from services.reports.domain.staff import AuditRecord, Note
+from shared.events.envelope import Envelope, EventData
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+QUEUE_INDEX = "byRegionQueue"
+NOTE_PREFIX = "NOTE#"
+_deserializer = TypeDeserializer()
+
+
+def _sortable(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def audit_item(record: AuditRecord, retention: timedelta) -> dict[str, Any]:
+    subject = f"CASE#{record.case_number}" if record.case_number else f"REGION#{record.region}"
+    sort = f"{_sortable(record.at)}#{record.audit_id}"
+    return _item(
+        {
+            "pk": subject,
+            "sk": sort,
+            "staffKey": f"STAFF#{record.staff_id}",
+            "staffSort": sort,
+            "action": record.action.value,
+            "allowed": record.allowed,
+            "expiresAt": int((record.at + retention).timestamp()),
+            "body": record.model_dump_json(by_alias=True),
+        }
+    )
+
+
+class DynamoDbAuditLog:
+    def __init__(self, table_name: str, client: DynamoDBClient, *, retention: timedelta) -> None:
+        self.table_name = table_name
+        self.retention = retention
+        self._client = client
+
+    def put(self, record: AuditRecord) -> TransactWriteItemTypeDef:
+        """The audit record as one write of a transaction."""
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": audit_item(record, self.retention),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def record(self, entry: AuditRecord) -> None:
+        self._client.put_item(
+            TableName=self.table_name,
+            Item=audit_item(entry, self.retention),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+
+class DynamoDbCaseWork(DynamoDbReportRepository):
+    def __init__(self, table_name: str, client: DynamoDBClient, *, audit: DynamoDbAuditLog) -> None:
+        super().__init__(table_name, client)
+        self._audit = audit
+
+    def region_queue(self, region: str, *, limit: int, start: dict[str, Any] | None) -> Page:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": QUEUE_INDEX,
+            "KeyConditionExpression": "queueKey = :queue",
+            "ExpressionAttributeValues": {":queue": {"S": f"QUEUE#{region}"}},
+            "ScanIndexForward": True,
+            "Limit": limit,
+        }
+        if start:
+            query["ExclusiveStartKey"] = _item(start)
+        response = self._client.query(**query)
+        last = response.get("LastEvaluatedKey")
+        next_start = {k: _deserializer.deserialize(v) for k, v in last.items()} if last else None
+        reports = [
+            Report.model_validate_json(_deserializer.deserialize(i["body"]))
+            for i in response.get("Items", [])
+        ]
+        return Page(reports=reports, next_start=next_start)
+
+    def notes(self, case_number: str) -> list[Note]:
+        notes: list[Note] = []
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :notes)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": f"REPORT#{case_number}"},
+                ":notes": {"S": NOTE_PREFIX},
+            },
+            "ConsistentRead": True,
+        }
+        while True:
+            response = self._client.query(**query)
+            notes.extend(
+                Note.model_validate_json(_deserializer.deserialize(i["body"])) for i in response["Items"]
+            )
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                return notes
+            query["ExclusiveStartKey"] = last
+
+    def save(
+        self,
+        report: Report,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        audit: AuditRecord,
+    ) -> None:
+        put: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self._table,
+                "Item": report_item(report),
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
+            }
+        }
+        self._transact(
+            [put, *self._outbox_puts(events), self._audit.put(audit)],
+            f"Report {report.case_number} changed meanwhile; read it again",
+        )
+
+    def add_note(self, note: Note, *, audit: AuditRecord) -> None:
+        item = {
+            "pk": f"REPORT#{note.case_number}",
+            "sk": f"{NOTE_PREFIX}{_sortable(note.at)}#{note.note_id}",
+            "body": note.model_dump_json(),
+        }
+        put: TransactWriteItemTypeDef = {
+            "Put": {
+                "TableName": self._table,
+                "Item": _item(item),
+                "ConditionExpression": "attribute_not_exists(sk)",
+            }
+        }
+        self._transact([put, self._audit.put(audit)], f"Note {note.note_id} already exists")

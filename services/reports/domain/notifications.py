@@ -1,0 +1,128 @@
+"""Telling citizens by letter to their digital mailbox (Mina meddelanden): here, a decision on their report.
+
+Only a reporter who asked (``notifyOnDecision``) is told, once per decision, with the reason. The letter is
+addressed by personnummer, as the mailbox infrastructure requires: it is the one place the number leaves the
+report, and it is never logged. :class:`DigitalLetter` and the ``DigitalMailbox`` port know nothing of
+decisions, so other notices (found property matched to a loss report) are sent the same way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import AwareDatetime
+
+from services.reports.domain.decisions import Outcome
+from services.reports.domain.model import Decision, Report
+from services.reports.domain.ports import DigitalMailbox, ReportRepository
+from shared.clock import Clock, stockholm_time
+from shared.errors import Conflict, NotFound
+from shared.models import CamelModel
+
+SENDER = "Polisen"
+# A letter has a stable id per notice, so the mailbox connector can drop a copy sent twice after a retry.
+_LETTER_NAMESPACE = uuid.UUID("3d0c6a51-5b0e-4f0f-9a43-6f3b1f6c2d71")
+# Recording that the reporter was told can race a staff member's change to the report; it is simply retried.
+_RECORD_ATTEMPTS = 3
+
+REPORT_TYPE_NAMES = {
+    "theft": "theft or burglary",
+    "shopTheft": "theft from a shop",
+    "cardFraud": "card fraud",
+    "vandalism": "vandalism",
+    "parkingDamage": "damage to a parked vehicle",
+    "loss": "loss",
+}
+OUTCOME_HEADLINES = {
+    Outcome.INVESTIGATION_NOT_OPENED: "A preliminary investigation will not be opened.",
+    Outcome.INVESTIGATION_OPENED: "A preliminary investigation has been opened.",
+    Outcome.INVESTIGATION_DISCONTINUED: "The preliminary investigation has been discontinued.",
+    Outcome.REGISTERED: "Your loss report is registered.",
+}
+
+
+class DigitalLetter(CamelModel):
+    """A letter for a citizen's digital mailbox. Personal data: the recipient is a personnummer."""
+
+    message_id: str
+    recipient_personnummer: str
+    sender: str = SENDER
+    subject: str
+    body: str
+    case_number: str
+    written_at: AwareDatetime
+
+
+def letter_id(kind: str, case_number: str, moment: datetime) -> str:
+    return str(uuid.uuid5(_LETTER_NAMESPACE, f"{kind}/{case_number}/{moment.isoformat()}"))
+
+
+def decision_letter(report: Report, decision: Decision, *, now: datetime) -> DigitalLetter:
+    outcome = Outcome(decision.outcome)
+    decided_by = (
+        "The decision was made automatically, by the police's published decision rules "
+        f"(rule {decision.rule_id}, version {decision.rule_version})."
+        if decision.decided_by == "rule"
+        else f"The decision was made by a case handler in police region {report.region}."
+    )
+    filed = stockholm_time(report.filed_at).strftime("%Y-%m-%d %H:%M")
+    body = "\n\n".join(
+        (
+            f"Case number: {report.case_number}\n"
+            f"Report: {REPORT_TYPE_NAMES.get(report.type, report.type)}, filed {filed} (Swedish time)",
+            f"Decision: {OUTCOME_HEADLINES[outcome]}",
+            f"Reason: {decision.reason}",
+            decided_by,
+            "You can read your report and follow it when logged in with e-ID at polisen.se. Give the case "
+            "number whenever you contact the police (114 14) or your insurer.",
+        )
+    )
+    return DigitalLetter(
+        message_id=letter_id("decision", report.case_number, decision.decided_at),
+        recipient_personnummer=report.filer_personnummer,
+        subject=f"Decision on your report {report.case_number}",
+        body=body,
+        case_number=report.case_number,
+        written_at=now,
+    )
+
+
+def tell_reporter_of_decision(
+    case_number: str,
+    decided_at: datetime,
+    *,
+    repository: ReportRepository,
+    mailbox: DigitalMailbox,
+    clock: Clock,
+) -> bool:
+    """Send the decision made at ``decided_at`` to the reporter, if they asked and were not told yet, and
+    record when. True if a letter went out. A decision since replaced by a newer one is not sent: the newer
+    one will be."""
+    for attempt in range(_RECORD_ATTEMPTS):
+        report = repository.get(case_number)
+        if report is None:
+            raise NotFound(f"Report {case_number} does not exist")
+        decision = report.decision
+        if (
+            decision is None
+            or decision.decided_at != decided_at
+            or decision.notified_at is not None
+            or not report.details.notify_on_decision
+        ):
+            return False
+        now = clock.now()
+        if attempt == 0:
+            mailbox.send(decision_letter(report, decision, now=now))
+        told = report.model_copy(
+            update={
+                "decision": decision.model_copy(update={"notified_at": now}),
+                "version": report.version + 1,
+            }
+        )
+        try:
+            repository.replace(told, expected_version=report.version, events=[])
+        except Conflict:
+            continue
+        return True
+    raise Conflict(f"Report {case_number} kept changing; recording the notification is retried later")
