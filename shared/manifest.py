@@ -28,6 +28,15 @@ _Named = TypeVar("_Named", bound=Hashable)
 PUBLISHER_HANDLER = "shared.events.publisher.handler"
 METRICS_NAMESPACE = "EServices"
 
+# How the outbox stream feeds the publisher, in AWS and locally alike. A failing batch is split in two; a record
+# that still fails is retried this many times, then recorded in the publisher's failure queue and skipped, so a
+# poisoned record cannot block its shard for the stream's whole 24 hours.
+STREAM_BATCH_SIZE = 100
+STREAM_RETRY_ATTEMPTS = 10
+# Functions whose failures arrive asynchronously (stream on-failure, Scheduler and Lambda's own DLQ) and so
+# are recorded in a failure queue of their own (``ServiceManifest.failure_queue_name``).
+ASYNCHRONOUS_KINDS: frozenset[FunctionKind] = frozenset({"publisher", "job"})
+
 
 @dataclass(frozen=True)
 class Route:
@@ -123,6 +132,11 @@ class ServiceManifest:
     @property
     def api_function(self) -> Function:
         return next(f for f in self.functions if f.kind == "api")
+
+    @property
+    def asynchronous_functions(self) -> tuple[Function, ...]:
+        """The functions that have a failure queue."""
+        return tuple(f for f in self.functions if f.kind in ASYNCHRONOUS_KINDS)
 
     @property
     def publisher_function(self) -> Function | None:

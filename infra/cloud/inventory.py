@@ -16,22 +16,15 @@ Route = tuple[str, str]  # (HTTP method, full path)
 
 
 def cloud_inventory(env: str = "dev") -> dict[str, Any]:
-    """``routes``, ``tables``, ``queues`` (subscriptions' queues and DLQs) and ``rules`` of every stack."""
+    """``routes``, ``tables``, ``queues`` (every queue: subscriptions', their DLQs, failure queues) and
+    ``rules`` of every stack."""
     templates = synthesized(env).templates().values()
     return {
         "routes": {route for template in templates for route in api_methods(template)},
         "tables": {name for template in templates for name in table_names(template)},
-        "queues": {name for template in templates for name in subscription_queue_names(template)},
+        "queues": {name for template in templates for name in queue_names(template).values()},
         "rules": {name: rule for template in templates for name, rule in queue_rules(template).items()},
     }
-
-
-def failure_queues(env: str = "dev") -> set[str]:
-    """Queues that only exist in AWS: where stream, Lambda and Scheduler failures are recorded."""
-    names: set[str] = set()
-    for template in synthesized(env).templates().values():
-        names |= set(queue_names(template).values()) - subscription_queue_names(template)
-    return names
 
 
 def resources(template: Template, resource_type: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -61,22 +54,6 @@ def table_names(template: Template) -> set[str]:
 def queue_names(template: Template) -> dict[str, str]:
     """Logical id -> physical name of every queue."""
     return {logical_id: queue["QueueName"] for logical_id, queue in resources(template, "AWS::SQS::Queue")}
-
-
-def subscription_queue_names(template: Template) -> set[str]:
-    """Queues an EventBridge rule delivers to, and the dead-letter queues they redrive to."""
-    names = queue_names(template)
-    delivery = {
-        _arn_of(target["Arn"])
-        for _, rule in resources(template, "AWS::Events::Rule")
-        for target in rule["Targets"]
-    }
-    redrive = {
-        _arn_of(queue["RedrivePolicy"]["deadLetterTargetArn"])
-        for logical_id, queue in resources(template, "AWS::SQS::Queue")
-        if logical_id in delivery and "RedrivePolicy" in queue
-    }
-    return {names[logical_id] for logical_id in delivery | redrive if logical_id in names}
 
 
 def queue_rules(template: Template) -> dict[str, dict[str, Any]]:

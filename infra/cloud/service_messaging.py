@@ -29,13 +29,15 @@ from infra.cloud.nag import acknowledge, logical_id
 from infra.cloud.naming import pascal
 from infra.cloud.service_functions import ServiceFunction
 from shared.events.outbox import OUTBOX_PREFIX
-from shared.manifest import Schedule, ServiceManifest, Subscription
+from shared.manifest import (
+    STREAM_BATCH_SIZE,
+    STREAM_RETRY_ATTEMPTS,
+    Schedule,
+    ServiceManifest,
+    Subscription,
+)
 
 MESSAGE_RETENTION = cdk.Duration.days(14)
-STREAM_BATCH_SIZE = 100
-# Bounded so a poisoned batch cannot block its shard for the stream's whole 24 hours; with bisection the
-# failing record is isolated long before, and the failure queue says where to replay from.
-STREAM_RETRY_ATTEMPTS = 10
 SCHEDULE_RETRY_ATTEMPTS = 3
 SCHEDULE_MAX_EVENT_AGE = cdk.Duration.hours(1)
 # Not among CDK's TimeZone constants, though Scheduler accepts every IANA zone.

@@ -36,9 +36,6 @@ from infra.cloud.service_messaging import (
 from shared.manifest import ServiceManifest
 from shared.manifest import ssm_parameter as ssm_parameter_name
 
-# Functions whose failures arrive asynchronously and so need a failure queue of their own.
-ASYNC_KINDS = frozenset({"publisher", "job"})
-
 
 class ServiceStack(cdk.Stack):
     def __init__(self, scope: Construct, *, manifest: ServiceManifest, env_name: str, code_dir: Path) -> None:
@@ -71,8 +68,7 @@ class ServiceStack(cdk.Stack):
                 queue_name=self.manifest.failure_queue_name(self.env_name, spec.name),
                 alarm_topic=self.alarm_topic,
             )
-            for spec in self.manifest.functions
-            if spec.kind in ASYNC_KINDS
+            for spec in self.manifest.asynchronous_functions
         }
 
     def _functions(self, code: lambda_.Code) -> dict[str, ServiceFunction]:

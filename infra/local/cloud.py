@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import json
 import logging
 import sys
 import tempfile
@@ -19,13 +20,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from infra.local.aws import AwsClients, aws_environment
 from infra.local.gateway import Gateway
 from infra.local.invoker import FunctionError, ServiceWorker
 from infra.local.moto_server import MotoServer
-from infra.local.plan import LocalPlan, build_plan
+from infra.local.plan import LocalPlan, SchedulePlan, build_plan
 from infra.local.pollers import EventTap, Poller, QueuePoller, StreamPoller, TapPoller
 from infra.local.pool import WorkerPool
 from infra.local.processes import LineSink
@@ -33,6 +34,9 @@ from infra.local.provision import provision
 from infra.local.scheduler import Scheduler
 from infra.local.tokens import TokenIssuer
 from shared.manifest import ServiceManifest
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
 
 log = logging.getLogger("infra.local")
 
@@ -204,6 +208,8 @@ class LocalCloud:
                     function=stream.function,
                     invoke=functools.partial(self._invoke, stream.service),
                     streams=aws.streams,
+                    failure_queue_url=provisioned.queue_urls[stream.failure_queue],
+                    sqs=aws.sqs,
                     stop=self._stop_event,
                     wake=self._stream_wakes[stream.service],
                 )
@@ -234,6 +240,7 @@ class LocalCloud:
                 self.plan.schedules,
                 lambda function, event: self._invoke(by_function[function], function, event),
                 self._stop_event,
+                on_failure=functools.partial(_record_job_failure, aws.sqs, provisioned.queue_urls),
             )
         )
         for loop in self._loops:
@@ -286,6 +293,27 @@ class LocalCloud:
             self._log_handler.close()
             log.setLevel(self._previous_level)
             self._log_handler = None
+
+
+def _record_job_failure(
+    sqs: SQSClient,
+    queue_urls: dict[str, str],
+    schedule: SchedulePlan,
+    event: dict[str, Any],
+    error: Exception,
+) -> None:
+    """What Lambda puts in a job's dead-letter queue when an asynchronous invocation fails: the event, and
+    why in message attributes. (Lambda first retries twice, minutes apart; locally the run is recorded at once.)"""
+    sqs.send_message(
+        QueueUrl=queue_urls[schedule.failure_queue],
+        MessageBody=json.dumps(event),
+        MessageAttributes={
+            "RequestID": {"DataType": "String", "StringValue": str(event["id"])},
+            # The invocation itself succeeded; the function failed.
+            "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+            "ErrorMessage": {"DataType": "String", "StringValue": str(error)[:1024]},
+        },
+    )
 
 
 class _ConsoleEcho:

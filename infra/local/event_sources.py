@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,6 +66,48 @@ def _attribute_json(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return [_attribute_json(item) for item in value]
     return value
+
+
+def stream_failure_record(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    shard_id: str,
+    stream_arn: str,
+    function: str,
+    invoke_count: int,
+    now: datetime,
+) -> dict[str, Any]:
+    """What Lambda sends a stream's on-failure destination when it gives up on a batch: where the records
+    are (to replay from), not the records themselves."""
+    created = [
+        source["ApproximateCreationDateTime"]
+        for source in (record["dynamodb"] for record in records)
+        if isinstance(source.get("ApproximateCreationDateTime"), datetime)
+    ]
+    return {
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function}",
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": invoke_count,
+        },
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "version": "1.0",
+        "timestamp": _iso(now),
+        "DDBStreamBatchInfo": {
+            "shardId": shard_id,
+            "startSequenceNumber": str(records[0]["dynamodb"]["SequenceNumber"]),
+            "endSequenceNumber": str(records[-1]["dynamodb"]["SequenceNumber"]),
+            "approximateArrivalOfFirstRecord": _iso(min(created)) if created else None,
+            "approximateArrivalOfLastRecord": _iso(max(created)) if created else None,
+            "batchSize": len(records),
+            "streamArn": stream_arn,
+        },
+    }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 # --- SQS -----------------------------------------------------------------------------------------------

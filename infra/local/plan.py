@@ -74,6 +74,7 @@ class StreamPlan:
     service: str
     table: str
     function: str  # the service's outbox publisher
+    failure_queue: str  # where a record that keeps failing is recorded
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class SchedulePlan:
     name: str  # physical
     function: str
     expression: str
+    failure_queue: str  # the job's: where a failed run is recorded
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class LocalPlan:
     routes: tuple[RoutePlan, ...]
     tables: tuple[TablePlan, ...]
     queues: tuple[QueuePlan, ...]
+    failure_queues: tuple[str, ...]
     rules: tuple[RulePlan, ...]
     buckets: tuple[str, ...]
     streams: tuple[StreamPlan, ...]
@@ -121,6 +124,7 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
     routes: list[RoutePlan] = []
     tables: list[TablePlan] = []
     queues: list[QueuePlan] = []
+    failure_queues: list[str] = []
     rules: list[RulePlan] = []
     buckets: list[str] = []
     streams: list[StreamPlan] = []
@@ -147,8 +151,16 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
             publisher = manifest.publisher_function
             if table.stream and publisher is not None:  # the manifest guarantees one for a stream
                 streams.append(
-                    StreamPlan(manifest.name, physical, manifest.function_name(env, publisher.name))
+                    StreamPlan(
+                        manifest.name,
+                        physical,
+                        manifest.function_name(env, publisher.name),
+                        manifest.failure_queue_name(env, publisher.name),
+                    )
                 )
+        failure_queues.extend(
+            manifest.failure_queue_name(env, f.name) for f in manifest.asynchronous_functions
+        )
         for sub in manifest.subscriptions:
             queue = manifest.queue_name(env, sub.name)
             queues.append(
@@ -172,8 +184,9 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
             SchedulePlan(
                 manifest.name,
                 manifest.schedule_name(env, s.name),
-                manifest.function_name(env, manifest.function(s.function).name),
+                manifest.function_name(env, s.function),
                 s.expression,
+                manifest.failure_queue_name(env, s.function),
             )
             for s in manifest.schedules
         )
@@ -185,6 +198,7 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
         routes=tuple(routes),
         tables=tuple(tables),
         queues=tuple(queues),
+        failure_queues=tuple(failure_queues),
         rules=tuple(rules),
         buckets=tuple(buckets),
         streams=tuple(streams),
@@ -198,13 +212,14 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
 def describe_local_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> dict[str, Any]:
     """Routes, tables, queues and rules the local cloud provisions, in the shape of ``cloud_inventory()``.
 
-    The local-only tap (its rule and queue) is left out: it has no counterpart in AWS.
+    Queues are the subscriptions' (with their DLQs) and the failure queues. The local-only tap (its rule and
+    queue) is left out: it has no counterpart in AWS.
     """
     plan = build_plan(manifests, env)
     return {
         "routes": {(r.method, r.path) for r in plan.routes},
         "tables": {t.name for t in plan.tables},
-        "queues": {name for q in plan.queues for name in (q.name, q.dlq_name)},
+        "queues": {name for q in plan.queues for name in (q.name, q.dlq_name)} | set(plan.failure_queues),
         "rules": {r.name: {"pattern": r.pattern, "target_queue": r.queue} for r in plan.rules},
     }
 

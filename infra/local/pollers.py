@@ -12,10 +12,18 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from infra.local.event_sources import failed_message_ids, is_outbox_insert, sqs_event, stream_event
+from infra.local.event_sources import (
+    failed_message_ids,
+    is_outbox_insert,
+    sqs_event,
+    stream_event,
+    stream_failure_record,
+)
 from infra.local.invoker import FunctionError
+from shared.manifest import STREAM_BATCH_SIZE, STREAM_RETRY_ATTEMPTS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
@@ -31,8 +39,9 @@ Invoke = Callable[[str, Any], Any]  # (function name, event) -> result; raises F
 # after each invocation of the service's functions (whose writes feed the stream) keeps delivery prompt.
 STREAM_IDLE_WAIT_S = 1.0
 SHARD_REFRESH_S = 5.0
-STREAM_BATCH_SIZE = 100
-RETRY_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+# Between retries of a failing stream record: short, so a poisoned record reaches the failure queue within
+# seconds on a laptop (AWS paces its retries longer; their number is the same).
+STREAM_RETRY_BACKOFF_S = (0.05, 0.1, 0.2, 0.4)
 # Failed messages come back after this long rather than after the queue's visibility timeout, so retries
 # (and the way to the DLQ) take seconds locally.
 RETRY_VISIBILITY_S = 1
@@ -69,7 +78,12 @@ class Poller:
 
 
 class StreamPoller(Poller):
-    """A DynamoDB stream feeding the outbox publisher: in order per shard, a batch retried until it passes."""
+    """A DynamoDB stream feeding the outbox publisher, in order per shard, as the CDK configures the mapping.
+
+    A failing batch is split in two and each half delivered in turn (splitting costs no retry). A single record
+    that keeps failing is retried ``STREAM_RETRY_ATTEMPTS`` times, then recorded in the publisher's failure
+    queue (where it is, not what it holds) and skipped, so a poisoned record cannot block its shard.
+    """
 
     def __init__(
         self,
@@ -80,8 +94,11 @@ class StreamPoller(Poller):
         function: str,
         invoke: Invoke,
         streams: DynamoDBStreamsClient,
+        failure_queue_url: str,
+        sqs: SQSClient,
         stop: threading.Event,
         wake: threading.Event,
+        retry_backoff_s: Sequence[float] = STREAM_RETRY_BACKOFF_S,
     ) -> None:
         super().__init__(f"stream:{table}", stop)
         self._wake = wake
@@ -90,6 +107,9 @@ class StreamPoller(Poller):
         self._function = function
         self._invoke = invoke
         self._streams = streams
+        self._failure_queue_url = failure_queue_url
+        self._sqs = sqs
+        self._retry_backoff_s = tuple(retry_backoff_s)
         self._iterators: dict[str, str] = {}
         self._known_shards: set[str] = set()
         self._shards_checked = 0.0
@@ -101,7 +121,7 @@ class StreamPoller(Poller):
         for shard_id, iterator in list(self._iterators.items()):
             response = self._streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH_SIZE)
             records = [r for r in response.get("Records", []) if is_outbox_insert(r, self._partition_key)]
-            if records and not self._deliver(records):
+            if records and not self._deliver(shard_id, records):
                 return  # stopping: leave the iterator where it was
             saw_records = saw_records or bool(response.get("Records"))
             next_iterator = response.get("NextShardIterator")
@@ -127,26 +147,61 @@ class StreamPoller(Poller):
             self._iterators[shard_id] = iterator
         self._shards_checked = time.monotonic()
 
-    def _deliver(self, records: Sequence[RecordTypeDef]) -> bool:
-        """True once the publisher took the batch; False if the cloud stopped first."""
-        event = stream_event(records, stream_arn=self._stream_arn)
-        attempt = 0
-        while not self.stop_event.is_set():
-            try:
-                self._invoke(self._function, event)
+    def _deliver(self, shard_id: str, records: Sequence[RecordTypeDef]) -> bool:
+        """True once every record was published or given up on; False if the cloud stopped first."""
+        batches = deque([list(records)])
+        while batches:
+            if self.stop_event.is_set():
+                return False
+            batch = batches.popleft()
+            if len(batch) > 1:
+                if not self._attempt(batch):
+                    half = len(batch) // 2
+                    batches.extendleft([batch[half:], batch[:half]])  # extendleft reverses: first half first
+                continue
+            published = self._retried(batch)
+            if published is None:
+                return False
+            if not published:
+                self._record_failure(shard_id, batch)
+        return True
+
+    def _retried(self, batch: Sequence[RecordTypeDef]) -> bool | None:
+        """Whether the batch passed within its retries; None if the cloud stopped first."""
+        for retry in range(STREAM_RETRY_ATTEMPTS + 1):
+            if self._attempt(batch):
                 return True
-            except FunctionError as exc:
-                delay = RETRY_BACKOFF_S[min(attempt, len(RETRY_BACKOFF_S) - 1)]
-                log.warning(
-                    "%s failed on %d stream record(s) (%s); retrying in %.1f s",
-                    self._function,
-                    len(records),
-                    exc,
-                    delay,
-                )
-                attempt += 1
-                self.stop_event.wait(delay)
+            if retry < STREAM_RETRY_ATTEMPTS:
+                backoff = self._retry_backoff_s[min(retry, len(self._retry_backoff_s) - 1)]
+                if self.stop_event.wait(backoff):
+                    return None
         return False
+
+    def _attempt(self, batch: Sequence[RecordTypeDef]) -> bool:
+        try:
+            self._invoke(self._function, stream_event(batch, stream_arn=self._stream_arn))
+        except FunctionError as exc:
+            log.warning("%s failed on %d stream record(s): %s", self._function, len(batch), exc)
+            return False
+        return True
+
+    def _record_failure(self, shard_id: str, batch: Sequence[RecordTypeDef]) -> None:
+        record = stream_failure_record(
+            batch,
+            shard_id=shard_id,
+            stream_arn=self._stream_arn,
+            function=self._function,
+            invoke_count=STREAM_RETRY_ATTEMPTS + 1,
+            now=datetime.now(UTC),
+        )
+        self._sqs.send_message(QueueUrl=self._failure_queue_url, MessageBody=json.dumps(record))
+        log.error(
+            "%s gave up on stream record %s after %d retries; recorded in %s",
+            self._function,
+            record["DDBStreamBatchInfo"]["startSequenceNumber"],
+            STREAM_RETRY_ATTEMPTS,
+            self._failure_queue_url.rsplit("/", 1)[-1],
+        )
 
 
 class QueuePoller(Poller):

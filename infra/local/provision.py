@@ -1,4 +1,5 @@
-"""Create in moto everything the plan declares: tables, the bus, rules, queues with DLQs, buckets, the tap."""
+"""Create in moto everything the plan declares: tables, the bus, rules, queues with DLQs, failure queues,
+buckets, the tap."""
 
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ def provision(plan: LocalPlan, aws: AwsClients) -> Provisioned:
         )
     for rule in plan.rules:
         _route_to_queue(aws, plan.bus, rule.name, rule.pattern, rule.queue, provisioned)
+    for name in plan.failure_queues:
+        provisioned.queue_urls[name], provisioned.queue_arns[name] = _create_queue(aws, name, {})
 
     tap_url, tap_arn = _create_queue(aws, plan.tap_queue, {})
     provisioned.queue_urls[plan.tap_queue], provisioned.queue_arns[plan.tap_queue] = tap_url, tap_arn

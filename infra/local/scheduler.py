@@ -127,6 +127,8 @@ def next_fire(expression: str, after: datetime) -> datetime | None:
 
 
 Invoke = Callable[[str, Any], Any]
+# (schedule, the event it fired with, why the job failed): where a failed run is recorded.
+OnFailure = Callable[[SchedulePlan, dict[str, Any], Exception], None]
 
 
 class Scheduler:
@@ -136,9 +138,11 @@ class Scheduler:
         invoke: Invoke,
         stop: threading.Event,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_failure: OnFailure | None = None,
     ) -> None:
         self._thread = threading.Thread(target=self.run, name="scheduler", daemon=True)
         self._invoke = invoke
+        self._on_failure = on_failure
         self._stop = stop
         self._clock = clock
         self._queue: list[tuple[datetime, int, SchedulePlan]] = []
@@ -178,7 +182,10 @@ class Scheduler:
                 heapq.heappush(self._queue, (following, index, schedule))
 
     def _fire(self, schedule: SchedulePlan, due: datetime) -> None:
+        event = scheduled_event(schedule.name, due)
         try:
-            self._invoke(schedule.function, scheduled_event(schedule.name, due))
+            self._invoke(schedule.function, event)
         except Exception as exc:
             log.warning("schedule %s: %s failed: %s", schedule.name, schedule.function, exc)
+            if self._on_failure:
+                self._on_failure(schedule, event, exc)

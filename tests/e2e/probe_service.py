@@ -174,6 +174,9 @@ def inbox(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def tick(event: dict[str, Any], context: Any) -> None:
+    switch = {"pk": {"S": "TICK"}, "sk": {"S": "FAIL"}}
+    if "Item" in _dynamodb().get_item(TableName=os.environ["TABLE_MAIN"], Key=switch):
+        raise RuntimeError("planned tick failure")
     _count("TICKS")
 
 

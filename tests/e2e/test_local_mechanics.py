@@ -1,7 +1,8 @@
 """What the local cloud does between the pieces, observed through a test-only service (``probe_service``).
 
-Isolation of workers and their concurrency, the proxy event a function receives, function errors, the outbox stream with retries,
-partial batch failures ending in the DLQ, schedules and seeding: each as AWS would do it.
+Isolation of workers and their concurrency, the proxy event a function receives, function errors, the outbox
+stream with bounded retries and its failure queue, partial batch failures ending in the DLQ, schedules (and
+their failures) and seeding: each as AWS would do it.
 """
 
 from __future__ import annotations
@@ -18,18 +19,22 @@ from infra.catalog import MANIFESTS
 from infra.local.aws import AwsClients
 from infra.local.cloud import LocalCloud
 from infra.local.plan import REGION
+from shared.manifest import STREAM_RETRY_ATTEMPTS
 from tests.e2e import probe_service
 from tests.e2e.support import LocalClient, Response, eventually, synthetic_personnummer
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("probe_cloud")]
 
 PROBE = probe_service.BASE
 TABLE = "eservices-local-probe-main"
 DLQ = "eservices-local-probe-inbox-dlq"
+PUBLISHER_FAILURES = "eservices-local-probe-publisher-failures"
+TICK_FAILURES = "eservices-local-probe-tick-failures"
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +70,13 @@ def sqs(aws: AwsClients) -> SQSClient:
 def _count(dynamodb: DynamoDBClient, key: str) -> int:
     item = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": key}, "sk": {"S": "COUNT"}}).get("Item")
     return int(item["n"]["N"]) if item else 0
+
+
+def _receive(sqs: SQSClient, queue_url: str) -> MessageTypeDef | None:
+    messages = sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=1, WaitTimeSeconds=1, MessageAttributeNames=["All"]
+    ).get("Messages", [])
+    return messages[0] if messages else None
 
 
 def _arrivals(dynamodb: DynamoDBClient, group: str) -> int:
@@ -218,6 +230,47 @@ def test_a_failing_publisher_is_retried_with_the_same_records(
         e for e in probe.events(detail_type=probe_service.DETAIL_TYPE) if e["detail"]["id"] == message
     ]
     assert len(published) == 1
+
+
+def test_a_poisoned_outbox_record_is_retried_as_in_aws_then_recorded_and_the_stream_moves_on(
+    probe: LocalClient, dynamodb: DynamoDBClient, sqs: SQSClient, rng: random.Random
+) -> None:
+    poisoned, later = _message_id(rng), _message_id(rng)
+    body = {"id": poisoned, "outcome": "ok", "publisherFailures": 1000}
+    assert probe.request("POST", f"{PROBE}/messages", json_body=body).status == 202
+    failures_url = sqs.get_queue_url(QueueName=PUBLISHER_FAILURES)["QueueUrl"]
+
+    recorded = eventually(
+        lambda: _receive(sqs, failures_url), what="the poisoned record in the failure queue"
+    )
+    failure = json.loads(recorded["Body"])
+    assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert failure["DDBStreamBatchInfo"]["batchSize"] == 1
+    assert _count(dynamodb, f"PUBLISH#OUTBOX#{poisoned}") == 1 + STREAM_RETRY_ATTEMPTS
+
+    assert probe.request("POST", f"{PROBE}/messages", json_body={"id": later, "outcome": "ok"}).status == 202
+    probe.wait_for_event(probe_service.DETAIL_TYPE, lambda e: e["detail"]["id"] == later)
+    assert not [
+        e for e in probe.events(detail_type=probe_service.DETAIL_TYPE) if e["detail"]["id"] == poisoned
+    ]
+
+
+def test_a_failed_scheduled_run_is_recorded_in_the_jobs_failure_queue(
+    dynamodb: DynamoDBClient, sqs: SQSClient
+) -> None:
+    switch = {"pk": {"S": "TICK"}, "sk": {"S": "FAIL"}}
+    failures_url = sqs.get_queue_url(QueueName=TICK_FAILURES)["QueueUrl"]
+    dynamodb.put_item(TableName=TABLE, Item=switch)
+    try:
+        recorded = eventually(
+            lambda: _receive(sqs, failures_url), timeout_s=5, what="a failed tick in the failure queue"
+        )
+    finally:
+        dynamodb.delete_item(TableName=TABLE, Key=switch)
+    body = json.loads(recorded["Body"])
+    assert body["detail-type"] == "Scheduled Event"
+    assert body["resources"][0].endswith("schedule/default/eservices-local-probe-tick")
+    assert "planned tick failure" in recorded["MessageAttributes"]["ErrorMessage"]["StringValue"]
 
 
 def test_a_message_reported_as_failed_is_retried_then_moved_to_the_dlq(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra.catalog import MANIFESTS
-from infra.cloud.inventory import cloud_inventory, failure_queues
+from infra.cloud.inventory import cloud_inventory
 from infra.local.plan import describe_local_plan
 from tests.infra.conftest import ENV
 
@@ -18,7 +18,7 @@ def test_inventory_lists_the_manifests_routes_tables_queues_and_rules() -> None:
         for m in MANIFESTS
         for s in m.subscriptions
         for name in (m.queue_name(ENV, s.name), m.dlq_name(ENV, s.name))
-    }
+    } | {m.failure_queue_name(ENV, f.name) for m in MANIFESTS for f in m.asynchronous_functions}
     assert inventory["rules"] == {
         m.rule_name(ENV, s.name): {"pattern": m.event_pattern(s), "target_queue": m.queue_name(ENV, s.name)}
         for m in MANIFESTS
@@ -31,16 +31,15 @@ def test_reports_inventory_by_name() -> None:
 
     assert ("GET", "/reports/v1/reports/{caseNumber}") in inventory["routes"]
     assert "eservices-dev-reports-main" in inventory["tables"]
-    assert {"eservices-dev-reports-triage", "eservices-dev-reports-triage-dlq"} <= inventory["queues"]
+    assert {
+        "eservices-dev-reports-triage",
+        "eservices-dev-reports-triage-dlq",
+        "eservices-dev-reports-publisher-failures",
+    } <= inventory["queues"]
     assert inventory["rules"]["eservices-dev-reports-triage"] == {
         "pattern": {"source": ["polisen.reports"], "detail-type": ["ReportFiled"]},
         "target_queue": "eservices-dev-reports-triage",
     }
-
-
-def test_cloud_only_failure_queues_are_kept_apart() -> None:
-    assert "eservices-dev-reports-publisher-failures" in failure_queues(ENV)
-    assert failure_queues(ENV).isdisjoint(cloud_inventory(ENV)["queues"])
 
 
 def test_the_cloud_runs_what_the_local_cloud_runs() -> None:

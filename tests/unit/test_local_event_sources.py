@@ -13,13 +13,20 @@ from infra.local.event_sources import (
     scheduled_event,
     sqs_event,
     stream_event,
+    stream_failure_record,
 )
 
 STREAM_ARN = "arn:aws:dynamodb:eu-north-1:123456789012:table/t/stream/2026-01-01T00:00:00.000"
 QUEUE_ARN = "arn:aws:sqs:eu-north-1:123456789012:eservices-local-reports-triage"
 
 
-def _stream_record(pk: str, event_name: str = "INSERT") -> dict[str, object]:
+def _stream_record(
+    pk: str,
+    event_name: str = "INSERT",
+    *,
+    sequence: str = "1100000000017454423009",
+    created: datetime = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+) -> dict[str, object]:
     """A record as boto3's get_records returns it from moto: bytes for B, a datetime, moto's region."""
     return {
         "eventID": "e1",
@@ -28,7 +35,7 @@ def _stream_record(pk: str, event_name: str = "INSERT") -> dict[str, object]:
         "eventSource": "aws:dynamodb",
         "awsRegion": "us-east-1",
         "dynamodb": {
-            "ApproximateCreationDateTime": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+            "ApproximateCreationDateTime": created,
             "Keys": {"pk": {"S": pk}, "sk": {"S": "EVENT"}},
             "NewImage": {
                 "pk": {"S": pk},
@@ -37,7 +44,7 @@ def _stream_record(pk: str, event_name: str = "INSERT") -> dict[str, object]:
                 "tags": {"BS": [b"\x02"]},
                 "nested": {"M": {"n": {"N": "1"}, "l": {"L": [{"B": b"\x03"}]}}},
             },
-            "SequenceNumber": "1100000000017454423009",
+            "SequenceNumber": sequence,
             "SizeBytes": 42,
             "StreamViewType": "NEW_IMAGE",
         },
@@ -127,3 +134,31 @@ def test_a_scheduled_event_names_its_schedule_and_time() -> None:
         "arn:aws:scheduler:eu-north-1:123456789012:schedule/default/eservices-local-bookings-reminders"
     ]
     assert event["detail"] == {}
+
+
+def test_a_record_given_up_on_is_described_as_lambda_describes_it_to_the_on_failure_queue() -> None:
+    first = _stream_record("OUTBOX#1")
+    last = _stream_record("OUTBOX#2", sequence="1200", created=datetime(2026, 1, 2, 3, 4, 9, tzinfo=UTC))
+    failure = stream_failure_record(
+        [first, last],
+        shard_id="shardId-1",
+        stream_arn=STREAM_ARN,
+        function="eservices-local-probe-publisher",
+        invoke_count=11,
+        now=datetime(2026, 1, 2, 3, 5, 0, 250_000, tzinfo=UTC),
+    )
+    assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert failure["requestContext"]["approximateInvokeCount"] == 11
+    assert failure["requestContext"]["functionArn"].endswith(":function:eservices-local-probe-publisher")
+    assert failure["responseContext"]["functionError"] == "Unhandled"
+    assert failure["timestamp"] == "2026-01-02T03:05:00.250Z"
+    assert failure["DDBStreamBatchInfo"] == {
+        "shardId": "shardId-1",
+        "startSequenceNumber": "1100000000017454423009",
+        "endSequenceNumber": "1200",
+        "approximateArrivalOfFirstRecord": "2026-01-02T03:04:05.000Z",
+        "approximateArrivalOfLastRecord": "2026-01-02T03:04:09.000Z",
+        "batchSize": 2,
+        "streamArn": STREAM_ARN,
+    }
+    assert "NewImage" not in json.dumps(failure), "the record says where the items are, not what they hold"

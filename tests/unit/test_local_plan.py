@@ -41,7 +41,12 @@ def test_the_summary_has_the_shape_of_the_cloud_inventory() -> None:
     assert summary == {
         "routes": {("GET", "/probe/v1/things/{id}"), ("POST", "/probe/v1/things")},
         "tables": {"eservices-local-probe-main"},
-        "queues": {"eservices-local-probe-intake", "eservices-local-probe-intake-dlq"},
+        "queues": {
+            "eservices-local-probe-intake",
+            "eservices-local-probe-intake-dlq",
+            "eservices-local-probe-publisher-failures",
+            "eservices-local-probe-jobs-failures",
+        },
         "rules": {
             "eservices-local-probe-intake": {
                 "pattern": {"source": ["polisen.reports"], "detail-type": ["ReportFiled"]},
@@ -62,7 +67,11 @@ def test_the_plan_wires_streams_consumers_schedules_and_the_seed() -> None:
     plan = build_plan([PROBE], env="dev")
     assert plan.bus == "eservices-dev"
     (stream,) = plan.streams
-    assert (stream.table, stream.function) == ("eservices-dev-probe-main", "eservices-dev-probe-publisher")
+    assert (stream.table, stream.function, stream.failure_queue) == (
+        "eservices-dev-probe-main",
+        "eservices-dev-probe-publisher",
+        "eservices-dev-probe-publisher-failures",
+    )
     (consumer,) = plan.consumers
     assert (consumer.queue, consumer.function, consumer.batch_size) == (
         "eservices-dev-probe-intake",
@@ -71,7 +80,12 @@ def test_the_plan_wires_streams_consumers_schedules_and_the_seed() -> None:
     )
     assert plan.queues[0].max_receive_count == 5
     (schedule,) = plan.schedules
-    assert (schedule.function, schedule.expression) == ("eservices-dev-probe-jobs", "rate(5 minutes)")
+    assert (schedule.name, schedule.function, schedule.expression, schedule.failure_queue) == (
+        "eservices-dev-probe-tick",
+        "eservices-dev-probe-jobs",
+        "rate(5 minutes)",
+        "eservices-dev-probe-jobs-failures",
+    )
     service = plan.service("probe")
     assert service.seed is not None
     assert service.seed.handler == "probe.seed.load"

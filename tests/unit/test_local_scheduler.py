@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from infra.local.invoker import FunctionError
 from infra.local.plan import SchedulePlan
 from infra.local.scheduler import Cron, Scheduler, UnsupportedExpression, next_fire, parse_rate
 
@@ -74,6 +75,16 @@ def test_cron_forms_beyond_the_common_ones_are_refused(expression: str) -> None:
         Cron.parse(expression)
 
 
+def _schedule(name: str, expression: str) -> SchedulePlan:
+    return SchedulePlan(
+        "bookings",
+        name,
+        "eservices-local-bookings-jobs",
+        expression,
+        "eservices-local-bookings-jobs-failures",
+    )
+
+
 def test_the_scheduler_invokes_the_function_when_due() -> None:
     now = [T0]
     fired: list[tuple[str, dict[str, Any]]] = []
@@ -85,12 +96,8 @@ def test_the_scheduler_invokes_the_function_when_due() -> None:
 
     stop = threading.Event()
     schedules = [
-        SchedulePlan(
-            "bookings", "eservices-local-bookings-tick", "eservices-local-bookings-jobs", "rate(1 minute)"
-        ),
-        SchedulePlan(
-            "bookings", "eservices-local-bookings-odd", "eservices-local-bookings-jobs", "cron(0 8 L * ? *)"
-        ),
+        _schedule("eservices-local-bookings-tick", "rate(1 minute)"),
+        _schedule("eservices-local-bookings-odd", "cron(0 8 L * ? *)"),
     ]
     scheduler = Scheduler(schedules, invoke, stop, clock=lambda: now[0])
     scheduler.start()
@@ -104,3 +111,31 @@ def test_the_scheduler_invokes_the_function_when_due() -> None:
     assert function == "eservices-local-bookings-jobs"
     assert event["time"] == "2026-11-22T13:08:30Z"
     assert event["resources"][0].endswith("schedule/default/eservices-local-bookings-tick")
+
+
+def test_a_failed_run_is_handed_to_the_failure_recorder_with_its_event() -> None:
+    now = [T0]
+    recorded: list[tuple[SchedulePlan, dict[str, Any], Exception]] = []
+    done = threading.Event()
+
+    def invoke(function: str, event: dict[str, Any]) -> None:
+        raise FunctionError(function, "RuntimeError", "the register is down")
+
+    def record(schedule: SchedulePlan, event: dict[str, Any], error: Exception) -> None:
+        recorded.append((schedule, event, error))
+        done.set()
+
+    stop = threading.Event()
+    schedule = _schedule("eservices-local-bookings-tick", "rate(1 minute)")
+    scheduler = Scheduler([schedule], invoke, stop, clock=lambda: now[0], on_failure=record)
+    scheduler.start()
+    try:
+        now[0] = T0 + timedelta(minutes=1)
+        assert done.wait(5)
+    finally:
+        stop.set()
+        scheduler.join(5)
+    (recorded_schedule, event, error) = recorded[0]
+    assert recorded_schedule.failure_queue == "eservices-local-bookings-jobs-failures"
+    assert event["detail-type"] == "Scheduled Event"
+    assert "the register is down" in str(error)
