@@ -11,8 +11,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from services.reports import dependencies
 from services.reports.adapters.metrics import record_decision
 from services.reports.domain import decisions, notifications, stolen_goods
+from services.reports.domain.lost_and_found import match_found_item, match_report
+from services.reports.domain.model import Report
 from services.reports.telemetry import logger, metrics, tracer
 from shared.events.consumer import consume_batch
+from shared.events.contracts import reports as report_events
 from shared.events.contracts.reports import ReportDecided, ReportFiled
 from shared.events.envelope import DeliveredEvent
 
@@ -34,6 +37,7 @@ def _triage(delivered: DeliveredEvent) -> None:
     report = triaged.report if triaged else repository.get(filed.case_number)
     if report is not None:
         stolen_goods.index_stolen_goods(report, dependencies.stolen_goods())
+        _match_to_found_items(report, correlation_id=delivered.metadata.correlation_id)
 
 
 def _log_verdict(case_number: str, verdict: decisions.Verdict) -> None:
@@ -75,6 +79,60 @@ def _notify(delivered: DeliveredEvent) -> None:
 @logger.inject_lambda_context
 def triage_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(event, context, handle=_triage, logger=logger)
+
+
+def _match_to_found_items(report: Report, *, correlation_id: str) -> None:
+    """A loss or theft report, new or with additions, against the found items waiting for an owner."""
+    matched = match_report(
+        report,
+        found_items=dependencies.found_items(),
+        reports=dependencies.repository(),
+        index=dependencies.reported_property(),
+        clock=dependencies.clock(),
+        correlation_id=correlation_id,
+    )
+    if matched:
+        logger.info(
+            "Found items matched against a report",
+            extra={"caseNumber": report.case_number, "foundItemIds": [i.found_item_id for i in matched]},
+        )
+
+
+def _lost_and_found(delivered: DeliveredEvent) -> None:
+    data = delivered.detail["data"]
+    correlation_id = delivered.metadata.correlation_id
+    if delivered.detail_type == report_events.FoundItemRegistered.event_type:
+        registered = report_events.FoundItemRegistered.model_validate(data)
+        item = match_found_item(
+            registered.found_item_id,
+            found_items=dependencies.found_items(),
+            reports=dependencies.repository(),
+            index=dependencies.reported_property(),
+            clock=dependencies.clock(),
+            correlation_id=correlation_id,
+        )
+        logger.info(
+            "Found item matched against open reports",
+            extra={
+                "foundItemId": item.found_item_id,
+                "status": item.status.value,
+                "possibleMatches": len(item.possible_matches),
+            },
+        )
+    elif delivered.detail_type == report_events.ReportAmended.event_type:
+        amended = report_events.ReportAmended.model_validate(data)
+        report = dependencies.repository().get(amended.case_number)
+        if report is not None:
+            _match_to_found_items(report, correlation_id=correlation_id)
+    else:
+        raise ValueError(f"lostAndFound is not subscribed to {delivered.detail_type}")
+
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+@logger.inject_lambda_context
+def lost_and_found_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return consume_batch(event, context, handle=_lost_and_found, logger=logger)
 
 
 @metrics.log_metrics

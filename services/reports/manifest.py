@@ -6,12 +6,21 @@ from shared.manifest import (
     Function,
     Index,
     Route,
+    Schedule,
     ServiceManifest,
     Subscription,
     Table,
 )
 
 BASE = "/reports/v1"
+FOUND_ITEMS = f"{BASE}/staff/found-items"
+# Lost and found property (see domain/lost_and_found.py).
+FOUND_PROPERTY_EVENTS = (
+    "FoundItemRegistered",
+    "LostPropertyMatched",
+    "FoundItemDeadlinePassed",
+    "FoundItemHandedOver",
+)
 STAFF = f"{BASE}/staff"
 # The queue of letters to citizens' digital mailboxes (see adapters/mailbox.py). Not yet something a manifest
 # can declare: its physical name follows the manifest's queue naming.
@@ -34,6 +43,12 @@ MANIFEST = ServiceManifest(
         Route("POST", f"{BASE}/identified-tips", "citizen"),
         Route("GET", f"{BASE}/stolen-goods/{{serialNumber}}", "public"),
         Route("GET", f"{BASE}/openapi.json", "public"),
+        # Staff at police receptions: found items (hittegods).
+        Route("POST", FOUND_ITEMS, "staff"),
+        Route("GET", FOUND_ITEMS, "staff"),
+        Route("GET", f"{FOUND_ITEMS}/{{foundItemId}}", "staff"),
+        Route("POST", f"{FOUND_ITEMS}/{{foundItemId}}/owner-notices", "staff"),
+        Route("POST", f"{FOUND_ITEMS}/{{foundItemId}}/handover", "staff"),
         # Staff's case work; changes need the role caseHandler (see README).
         Route("GET", f"{STAFF}/queue", "staff"),
         Route("GET", f"{STAFF}/reports/{{caseNumber}}", "staff"),
@@ -64,6 +79,19 @@ MANIFEST = ServiceManifest(
             "consumer",
             description="Sends decisions to the digital mailboxes of reporters who asked",
         ),
+        Function(
+            "lostAndFound",
+            "services.reports.consumers.lost_and_found_handler",
+            "consumer",
+            description="Matches found items to open loss and theft reports and tells the owner",
+        ),
+        Function(
+            "foundItemDeadlines",
+            "services.reports.jobs.found_item_deadlines_handler",
+            "job",
+            timeout_s=60,
+            description="Moves found items on when their statutory deadlines end",
+        ),
     ),
     tables=(
         Table(
@@ -73,6 +101,8 @@ MANIFEST = ServiceManifest(
                 Index("byOwner", "ownerKey", "ownerSort"),
                 # A region's intake queue, most urgent first.
                 Index("byRegionQueue", "queueKey", "queueSort"),
+                # Found items whose running period ends first, per region: the deadline job's work.
+                Index("byDeadline", "dueKey", "dueAt"),
             ),
             stream=True,
         ),
@@ -93,8 +123,19 @@ MANIFEST = ServiceManifest(
             source="polisen.reports",
             detail_types=("ReportDecided",),
         ),
+        Subscription(
+            "lostAndFound",
+            function="lostAndFound",
+            source="polisen.reports",
+            # A new loss or theft report is matched by triage; a report's additions may name more items.
+            detail_types=("FoundItemRegistered", "ReportAmended"),
+        ),
     ),
-    publishes=("ReportFiled", "ReportStatusChanged", "ReportDecided"),
+    schedules=(
+        # Periods end at midnight, Swedish time; an item moves on within the hour after.
+        Schedule("foundItemDeadlines", function="foundItemDeadlines", expression="rate(1 hour)"),
+    ),
+    publishes=("ReportFiled", "ReportStatusChanged", *FOUND_PROPERTY_EVENTS, "ReportDecided"),
     # Demo reports for the local cloud, decided or queued by the rules, so staff have work at once.
     seed_handler="services.reports.seed.handler",
     extra_environment={AUDIT_RETENTION_DAYS_VARIABLE: str(AUDIT_RETENTION_DAYS)},

@@ -36,6 +36,10 @@ def _forget_clients() -> None:
     for cached in (
         reports_dependencies.repository,
         reports_dependencies.clock,
+        reports_dependencies.found_items,
+        reports_dependencies.reported_property,
+        reports_dependencies.stolen_goods,
+        reports_dependencies.tips,
         reports_dependencies.audit_log,
         reports_dependencies.case_work,
         reports_dependencies.sqs,

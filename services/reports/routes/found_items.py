@@ -1,0 +1,268 @@
+"""Staff at police receptions: found items (hittegods) registered, listed, read, matched owners told, handed over.
+
+Staff tokens only. Staff see the items kept in their own region (national staff every region); another region's
+item answers 404, as a missing one does, and another region's list 403.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import AwareDatetime, Field
+
+from services.reports import dependencies
+from services.reports.domain import lost_and_found
+from services.reports.domain.lost_and_found import (
+    FoundItem,
+    FoundItemRecord,
+    FoundItemRegistration,
+    FoundItemStatus,
+    Recipient,
+    Staff,
+)
+from services.reports.domain.model import ItemCategory
+from services.reports.telemetry import logger, metrics
+from shared.http.auth import NATIONAL, require_staff
+from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shared.http.idempotency import run_once
+from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
+from shared.http.problems import ForbiddenProblem, ValidationProblem
+from shared.models import CamelModel
+from shared.regions import Region, municipality
+
+FOUND_ITEMS = "/reports/v1/staff/found-items"
+router = Router()  # type: ignore[no-untyped-call]
+
+
+class FoundItemView(FoundItemRecord):
+    """A found item as staff see it, with the day its running period ends and the finder's reward."""
+
+    next_deadline: date | None
+    finders_reward_sek: int | None
+
+    @classmethod
+    def of(cls, item: FoundItem) -> FoundItemView:
+        return cls.model_validate(
+            {
+                **item.model_dump(include=set(FoundItemRecord.model_fields)),
+                "next_deadline": item.next_deadline,
+                "finders_reward_sek": item.finders_reward_sek,
+            }
+        )
+
+
+class FoundItemSummary(CamelModel):
+    found_item_id: str
+    status: FoundItemStatus
+    category: ItemCategory
+    description: str
+    found_at: AwareDatetime
+    municipality_code: str
+    registered_at: AwareDatetime
+    next_deadline: date | None
+    possible_matches: int
+
+    @classmethod
+    def of(cls, item: FoundItem) -> FoundItemSummary:
+        return cls(
+            found_item_id=item.found_item_id,
+            status=item.status,
+            category=item.category,
+            description=item.description,
+            found_at=item.found_at,
+            municipality_code=item.place.municipality_code,
+            registered_at=item.registered_at,
+            next_deadline=item.next_deadline,
+            possible_matches=len(item.possible_matches),
+        )
+
+
+class FoundItemList(CamelModel):
+    region: str
+    items: list[FoundItemSummary]
+    next_token: str | None = None
+
+
+class FinderReceipt(CamelModel):
+    """What the finder is given: proof the item was handed in, and what happens next."""
+
+    found_item_id: str
+    registered_at: AwareDatetime
+    reception: str
+    found_at: AwareDatetime
+    place: str
+    what: str
+    finder: str
+    status: FoundItemStatus
+    unclaimed_until: date
+    message: str
+
+    @classmethod
+    def of(cls, item: FoundItem) -> FinderReceipt:
+        what = ", ".join(
+            part for part in (item.category.value, item.brand, item.model, item.description) if part
+        )
+        until = lost_and_found.spelled(item.unclaimed_until)
+        message = (
+            f"If no owner claims the item by {until}, you may collect it at {item.reception.name} within a "
+            "month after that, after paying the police's costs."
+            if item.finder_may_take_it
+            else f"If no owner claims the item by {until}, it goes to the state."
+        )
+        return cls(
+            found_item_id=item.found_item_id,
+            registered_at=item.registered_at,
+            reception=item.reception.name,
+            found_at=item.found_at,
+            place=f"{item.place.description}, {municipality(item.place.municipality_code).name}",
+            what=what,
+            finder=item.finder.name,
+            status=item.status,
+            unclaimed_until=item.unclaimed_until,
+            message=message,
+        )
+
+
+class OwnerNoticeRequest(CamelModel):
+    """Tell the owner of a possible match (the case number of their report)."""
+
+    case_number: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class HandOverRequest(CamelModel):
+    to: Recipient
+    # The matched report of the owner who collects it; only for ``to = owner``.
+    case_number: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    # What the finder paid for the police's costs; only for ``to = finder``.
+    costs_paid_sek: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+
+
+def _staff() -> Staff:
+    caller = require_staff(router.current_event.raw_event)
+    return Staff(staff_id=caller.staff_id or caller.subject, region=caller.region or "")
+
+
+def _correlation_id() -> str:
+    return logger.get_correlation_id() or ""
+
+
+@router.post(
+    FOUND_ITEMS,
+    summary="Register a found item handed in at a reception",
+    description="Answers with the finder's receipt. The owner of an open loss or theft report naming the "
+    "item's serial number, IMEI or frame number is told at once; other possible owners are listed on the item "
+    "for staff to confirm.",
+    responses={201: {"description": "Registered: the found item id is in the body and the Location header"}},
+)
+def post_found_item(
+    request: Annotated[FoundItemRegistration, Body()],
+    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
+) -> Response[dict[str, Any]]:
+    staff = _staff()
+
+    def register() -> dict[str, Any]:
+        item = lost_and_found.register_found_item(
+            request,
+            staff=staff,
+            repository=dependencies.found_items(),
+            clock=dependencies.clock(),
+            correlation_id=_correlation_id(),
+        )
+        metrics.add_dimension(name="category", value=item.category.value)
+        metrics.add_metric(name="FoundItemsRegistered", unit=MetricUnit.Count, value=1)
+        return FinderReceipt.of(item).model_dump(mode="json", by_alias=True)
+
+    body = run_once(
+        key=idempotency_key,
+        scope=staff.staff_id,
+        body=request.model_dump(mode="json", by_alias=True),
+        create=register,
+        context=router.lambda_context,
+    )
+    location = f"{FOUND_ITEMS}/{body['foundItemId']}"
+    return Response(201, content_types.APPLICATION_JSON, body, headers={"Location": location})
+
+
+@router.get(FOUND_ITEMS, summary="List the found items kept in a region, newest first")
+def list_found_items(
+    status: Annotated[FoundItemStatus | None, Query()] = None,
+    region: Annotated[Region | None, Query(description="Required for national staff")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
+) -> FoundItemList:
+    staff = _staff()
+    if region is None and staff.region == NATIONAL:
+        raise ValidationProblem.for_field("region", "is required for national staff: name the region to list")
+    listed = region.value if region else staff.region
+    if not staff.may_see(listed):
+        raise ForbiddenProblem(f"Staff of region {staff.region} see the found items of {staff.region} only")
+    start = decode_token(next_token, must_contain={"queueKey": f"FOUNDITEMS#{listed}"})
+    page = dependencies.found_items().list_held_in(listed, status=status, limit=limit, start=start)
+    return FoundItemList(
+        region=listed,
+        items=[FoundItemSummary.of(i) for i in page.items],
+        next_token=encode_token(page.next_start),
+    )
+
+
+@router.get(f"{FOUND_ITEMS}/<foundItemId>", summary="Read a found item kept in my region")
+def get_found_item(foundItemId: str) -> FoundItemView:  # noqa: N803 - the path parameter's public name
+    item = lost_and_found.visible_found_item(
+        foundItemId, staff=_staff(), repository=dependencies.found_items()
+    )
+    return FoundItemView.of(item)
+
+
+@router.post(
+    f"{FOUND_ITEMS}/<foundItemId>/owner-notices",
+    summary="Tell the owner of a possible match",
+    description="For a possible match (same category, region and time) staff have checked: the owner is told "
+    "on their report and may claim the item within a month. 409 when the item no longer waits for its owner or "
+    "the report is not a possible match.",
+)
+def post_owner_notice(
+    foundItemId: str,  # noqa: N803 - the path parameter's public name
+    request: Annotated[OwnerNoticeRequest, Body()],
+) -> FoundItemView:
+    item = lost_and_found.tell_owner_of_possible_match(
+        foundItemId,
+        request.case_number,
+        staff=_staff(),
+        found_items=dependencies.found_items(),
+        reports=dependencies.repository(),
+        clock=dependencies.clock(),
+        correlation_id=_correlation_id(),
+    )
+    return FoundItemView.of(item)
+
+
+@router.post(
+    f"{FOUND_ITEMS}/<foundItemId>/handover",
+    summary="Record that a found item was handed over",
+    description="To the owner (with the case number of the matched report) while the item waits for its owner; "
+    "to the finder only after 3 months unclaimed, if they asked for it, within their month; to the state when "
+    "neither may take it. Otherwise 409 with the reason.",
+)
+def post_handover(
+    foundItemId: str,  # noqa: N803 - the path parameter's public name
+    request: Annotated[HandOverRequest, Body()],
+) -> FoundItemView:
+    item = lost_and_found.hand_over(
+        foundItemId,
+        recipient=request.to,
+        case_number=request.case_number,
+        costs_paid_sek=request.costs_paid_sek,
+        staff=_staff(),
+        found_items=dependencies.found_items(),
+        reports=dependencies.repository(),
+        clock=dependencies.clock(),
+        correlation_id=_correlation_id(),
+    )
+    metrics.add_dimension(name="recipient", value=request.to.value)
+    metrics.add_metric(name="FoundItemsHandedOver", unit=MetricUnit.Count, value=1)
+    return FoundItemView.of(item)
