@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
@@ -26,7 +27,7 @@ from infra.local.aws import AwsClients, aws_environment
 from infra.local.gateway import Gateway
 from infra.local.invoker import FunctionError, ServiceWorker
 from infra.local.moto_server import MotoServer
-from infra.local.plan import LocalPlan, SchedulePlan, build_plan
+from infra.local.plan import FunctionPlan, LocalPlan, SchedulePlan, build_plan
 from infra.local.pollers import EventTap, Poller, QueuePoller, StreamPoller, TapPoller
 from infra.local.pool import WorkerPool
 from infra.local.processes import LineSink
@@ -249,16 +250,25 @@ class LocalCloud:
         self._gateway.accept_service_traffic()
 
     def _seed(self) -> None:
-        """Reference data, loaded by each service's own code inside its own worker, before health says ok."""
-        for service in self.plan.services:
-            if service.seed is None:
-                continue
-            try:
-                self._invoke(service.name, service.seed.name, {})
-            except FunctionError as exc:
-                log_path = self.logs_dir / f"{service.name}.log"
-                raise RuntimeError(f"seeding {service.name} failed: {exc.message} (see {log_path})") from exc
-            log.info("seeded %s with %s", service.name, service.seed.handler)
+        """Reference data, loaded by each service's own code inside its own worker, before health says ok.
+
+        Services seed side by side: each seed imports its service's code cold, and they share nothing.
+        """
+        seeds = [(service.name, service.seed) for service in self.plan.services if service.seed is not None]
+        if seeds:
+            with ThreadPoolExecutor(len(seeds), thread_name_prefix="seed") as pool:
+                for failure in pool.map(lambda seed: self._seed_service(*seed), seeds):
+                    if failure:
+                        raise failure
+
+    def _seed_service(self, service: str, seed: FunctionPlan) -> RuntimeError | None:
+        try:
+            self._invoke(service, seed.name, {})
+        except FunctionError as exc:
+            log_path = self.logs_dir / f"{service}.log"
+            return RuntimeError(f"seeding {service} failed: {exc.message} (see {log_path})")
+        log.info("seeded %s with %s", service, seed.handler)
+        return None
 
     def _invoke(self, service: str, function: str, event: Any) -> Any:
         try:
