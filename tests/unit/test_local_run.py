@@ -1,0 +1,20 @@
+"""``make run`` reads how many workers each service gets from LOCAL_CONCURRENCY."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.local.__main__ import _concurrency
+from infra.local.cloud import DEFAULT_CONCURRENCY
+
+
+@pytest.mark.parametrize(
+    ("setting", "workers"), [(None, DEFAULT_CONCURRENCY), ("", DEFAULT_CONCURRENCY), ("1", 1), (" 8 ", 8)]
+)
+def test_the_setting_gives_the_workers_per_service(setting: str | None, workers: int) -> None:
+    assert _concurrency(setting) == workers
+
+
+@pytest.mark.parametrize("setting", ["0", "-2", "four", "2.5"])
+def test_an_unusable_setting_is_refused(setting: str) -> None:
+    assert _concurrency(setting) is None
