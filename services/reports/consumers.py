@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from services.reports import dependencies
 from services.reports.adapters.metrics import record_decision
 from services.reports.domain import decisions, notifications, stolen_goods
-from services.reports.domain.lost_and_found import match_found_item, match_report
+from services.reports.domain.lost_and_found import match_found_item, match_report, write_to_owner
 from services.reports.domain.model import Report
 from services.reports.telemetry import logger, metrics, tracer
 from shared.events.consumer import consume_batch
@@ -64,7 +64,29 @@ def _tell_of_decision(delivered: DeliveredEvent) -> None:
 
 
 # What the notify function tells citizens, by the event it is told of.
-_NOTICES: dict[str, Callable[[DeliveredEvent], None]] = {"ReportDecided": _tell_of_decision}
+def _tell_of_found_property(delivered: DeliveredEvent) -> None:
+    matched = report_events.LostPropertyMatched.model_validate(delivered.detail["data"])
+    sent = write_to_owner(
+        matched.found_item_id,
+        matched.case_number,
+        claim_by=matched.claim_by,
+        matched_at=matched.matched_at,
+        found_items=dependencies.found_items(),
+        reports=dependencies.repository(),
+        mailbox=dependencies.mailbox(),
+        clock=dependencies.clock(),
+    )
+    if sent:
+        logger.info(
+            "Owner told of a found item",
+            extra={"caseNumber": matched.case_number, "foundItemId": matched.found_item_id},
+        )
+
+
+_NOTICES: dict[str, Callable[[DeliveredEvent], None]] = {
+    "ReportDecided": _tell_of_decision,
+    "LostPropertyMatched": _tell_of_found_property,
+}
 
 
 def _notify(delivered: DeliveredEvent) -> None:

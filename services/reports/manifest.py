@@ -77,7 +77,7 @@ MANIFEST = ServiceManifest(
             "notify",
             "services.reports.consumers.notify_handler",
             "consumer",
-            description="Sends decisions to the digital mailboxes of reporters who asked",
+            description="Writes to citizens' digital mailboxes: decisions, and found items that may be theirs",
         ),
         Function(
             "lostAndFound",
@@ -121,7 +121,7 @@ MANIFEST = ServiceManifest(
             "notify",
             function="notify",
             source="polisen.reports",
-            detail_types=("ReportDecided",),
+            detail_types=("ReportDecided", "LostPropertyMatched"),
         ),
         Subscription(
             "lostAndFound",

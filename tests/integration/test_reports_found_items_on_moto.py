@@ -14,6 +14,7 @@ import pytest
 from infra.local.event_sources import is_outbox_insert, sqs_event, stream_event
 from services.reports import api, consumers, jobs
 from services.reports import dependencies as reports_dependencies
+from services.reports.adapters.mailbox import create_outgoing_mail_queue
 from services.reports.domain.lost_and_found import end_of
 from shared.clock import FixedClock
 from shared.events.publisher import handler as publish
@@ -90,7 +91,11 @@ def hand_over(found_item_id: str, body: dict[str, Any]) -> dict[str, Any]:
     return call(rest_event("POST", f"{FOUND_ITEMS}/{found_item_id}/handover", body=body, claims=staff()))
 
 
-CONSUMERS = {"triage": consumers.triage_handler, "lostAndFound": consumers.lost_and_found_handler}
+CONSUMERS = {
+    "triage": consumers.triage_handler,
+    "lostAndFound": consumers.lost_and_found_handler,
+    "notify": consumers.notify_handler,
+}
 
 
 class Bus:
@@ -154,6 +159,16 @@ def clock(moto_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch) -> FixedClock:
     # Cached like the real one, so the fixture's teardown can clear it as it clears every dependency.
     monkeypatch.setattr(reports_dependencies, "clock", functools.cache(lambda: fixed))
     return fixed
+
+
+@pytest.fixture
+def outgoing_mail(moto_cloud: MotoCloud) -> str:
+    return create_outgoing_mail_queue(reports_dependencies.outgoing_mail_queue(), moto_cloud.aws.sqs)
+
+
+def letters(cloud: MotoCloud, queue_url: str) -> list[dict[str, Any]]:
+    received = cloud.aws.sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)
+    return [json.loads(m["Body"]) for m in received.get("Messages", [])]
 
 
 def table_keys(cloud: MotoCloud, prefix: str) -> list[str]:
@@ -266,8 +281,8 @@ def test_bad_input_is_a_problem_naming_the_field_and_nothing_is_written(
     assert table_keys(moto_cloud, "COUNTER#HG") == []
 
 
-def test_a_found_phone_is_matched_to_the_loss_report_and_its_owner_sees_it(
-    moto_cloud: MotoCloud, clock: FixedClock, bus: Bus
+def test_a_found_phone_is_matched_to_the_loss_report_and_its_owner_sees_it_and_gets_a_letter(
+    moto_cloud: MotoCloud, clock: FixedClock, bus: Bus, outgoing_mail: str
 ) -> None:
     owner = citizen(1)
     case = response_json(call(rest_event("POST", REPORTS, body=LOST_PHONE, claims=owner)))["caseNumber"]
@@ -288,6 +303,15 @@ def test_a_found_phone_is_matched_to_the_loss_report_and_its_owner_sees_it(
     (matched,) = bus.events("LostPropertyMatched")
     assert matched["detail"]["data"]["caseNumber"] == case
     assert owner["personnummer"] not in json.dumps(matched)
+
+    bus.deliver("notify")
+    # The owner asked to be told of decisions too: the loss report's registration is in another letter.
+    (letter,) = [m for m in letters(moto_cloud, outgoing_mail) if m["subject"].startswith("A found item")]
+    assert letter["recipientPersonnummer"] == owner["personnummer"]
+    assert letter["caseNumber"] == case
+    assert found_item_id in letter["body"]
+    assert "22 December 2026" in letter["body"]
+    assert "300 SEK" in letter["body"]
 
 
 def test_a_redelivered_registration_tells_the_owner_once(

@@ -23,7 +23,12 @@ from shared.clock import FixedClock
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.http.problems import field_name
 from shared.identity import generate_organisationsnummer, generate_personnummer
-from tests.support.fakes import InMemoryFoundItems, InMemoryReportedProperty, InMemoryReportRepository
+from tests.support.fakes import (
+    InMemoryFoundItems,
+    InMemoryReportedProperty,
+    InMemoryReportRepository,
+    RecordingMailbox,
+)
 from tests.support.reports import theft_report
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -356,7 +361,7 @@ def test_matching_again_tells_the_owner_once(world: World) -> None:
     assert len(world.report(report.case_number).found_property) == 1
 
 
-def test_a_closed_report_is_not_matched(world: World) -> None:
+def test_a_closed_loss_report_is_not_matched(world: World) -> None:
     report = world.file(loss_report())
     closed = report.move_to(ReportStatus.CLOSED, at=NOW, reason="Closed.")
     world.reports.reports[report.case_number] = closed
@@ -365,6 +370,16 @@ def test_a_closed_report_is_not_matched(world: World) -> None:
 
     assert item.status is FoundItemStatus.REGISTERED
     assert item.possible_matches == []
+
+
+def test_a_theft_report_closed_without_investigation_is_still_matched(world: World) -> None:
+    report = world.file(theft_report())
+    closed = report.move_to(ReportStatus.CLOSED, at=NOW, reason="A preliminary investigation is not opened.")
+    world.reports.reports[report.case_number] = closed
+
+    item = world.register()
+
+    assert [n.case_number for n in item.owner_notices] == [report.case_number]
 
 
 def test_a_number_named_by_two_owners_is_left_to_staff(world: World) -> None:
@@ -465,6 +480,39 @@ def test_only_a_possible_match_can_be_confirmed(world: World) -> None:
     with pytest.raises(Conflict, match="not a possible match"):
         world.tell_owner(item.found_item_id, other.case_number)
     assert "LostPropertyMatched" not in world.event_types
+
+
+def test_the_owner_gets_one_letter_with_the_place_and_the_last_day_unless_the_item_is_back(
+    world: World,
+) -> None:
+    report = world.file(loss_report())
+    item = world.register()
+    (notice,) = item.owner_notices
+    mailbox = RecordingMailbox()
+
+    def write() -> bool:
+        return lf.write_to_owner(
+            item.found_item_id,
+            report.case_number,
+            claim_by=notice.claim_by,
+            matched_at=notice.notified_at,
+            found_items=world.found,
+            reports=world.reports,
+            mailbox=mailbox,
+            clock=world.clock,
+        )
+
+    assert write()
+    assert write()  # a redelivery: the same letter id, which the mailbox drops
+    first, again = mailbox.letters
+    assert first.message_id == again.message_id
+    assert first.recipient_personnummer == report.filer_personnummer
+    assert "Polisen Stockholm City" in first.body
+    assert "22 December 2026" in first.body
+    assert "400 SEK" in first.body
+
+    world.hand_over(item.found_item_id, Recipient.OWNER, report.case_number)
+    assert not write()
 
 
 # --- deadlines -------------------------------------------------------------------------------------------

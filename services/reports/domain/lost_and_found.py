@@ -17,8 +17,8 @@ The rules (lagen (1938:121) om hittegods, as DOMAIN.md summarises it):
 - A passport or national ID card never goes to the finder (a lost one is blocked when reported).
 
 Matching (see :func:`match_found_item`): an identifying number (serial number, IMEI, frame number; compared
-letters and digits only, case-insensitively) found in open loss or theft reports of **one** owner tells that
-owner at once. Otherwise the item is a *possible* match of open loss reports of the same category and region
+letters and digits only, case-insensitively) named in open loss reports or in theft reports (closed ones too: a
+decision not to investigate does not return the property) of **one** owner tells that owner at once. Otherwise the item is a *possible* match of open loss reports of the same category and region
 whose loss period it was found in (from ``occurredFrom`` to 14 days after ``occurredTo``); staff confirm a
 possible match before its owner is told.
 """
@@ -43,6 +43,7 @@ from services.reports.domain.model import (
     ShortText,
     TimelineEntry,
 )
+from services.reports.domain.notifications import DigitalLetter, letter_id
 from shared.clock import STOCKHOLM, Clock, stockholm_time
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.contracts.reports import (
@@ -59,6 +60,7 @@ from shared.regions import Region, UnknownMunicipality, municipality, region_for
 
 if TYPE_CHECKING:
     from services.reports.domain.ports import (
+        DigitalMailbox,
         FoundItemRepository,
         ReportedPropertyIndex,
         ReportRepository,
@@ -490,7 +492,11 @@ def visible_found_item(found_item_id: str, *, staff: Staff, repository: FoundIte
 
 
 def _matchable(report: Report | None) -> bool:
-    return report is not None and report.type in MATCHABLE_REPORT_TYPES and report.status.is_open
+    """A loss report while it is open; a theft report whatever became of it, since a decision not to
+    investigate (most bicycle thefts are closed at once) does not give the owner their property back."""
+    if report is None or report.type not in MATCHABLE_REPORT_TYPES:
+        return False
+    return report.type == "theft" or report.status.is_open
 
 
 def _reports_by_identifier(
@@ -709,7 +715,7 @@ def match_report(
             occurred_to=details.occurred_to,
             case_number=report.case_number,
         )
-    if not report.status.is_open:
+    if not _matchable(report):
         return []
     candidates = set(found_items.with_identifiers(sorted(keys))) if keys else set()
     if report.type == "loss":
@@ -768,6 +774,57 @@ def tell_owner_of_possible_match(
         stored_version=stored.version,
         earlier_events=deadline_events,
     )
+
+
+def owner_letter(
+    report: Report, item: FoundItem, *, claim_by: date, matched_at: datetime, now: datetime
+) -> DigitalLetter:
+    """The letter that tells the owner of a matched report where their item is and until when to claim it."""
+    reward = item.finders_reward_sek
+    body = "\n\n".join(
+        part
+        for part in (
+            f"Case number: {report.case_number}\nFound item: {item.found_item_id}",
+            _owner_message(item, claim_by),
+            f"The finder may ask you for a finder's reward of about {reward} SEK (a tenth of its value)."
+            if reward
+            else "",
+            "If you do not claim it in time, it may go to the finder or to the state. You can see this on your "
+            "report when logged in with e-ID at polisen.se.",
+        )
+        if part
+    )
+    return DigitalLetter(
+        message_id=letter_id(f"foundProperty/{item.found_item_id}", report.case_number, matched_at),
+        recipient_personnummer=report.filer_personnummer,
+        subject=f"A found item may be yours (report {report.case_number})",
+        body=body,
+        case_number=report.case_number,
+        written_at=now,
+    )
+
+
+def write_to_owner(
+    found_item_id: str,
+    case_number: str,
+    *,
+    claim_by: date,
+    matched_at: datetime,
+    found_items: FoundItemRepository,
+    reports: ReportRepository,
+    mailbox: DigitalMailbox,
+    clock: Clock,
+) -> bool:
+    """Send the owner told of a match a letter to their digital mailbox, unless the item is already theirs
+    again. True if a letter went out. A retry sends a letter with the same id, which the mailbox drops."""
+    item = found_items.get(found_item_id)
+    report = reports.get(case_number)
+    if item is None or report is None:
+        raise NotFound(f"Found item {found_item_id} or report {case_number} does not exist")
+    if item.status is FoundItemStatus.HANDED_OVER:
+        return False
+    mailbox.send(owner_letter(report, item, claim_by=claim_by, matched_at=matched_at, now=clock.now()))
+    return True
 
 
 # --- deadlines -------------------------------------------------------------------------------------------
