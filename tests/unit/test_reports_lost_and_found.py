@@ -351,6 +351,33 @@ def test_a_report_filed_after_the_item_was_registered_finds_it(world: World) -> 
     assert [n.found_item_id for n in report.found_property] == [item.found_item_id]
 
 
+def test_an_item_added_to_a_report_later_finds_a_registered_item(world: World) -> None:
+    report = world.file(unnumbered_loss(location={"municipalityCode": "1480", "address": "Nordstan"}))
+    item = world.register()
+    assert item.possible_matches == []
+
+    bicycle_with_its_number = parse_draft(loss_report()).items_reported
+    amended = filing.amend_report(
+        report.case_number,
+        text="The serial number was on the receipt I found later.",
+        items=bicycle_with_its_number,
+        owner_ref=report.owner_ref,
+        repository=world.reports,
+        clock=world.clock,
+        correlation_id="c",
+    )
+    lf.match_report(
+        amended,
+        found_items=world.found,
+        reports=world.reports,
+        index=world.index,
+        clock=world.clock,
+        correlation_id="c",
+    )
+
+    assert [n.case_number for n in world.item(item.found_item_id).owner_notices] == [report.case_number]
+
+
 def test_matching_again_tells_the_owner_once(world: World) -> None:
     report = world.file(loss_report())
     item = world.register()
