@@ -188,7 +188,7 @@ def test_staff_register_a_found_item_and_the_finder_gets_a_receipt(
     assert response_header(result, "Location") == f"{FOUND_ITEMS}/HG1-26"
     assert receipt["reception"] == "Polisen Stockholm City"
     assert receipt["place"] == "Tunnelbanan, T-Centralen, Stockholm"
-    assert receipt["what"].startswith("mobilePhone, Fairphone")
+    assert receipt["what"] == "mobile phone, Fairphone, Black phone in a red case"
     assert receipt["unclaimedUntil"] == "2027-02-22"
     assert "22 February 2027" in receipt["message"]
     item = response_json(found_item("HG1-26"))

@@ -378,6 +378,28 @@ def test_an_item_added_to_a_report_later_finds_a_registered_item(world: World) -
     assert [n.case_number for n in world.item(item.found_item_id).owner_notices] == [report.case_number]
 
 
+def test_a_match_that_loses_a_race_reads_again_and_tells_the_owner_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = world.file(loss_report())
+    write = world.found.replace_with_report
+    calls: list[str] = []
+
+    def changed_meanwhile_once(item: FoundItem, **kwargs: Any) -> None:
+        calls.append(item.found_item_id)
+        if len(calls) == 1:
+            raise Conflict("changed meanwhile")
+        write(item, **kwargs)
+
+    monkeypatch.setattr(world.found, "replace_with_report", changed_meanwhile_once)
+
+    item = world.register()
+
+    assert len(calls) == 2
+    assert [n.case_number for n in item.owner_notices] == [report.case_number]
+    assert world.event_types.count("LostPropertyMatched") == 1
+
+
 def test_matching_again_tells_the_owner_once(world: World) -> None:
     report = world.file(loss_report())
     item = world.register()

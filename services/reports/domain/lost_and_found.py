@@ -153,7 +153,8 @@ def report_identifiers(report: Report) -> set[str]:
     }
 
 
-def _category_words(category: ItemCategory) -> str:
+def category_words(category: ItemCategory) -> str:
+    """``mobilePhone`` → "mobile phone", for letters and receipts."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", category.value).lower()
 
 
@@ -537,7 +538,7 @@ def _reports_by_description(
 
 
 def _owner_message(item: FoundItem, claim_by: date) -> str:
-    what = _category_words(item.category)
+    what = category_words(item.category)
     return (
         f"A found {what} that may be yours is at the police reception {item.reception.name} "
         f"({municipality(item.reception.municipality_code).name}). Claim it by {spelled(claim_by)}: bring "
@@ -665,28 +666,29 @@ def match_found_item(
     """Match an unclaimed item against open reports: tell the owner of an identifying number, or record
     possible matches for staff. Only items waiting for an owner (``registered``) are matched. Running it again
     changes nothing new, so a redelivered event is harmless."""
-    for attempt in range(ATTEMPTS):
+
+    def attempt() -> FoundItem:
         item = found_items.get(found_item_id)
         if item is None:
             raise NotFound(f"Found item {found_item_id} does not exist")
-        if item.status is not FoundItemStatus.REGISTERED:
-            return item
         now = clock.now()
-        if item.due_at is not None and item.due_at <= now:
-            return item  # its owner's time is over; the deadline job moves it on
+        if item.status is not FoundItemStatus.REGISTERED or (item.due_at and item.due_at <= now):
+            return item  # not waiting for its owner (any more): the deadline job moves it on
+        return _match_once(
+            item,
+            found_items=found_items,
+            reports=reports,
+            index=index,
+            now=now,
+            correlation_id=correlation_id,
+        )
+
+    for _ in range(ATTEMPTS - 1):
         try:
-            return _match_once(
-                item,
-                found_items=found_items,
-                reports=reports,
-                index=index,
-                now=now,
-                correlation_id=correlation_id,
-            )
+            return attempt()
         except Conflict:
-            if attempt == ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+            continue  # the item or the report changed meanwhile: read both again
+    return attempt()
 
 
 def match_report(
@@ -1070,7 +1072,7 @@ def hand_over(
     entry = TimelineEntry(
         status=report.status,
         at=now,
-        reason=f"Found item {found_item_id} ({_category_words(item.category)}) was handed back to you at "
+        reason=f"Found item {found_item_id} ({category_words(item.category)}) was handed back to you at "
         f"{item.reception.name}.",
     )
     updated_report = report.model_copy(

@@ -105,7 +105,14 @@ class FinderReceipt(CamelModel):
     @classmethod
     def of(cls, item: FoundItem) -> FinderReceipt:
         what = ", ".join(
-            part for part in (item.category.value, item.brand, item.model, item.description) if part
+            part
+            for part in (
+                lost_and_found.category_words(item.category),
+                item.brand,
+                item.model,
+                item.description,
+            )
+            if part
         )
         until = lost_and_found.spelled(item.unclaimed_until)
         message = (
