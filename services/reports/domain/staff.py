@@ -152,7 +152,13 @@ class CaseDesk:
         report = self._changeable(case_number, AuditAction.TAKE_CASE, now)
         if report.status is ReportStatus.UNDER_ASSESSMENT and report.assignee == self.staff.staff_id:
             self.audit.record(
-                self._record(AuditAction.TAKE_CASE, now, case_number=case_number, change="already held")
+                self._record(
+                    AuditAction.TAKE_CASE,
+                    now,
+                    case_number=case_number,
+                    region=report.region,
+                    change="already held",
+                )
             )
             return report
         self._not_held_by_another(report)
