@@ -204,6 +204,23 @@ def test_a_slot_takes_as_many_bookings_as_it_has_counters_and_no_more(
     assert len(items(bookings_cloud, "OUTBOX#")) == 2
 
 
+def test_the_transaction_refuses_a_full_slot_even_when_the_read_before_it_saw_room(
+    clock: FixedClock, bookings_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book(citizen(1), booking_body("visby", SLOT.starts_at))
+    book(citizen(2), booking_body("visby", SLOT.starts_at))
+    # As if the two bookings committed between this request's read and its transaction.
+    monkeypatch.setattr(dependencies.repository(), "places_taken", lambda *_: 0)
+
+    late = book(citizen(3), booking_body("visby", SLOT.starts_at))
+
+    assert "fully booked" in problem(late, 409)["detail"]
+    assert len(items(bookings_cloud, "APPOINTMENT#")) == 2
+    assert len(items(bookings_cloud, "LEDGER#")) == 2
+    assert len(items(bookings_cloud, "APPLICANT#")) == 2
+    assert free_places("visby", SLOT.starts_at) == 0
+
+
 def test_an_e_id_holds_at_most_two_active_bookings_until_one_is_cancelled(clock: FixedClock) -> None:
     claims = citizen(1)
     passport = response_json(book(claims, booking_body("visby", SLOT.starts_at)))

@@ -114,6 +114,9 @@ class InMemoryAppointments:
             if rid == reception_id and k == kind.value and first <= start <= last and n
         }
 
+    def places_taken(self, reception_id: str, kind: AppointmentKind, starts_at: datetime) -> int:
+        return self.booked[(reception_id, kind.value, starts_at)]
+
     def add(
         self,
         appointment: Appointment,

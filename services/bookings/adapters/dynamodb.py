@@ -191,6 +191,15 @@ class DynamoDbAppointmentRepository:
             counts[from_utc_key(values["sk"])] = int(values.get("booked", 0))
         return counts
 
+    def places_taken(self, reception_id: str, kind: AppointmentKind, starts_at: datetime) -> int:
+        found = self._client.get_item(
+            TableName=self._table,
+            Key=slot_key(reception_id, kind, starts_at),
+            ConsistentRead=True,
+            ProjectionExpression="booked",
+        ).get("Item")
+        return int(plain(found).get("booked", 0)) if found else 0
+
     def list_booked_by(self, booker_ref: str, *, limit: int, start: dict[str, Any] | None) -> Page:
         query: dict[str, Any] = {
             "TableName": self._table,

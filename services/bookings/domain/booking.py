@@ -27,6 +27,7 @@ from services.bookings.domain.errors import (
     BookingNumberTaken,
     ChangedMeanwhile,
     NotGuardian,
+    SlotFull,
 )
 from services.bookings.domain.ports import (
     AppointmentRepository,
@@ -101,6 +102,13 @@ def _bookable_slot(reception: Reception, kind: AppointmentKind, start: datetime,
         raise InvalidInput.of("start", str(reason)) from None
 
 
+def _refuse_if_full(slot: Slot, repository: AppointmentRepository) -> None:
+    """A full slot is refused on a read. The transaction's condition is what guarantees capacity; this spares
+    the many who try a time already taken a transaction that could only fail (and on a busy slot, contend)."""
+    if repository.places_taken(slot.reception_id, slot.kind, slot.starts_at) >= slot.capacity:
+        raise SlotFull()
+
+
 def free_slots(
     reception_id: str,
     kind: AppointmentKind,
@@ -143,6 +151,7 @@ def book_documents(
     for_child = applicant != booker.personnummer
     if for_child and booker.personnummer not in population.guardians_of(applicant):
         raise NotGuardian()
+    _refuse_if_full(slot, repository)
 
     for attempt in range(1, LEDGER_ATTEMPTS + 1):
         ledger = repository.ledger(booker.ref)
@@ -195,6 +204,7 @@ def book_case_meeting(
     if cases.owner_of(draft.case_number) != booker.ref:
         # A stranger's case and a case that does not exist look the same.
         raise NotFound(f"No case {draft.case_number} of yours was found")
+    _refuse_if_full(slot, repository)
     return _add(
         lambda number: Appointment(
             booking_number=number,
@@ -298,6 +308,7 @@ def reschedule(
     slot = _bookable_slot(reception, appointment.kind, draft.start, now)
     if slot.reception_id == appointment.reception_id and slot.starts_at == appointment.starts_at:
         raise InvalidInput.of("start", "is the appointment's current time")
+    _refuse_if_full(slot, repository)
     moved = appointment.changed(
         reception_id=reception.id,
         region=reception.region.value,

@@ -103,6 +103,10 @@ class AppointmentRepository(Protocol):
         out."""
         ...
 
+    def places_taken(self, reception_id: str, kind: AppointmentKind, starts_at: datetime) -> int:
+        """How many have booked the slot, as of a strongly consistent read."""
+        ...
+
     def add(
         self,
         appointment: Appointment,
