@@ -17,7 +17,8 @@ from tests.support.reports import theft_report
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
 
 REPORTS = "/reports/v1/reports"
-# Generous: the cloud is shared with the other end-to-end tests and may still be working through their events.
+# Generous: right after start the cloud is still working through the demo reports it seeded (about 10 s of
+# triage and letters), and it is shared with the other end-to-end tests.
 WAIT_S = 30.0
 FOUND_ITEMS = "/reports/v1/staff/found-items"
 
@@ -89,7 +90,9 @@ def test_a_registered_found_item_is_matched_to_the_loss_report_and_the_owner_see
 ) -> None:
     case = file_loss(client, citizen, serial_number)
     eventually(
-        lambda: my_report(client, citizen, case)["status"] != "received", what="triage of the loss report"
+        lambda: my_report(client, citizen, case)["status"] != "received",
+        timeout_s=WAIT_S,
+        what="triage of the loss report",
     )
 
     # Staff type the number as it is printed on the camera: spaced and in lower case.
@@ -154,7 +157,9 @@ def test_a_found_bicycle_reaches_the_owner_of_a_theft_report_closed_without_inve
     assert response.status == 201, response.body
     case = response.json()["caseNumber"]
     eventually(
-        lambda: my_report(client, citizen, case)["status"] == "closed", what="the rule closing the case"
+        lambda: my_report(client, citizen, case)["status"] == "closed",
+        timeout_s=WAIT_S,
+        what="the rule closing the case",
     )
 
     bicycle = registration(
@@ -164,7 +169,9 @@ def test_a_found_bicycle_reaches_the_owner_of_a_theft_report_closed_without_inve
     assert response.status == 201, response.body
 
     eventually(
-        lambda: told_of(client, citizen, case, response.json()["foundItemId"]), what="the owner being told"
+        lambda: told_of(client, citizen, case, response.json()["foundItemId"]),
+        timeout_s=WAIT_S,
+        what="the owner being told",
     )
 
 
