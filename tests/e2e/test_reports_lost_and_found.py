@@ -1,5 +1,5 @@
-"""Lost and found over the local cloud: staff register a found item, it is matched to a citizen's loss report, and
-the owner sees it on their report; the deadline job runs inside the service."""
+"""Lost and found over the local cloud: staff register a found item, it is matched to a citizen's loss report,
+and the owner sees it on their report; the deadline job runs inside the service."""
 
 from __future__ import annotations
 

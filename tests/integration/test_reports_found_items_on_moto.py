@@ -1,5 +1,5 @@
-"""Lost and found property through the handlers against moto: staff register found items, the matcher tells the
-owner of a loss report, the deadline job moves unclaimed items on under a clock the test sets, and hand-over."""
+"""Lost and found property through the handlers against moto: staff register found items, the matcher tells
+the owner of a loss report, the deadline job moves unclaimed items on under a set clock, and hand-over."""
 
 from __future__ import annotations
 
@@ -226,7 +226,8 @@ def test_staff_list_their_region_newest_first_by_status_and_page_on(
     for _ in range(3):
         ids.append(response_json(register())["foundItemId"])
         clock.advance(timedelta(minutes=1))
-    register(registration(reception={"name": "Polisen Göteborg", "municipalityCode": "1480"}), staff("Väst"))
+    goteborg = {"name": "Polisen Göteborg", "municipalityCode": "1480"}
+    register(registration(reception=goteborg), staff("Väst"))
 
     seen: list[str] = []
     query = {"limit": "2", "status": "registered"}

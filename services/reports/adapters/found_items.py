@@ -9,9 +9,10 @@ Item layout (pk / sk):
 - ``FOUNDCAT#<region found in>#<category>`` / ``<foundAt>#<id>``: found items by place, category and time.
   Both found-item indexes expire (``expiresAt``) a month after the owner's 3 months: the item is no longer
   matched then.
-- ``REPORTED#<matching key>`` / ``REPORT#<caseNumber>``: an identifying number named in a loss or theft report.
-- ``LOST#<region>#<category>`` / ``<occurredTo>#<caseNumber>``: a loss report by place, category and the end of
-  its loss period (``occurredFrom`` alongside).
+- ``REPORTED#<matching key>`` / ``REPORT#<caseNumber>``: an identifying number named in a loss or theft
+  report.
+- ``LOST#<region>#<category>`` / ``<occurredTo>#<caseNumber>``: a loss report by place, category and the end
+  of its loss period (``occurredFrom`` alongside).
 
 Times in sort keys are UTC with a fixed width, so that their text order is their time order.
 """

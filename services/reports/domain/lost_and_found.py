@@ -1,4 +1,4 @@
-"""Lost and found property (hittegods): items handed in at a police reception, matched to open loss and theft
+"""Lost and found property (hittegods): items handed in at a police reception, matched to loss and theft
 reports, and the statutory deadlines that decide who may take an item nobody claims.
 
 The rules (lagen (1938:121) om hittegods, as DOMAIN.md summarises it):
@@ -8,19 +8,20 @@ The rules (lagen (1938:121) om hittegods, as DOMAIN.md summarises it):
   registration, the finder may take it if they asked to, after paying the police's costs within **1 month**;
   otherwise it goes to the state. Items found in a shop, bus or train belong to that business as finder.
 - Periods are counted in calendar months as Swedish law counts them (lag (1930:173) om beräkning av
-  lagstadgad tid, 2 §): a period of n months that starts on a day ends on the day with the same number n months
-  later, or on the last day of that month if it is shorter (31 January + 1 month → 28/29 February). Days are
-  Swedish (Europe/Stockholm) days; a period ends when its last day ends. A last day on a weekend or holiday is
-  not moved.
+  lagstadgad tid, 2 §): a period of n months that starts on a day ends on the day with the same number
+  n months later, or on the last day of that month if it is shorter (31 January + 1 month → 28/29 February).
+  Days are Swedish (Europe/Stockholm) days; a period ends when its last day ends. A last day on a weekend or
+  holiday is not moved.
 - A told owner's month is never cut short: the 3-month track starts when both the 3 months and the owner's
   month have ended. The finder's month starts on the day the owner's time ended.
 - A passport or national ID card never goes to the finder (a lost one is blocked when reported).
 
 Matching (see :func:`match_found_item`): an identifying number (serial number, IMEI, frame number; compared
-letters and digits only, case-insensitively) named in open loss reports or in theft reports (closed ones too: a
-decision not to investigate does not return the property) of **one** owner tells that owner at once. Otherwise the item is a *possible* match of open loss reports of the same category and region
-whose loss period it was found in (from ``occurredFrom`` to 14 days after ``occurredTo``); staff confirm a
-possible match before its owner is told.
+letters and digits only, case-insensitively) named by **one** owner, in open loss reports or in theft reports
+(closed ones too: a decision not to investigate does not return the property), tells that owner at once.
+Otherwise the item is a *possible* match of open loss reports of the same category and region whose loss
+period it was found in (from ``occurredFrom`` to 14 days after ``occurredTo``); staff confirm a possible match
+before its owner is told.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def spelled(day: date) -> str:
 
 
 def matching_key(identifier: str) -> str:
-    """An identifying number as compared: letters and digits only, upper case ("wsb-123 456" → "WSB123456")."""
+    """An identifying number as compared: letters and digits, upper case ("wsb-123 456" → "WSB123456")."""
     return "".join(ch for ch in identifier.upper() if ch.isalnum())
 
 
@@ -439,7 +440,8 @@ def register_found_item(
     held_in = region_for_municipality(registration.reception.municipality_code).value
     if not staff.may_see(held_in):
         problems["reception.municipalityCode"] = (
-            f"is in police region {held_in}; staff of region {staff.region} register items kept in {staff.region}"
+            f"is in police region {held_in}; staff of region {staff.region} register items kept in "
+            f"{staff.region}"
         )
     if problems:
         raise InvalidInput(problems)
@@ -791,8 +793,8 @@ def owner_letter(
             f"The finder may ask you for a finder's reward of about {reward} SEK (a tenth of its value)."
             if reward
             else "",
-            "If you do not claim it in time, it may go to the finder or to the state. You can see this on your "
-            "report when logged in with e-ID at polisen.se.",
+            "If you do not claim it in time, it may go to the finder or to the state. You can see this on "
+            "your report when logged in with e-ID at polisen.se.",
         )
         if part
     )
@@ -870,8 +872,8 @@ def _next_period(
                 item.moved_to(
                     FoundItemStatus.REGISTERED,
                     at=at,
-                    reason=f"The owner who was told did not claim it by {spelled(deadline)}; it waits for its owner "
-                    f"until {spelled(item.unclaimed_until)}.",
+                    reason=f"The owner who was told did not claim it by {spelled(deadline)}; it waits for "
+                    f"its owner until {spelled(item.unclaimed_until)}.",
                 ),
                 "claim",
             )
@@ -976,11 +978,14 @@ def _refusal(item: FoundItem, recipient: Recipient) -> str | None:
                 f"Found item {item.found_item_id} is not the finder's: they did not ask for it, or it is an "
                 "identity document"
             )
-        return f"The finder's time to collect found item {item.found_item_id} ended on {spelled(item.collect_by)}"
+        return (
+            f"The finder's time to collect found item {item.found_item_id} ended on "
+            f"{spelled(item.collect_by)}"
+        )
     if recipient is Recipient.STATE and status is not FoundItemStatus.FORFEITED_TO_STATE:
         return (
-            f"Found item {item.found_item_id} goes to the state only when neither its owner nor its finder may "
-            f"take it; it is now {status.value}"
+            f"Found item {item.found_item_id} goes to the state only when neither its owner nor its finder "
+            f"may take it; it is now {status.value}"
         )
     return None
 

@@ -1,7 +1,7 @@
-"""Staff at police receptions: found items (hittegods) registered, listed, read, matched owners told, handed over.
+"""Staff at police receptions: found items (hittegods) registered, listed, read, owners told, handed over.
 
-Staff tokens only. Staff see the items kept in their own region (national staff every region); another region's
-item answers 404, as a missing one does, and another region's list 403.
+Staff tokens only. Staff see the items kept in their own region (national staff every region); another
+region's item answers 404, as a missing one does, and another region's list 403.
 """
 
 from __future__ import annotations
@@ -161,9 +161,9 @@ def _correlation_id() -> str:
 @router.post(
     FOUND_ITEMS,
     summary="Register a found item handed in at a reception",
-    description="Answers with the finder's receipt. The owner of an open loss or theft report naming the "
-    "item's serial number, IMEI or frame number is told at once; other possible owners are listed on the item "
-    "for staff to confirm.",
+    description="Answers with the finder's receipt. The owner of a loss or theft report naming the item's "
+    "serial number, IMEI or frame number is told at once; other possible owners are listed on the item for "
+    "staff to confirm.",
     responses={201: {"description": "Registered: the found item id is in the body and the Location header"}},
 )
 def post_found_item(
@@ -228,9 +228,9 @@ def get_found_item(foundItemId: str) -> FoundItemView:  # noqa: N803 - the path 
 @router.post(
     f"{FOUND_ITEMS}/<foundItemId>/owner-notices",
     summary="Tell the owner of a possible match",
-    description="For a possible match (same category, region and time) staff have checked: the owner is told "
-    "on their report and may claim the item within a month. 409 when the item no longer waits for its owner or "
-    "the report is not a possible match.",
+    description="For a possible match (same category, region and time) staff have checked: the owner is "
+    "told on their report and may claim the item within a month. 409 when the item no longer waits for its "
+    "owner or the report is not a possible match.",
 )
 def post_owner_notice(
     foundItemId: str,  # noqa: N803 - the path parameter's public name
@@ -251,9 +251,9 @@ def post_owner_notice(
 @router.post(
     f"{FOUND_ITEMS}/<foundItemId>/handover",
     summary="Record that a found item was handed over",
-    description="To the owner (with the case number of the matched report) while the item waits for its owner; "
-    "to the finder only after 3 months unclaimed, if they asked for it, within their month; to the state when "
-    "neither may take it. Otherwise 409 with the reason.",
+    description="To the owner (with the case number of the matched report) while the item waits for its "
+    "owner; to the finder only after 3 months unclaimed, if they asked for it, within their month; to the "
+    "state when neither may take it. Otherwise 409 with the reason.",
 )
 def post_handover(
     foundItemId: str,  # noqa: N803 - the path parameter's public name
