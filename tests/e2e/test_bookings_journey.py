@@ -23,6 +23,9 @@ from tests.support.reports import form, theft_report
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
 
 REPORTS = "/reports/v1/reports"
+# Generous, and spent only when needed: right after start the shared cloud is still working through the demo
+# reports it seeded, whose events reach bookings too.
+WAIT_S = 45.0
 
 
 def problem(response: Response, status: int) -> dict[str, Any]:
@@ -67,6 +70,7 @@ def on_the_bus(client: LocalClient, detail_type: str, booking_number: str) -> di
         lambda e: (
             e["source"] == "polisen.bookings" and e["detail"]["data"]["bookingNumber"] == booking_number
         ),
+        timeout_s=WAIT_S,
     )
 
 
@@ -151,7 +155,7 @@ def test_a_passport_reported_lost_to_the_police_reads_sparrat(client: LocalClien
     assert filed.status == 201, filed.body
 
     eventually(
-        lambda: validity(client, passport) == "Spärrat", timeout_s=15, what="the passport to read Spärrat"
+        lambda: validity(client, passport) == "Spärrat", timeout_s=WAIT_S, what="the passport to read Spärrat"
     )
 
 
@@ -177,7 +181,7 @@ def test_no_one_blocks_someone_else_s_passport_by_reporting_it(
             for line in lines
         )
 
-    eventually(refusal_logged, timeout_s=15, what="bookings to refuse the block")
+    eventually(refusal_logged, timeout_s=WAIT_S, what="bookings to refuse the block")
     assert validity(client, passport) == "Giltig"
 
 
@@ -206,7 +210,7 @@ def test_a_meeting_about_one_s_own_report_and_never_about_a_stranger_s(
         return response if response.status != 404 else None
 
     # Bookings learns whose case it is from ReportFiled on the bus, a moment after the report is filed.
-    booked = eventually(book_as_owner, timeout_s=15, what="bookings to learn the case's owner")
+    booked = eventually(book_as_owner, timeout_s=WAIT_S, what="bookings to learn the case's owner")
     assert booked.status == 201, booked.body
     assert booked.json()["caseNumber"] == case
 
