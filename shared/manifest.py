@@ -182,8 +182,9 @@ class ServiceManifest:
     def event_pattern(self, subscription: Subscription) -> dict[str, list[str]]:
         return {"source": [subscription.source], "detail-type": list(subscription.detail_types)}
 
-    def environment(self, env: str) -> dict[str, str]:
-        """Environment variables every function of the service gets (besides AWS's own)."""
+    def environment(self, env: str, account: str | None = None) -> dict[str, str]:
+        """Environment variables every function of the service gets (besides AWS's own). Bucket names carry
+        the account (they are global), so they are included when the renderer knows it."""
         variables = {
             "ESERVICES_ENV": env,
             "SERVICE_NAME": self.name,
@@ -195,6 +196,9 @@ class ServiceManifest:
         }
         for table in self.tables:
             variables[f"TABLE_{table.name.upper()}"] = self.table_name(env, table.name)
+        if account is not None:
+            for bucket in self.buckets:
+                variables[f"BUCKET_{bucket.name.upper()}"] = self.bucket_name(env, bucket.name, account)
         variables.update(self.extra_environment)
         return variables
 

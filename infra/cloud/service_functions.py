@@ -103,7 +103,7 @@ class ServiceFunction(Construct):
             code=settings.code,
             handler=spec.handler,
             layers=[settings.powertools],
-            environment={**manifest.environment(env_name), **POWERTOOLS_SETTINGS},
+            environment={**manifest.environment(env_name, cdk.Aws.ACCOUNT_ID), **POWERTOOLS_SETTINGS},
             memory_size=spec.memory_mb,
             timeout=cdk.Duration.seconds(spec.timeout_s),
             tracing=lambda_.Tracing.ACTIVE,

@@ -235,7 +235,7 @@ def _service_plan(manifest: ServiceManifest, env: str) -> ServicePlan:
     return ServicePlan(
         name=manifest.name,
         prefix=manifest.prefix(env),
-        environment=manifest.environment(env),
+        environment=manifest.environment(env, ACCOUNT_ID),
         functions=functions,
         seed=seed,
         rate_limit_per_second=manifest.rate_limit_per_second,

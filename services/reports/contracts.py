@@ -6,7 +6,15 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
-from services.reports.domain.model import MAX_ITEMS, Item, Report, ReportDraftBody, ReportRecord, ReportStatus
+from services.reports.domain.model import (
+    MAX_ITEMS,
+    Attachment,
+    Item,
+    Report,
+    ReportDraftBody,
+    ReportRecord,
+    ReportStatus,
+)
 from services.reports.domain.tips import TipCategory
 from shared.models import CamelModel
 
@@ -42,6 +50,25 @@ class ReportList(CamelModel):
 class AmendReportRequest(CamelModel):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
     items: Annotated[list[Item], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
+
+
+class AttachmentRequest(CamelModel):
+    file_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=r"^[^/\\]+$")
+    ]
+    content_type: Annotated[str, StringConstraints(max_length=100)]
+    size_bytes: Annotated[int, Field(ge=1)]
+
+
+class UploadInstructions(CamelModel):
+    """Send the file as ``multipart/form-data`` POST to ``url`` with ``fields`` first and the file last, then
+    call the ``complete`` link."""
+
+    attachment: Attachment
+    url: str
+    fields: dict[str, str]
+    expires_at: AwareDatetime
+    complete: str
 
 
 class TipRequest(CamelModel):

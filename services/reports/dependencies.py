@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
+from services.reports.adapters.attachments import S3AttachmentStore
 from services.reports.adapters.case_work import DynamoDbAuditLog, DynamoDbCaseWork
 from services.reports.adapters.dynamodb import (
     DynamoDbReportRepository,
@@ -83,3 +84,8 @@ def mailbox() -> SqsDigitalMailbox:
 
 def decision_rules() -> RuleSet:
     return current_rule_set()
+
+
+@cache
+def attachments() -> S3AttachmentStore:
+    return S3AttachmentStore(os.environ["BUCKET_ATTACHMENTS"], aws.s3())

@@ -3,6 +3,7 @@ region."""
 
 from shared.manifest import (
     PUBLISHER_HANDLER,
+    Bucket,
     Function,
     Index,
     Route,
@@ -39,6 +40,8 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/reports/{{caseNumber}}", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/amendments", "citizen"),
         Route("GET", f"{BASE}/reports/{{caseNumber}}/receipt", "citizen"),
+        Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments", "citizen"),
+        Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments/{{attachmentId}}/complete", "citizen"),
         Route("POST", f"{BASE}/tips", "public"),
         Route("POST", f"{BASE}/identified-tips", "citizen"),
         Route("GET", f"{BASE}/stolen-goods/{{serialNumber}}", "public"),
@@ -131,6 +134,8 @@ MANIFEST = ServiceManifest(
             detail_types=("FoundItemRegistered", "ReportAmended"),
         ),
     ),
+    # Photos and receipts citizens attach to their reports (private, KMS-encrypted).
+    buckets=(Bucket("attachments"),),
     schedules=(
         # Periods end at midnight, Swedish time; an item moves on within the hour after.
         Schedule("foundItemDeadlines", function="foundItemDeadlines", expression="rate(1 hour)"),

@@ -10,10 +10,12 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import boto3
+from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_s3 import S3Client
 
 
 @cache
@@ -24,3 +26,9 @@ def dynamodb() -> DynamoDBClient:
 @cache
 def events() -> EventBridgeClient:
     return boto3.client("events")
+
+
+@cache
+def s3() -> S3Client:
+    # Signature v4 for presigned POST policies on KMS-encrypted buckets.
+    return boto3.client("s3", config=Config(signature_version="s3v4"))

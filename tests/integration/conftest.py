@@ -48,6 +48,7 @@ def _forget_clients() -> None:
         consumer._store,
         aws_clients.dynamodb,
         aws_clients.events,
+        aws_clients.s3,
         *bookings_dependencies.CACHED,
     ):
         cached.cache_clear()

@@ -12,12 +12,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from services.reports import dependencies
 from services.reports.contracts import (
     AmendReportRequest,
+    AttachmentRequest,
     FileReportRequest,
     ReportList,
     ReportSummary,
     ReportView,
+    UploadInstructions,
 )
-from services.reports.domain import filing, receipt
+from services.reports.domain import attachments, filing, receipt
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_citizen
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -130,3 +132,54 @@ def get_receipt(caseNumber: str) -> Response[bytes]:  # noqa: N803 - the path pa
     pdf = receipt.render_receipt(report, issued_at=dependencies.clock().now())
     disposition = f'attachment; filename="kvitto-{report.case_number}.pdf"'
     return Response(200, "application/pdf", pdf, headers={"Content-Disposition": disposition})
+
+
+@router.post(
+    f"{BASE}/reports/<caseNumber>/attachments",
+    summary="Attach a photo or receipt to one of my open reports: get where to upload it",
+    description="JPEG, PNG, HEIC or PDF, at most 10 MiB, at most 10 per report. Upload within 15 minutes, "
+    "then call `complete`.",
+    responses={201: {"description": "Upload instructions"}},
+)
+def post_attachment(
+    caseNumber: str,  # noqa: N803 - the path parameter's public name
+    request: Annotated[AttachmentRequest, Body()],
+) -> tuple[UploadInstructions, int]:
+    citizen = _citizen()
+    attachment, target = attachments.request_upload(
+        caseNumber,
+        file_name=request.file_name,
+        content_type=request.content_type,
+        size_bytes=request.size_bytes,
+        owner_ref=citizen.owner_ref,
+        repository=dependencies.repository(),
+        store=dependencies.attachments(),
+        clock=dependencies.clock(),
+    )
+    complete = f"{BASE}/reports/{caseNumber}/attachments/{attachment.attachment_id}/complete"
+    instructions = UploadInstructions(
+        attachment=attachment,
+        url=target.url,
+        fields=target.fields,
+        expires_at=target.expires_at,
+        complete=complete,
+    )
+    return instructions, 201
+
+
+@router.post(
+    f"{BASE}/reports/<caseNumber>/attachments/<attachmentId>/complete",
+    summary="Tell that an attachment's upload is done; it is checked and then listed on the report",
+)
+def post_attachment_complete(caseNumber: str, attachmentId: str) -> ReportView:  # noqa: N803
+    citizen = _citizen()
+    report = attachments.complete_upload(
+        caseNumber,
+        attachmentId,
+        owner_ref=citizen.owner_ref,
+        repository=dependencies.repository(),
+        store=dependencies.attachments(),
+        clock=dependencies.clock(),
+        correlation_id=_correlation_id(),
+    )
+    return ReportView.of(report)

@@ -1,0 +1,146 @@
+"""Photos and receipts attached to a report, uploaded straight to storage by the citizen's browser.
+
+The API hands out a short-lived upload target limited to the declared type and size; when the citizen says the
+upload is done, the stored object is checked against what was declared before it counts. A file that does not
+match is deleted, so nothing unchecked stays attached.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from services.reports.domain.filing import owned_report
+from services.reports.domain.model import Attachment, Report
+from services.reports.domain.ports import ReportRepository
+from shared.clock import Clock
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.events.contracts.reports import SOURCE, ReportAmended
+from shared.events.envelope import new_event
+
+ALLOWED_CONTENT_TYPES = frozenset({"image/jpeg", "image/png", "image/heic", "application/pdf"})
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+UPLOAD_WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    size_bytes: int
+    content_type: str
+
+
+class AttachmentStore(Protocol):
+    def upload_target(
+        self, key: str, *, content_type: str, max_bytes: int, expires_in: timedelta
+    ) -> UploadTarget: ...
+
+    def stored_object(self, key: str) -> StoredObject | None: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+def object_key(case_number: str, attachment_id: str) -> str:
+    return f"reports/{case_number}/{attachment_id}"
+
+
+def request_upload(
+    case_number: str,
+    *,
+    file_name: str,
+    content_type: str,
+    size_bytes: int,
+    owner_ref: str,
+    repository: ReportRepository,
+    store: AttachmentStore,
+    clock: Clock,
+) -> tuple[Attachment, UploadTarget]:
+    report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
+    if not report.status.is_open:
+        raise Conflict(f"Report {case_number} is closed; nothing more can be attached")
+    if len(report.attachments) >= MAX_ATTACHMENTS:
+        raise Conflict(f"A report can have at most {MAX_ATTACHMENTS} attachments")
+    problems = {}
+    if content_type not in ALLOWED_CONTENT_TYPES:
+        problems["contentType"] = f"must be one of {', '.join(sorted(ALLOWED_CONTENT_TYPES))}"
+    if not 1 <= size_bytes <= MAX_ATTACHMENT_BYTES:
+        problems["sizeBytes"] = f"must be between 1 and {MAX_ATTACHMENT_BYTES} bytes (10 MiB)"
+    if problems:
+        raise InvalidInput(problems)
+
+    now = clock.now()
+    attachment = Attachment(
+        attachment_id=str(uuid.uuid4()),
+        file_name=file_name,
+        content_type=content_type,
+        size_bytes=size_bytes,
+        status="pending",
+        added_at=now,
+    )
+    changed = report.model_copy(
+        update={"attachments": [*report.attachments, attachment], "version": report.version + 1}
+    )
+    repository.replace(changed, expected_version=report.version, events=[])
+    target = store.upload_target(
+        object_key(case_number, attachment.attachment_id),
+        content_type=content_type,
+        max_bytes=size_bytes,
+        expires_in=UPLOAD_WINDOW,
+    )
+    return attachment, target
+
+
+def complete_upload(
+    case_number: str,
+    attachment_id: str,
+    *,
+    owner_ref: str,
+    repository: ReportRepository,
+    store: AttachmentStore,
+    clock: Clock,
+    correlation_id: str,
+) -> Report:
+    """Count an uploaded file once it matches what was declared. Asking twice is harmless."""
+    report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
+    attachment = next((a for a in report.attachments if a.attachment_id == attachment_id), None)
+    if attachment is None:
+        raise NotFound(f"No attachment {attachment_id} on report {case_number}")
+    if attachment.status == "uploaded":
+        return report
+
+    key = object_key(case_number, attachment_id)
+    stored = store.stored_object(key)
+    if stored is None:
+        raise Conflict("The file has not been uploaded yet; upload it, then try again")
+    if stored.size_bytes != attachment.size_bytes or stored.content_type != attachment.content_type:
+        store.delete(key)
+        without = [a for a in report.attachments if a.attachment_id != attachment_id]
+        repository.replace(
+            report.model_copy(update={"attachments": without, "version": report.version + 1}),
+            expected_version=report.version,
+            events=[],
+        )
+        raise InvalidInput.of("file", "the uploaded file is not the declared type and size; it was removed")
+
+    now = clock.now()
+    uploaded = [
+        a.model_copy(update={"status": "uploaded"}) if a.attachment_id == attachment_id else a
+        for a in report.attachments
+    ]
+    changed = report.model_copy(update={"attachments": uploaded, "version": report.version + 1})
+    event = ReportAmended(case_number=case_number, region=report.region, amended_at=now, owner_ref=owner_ref)
+    repository.replace(
+        changed,
+        expected_version=report.version,
+        events=[new_event(event, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)],
+    )
+    return changed
