@@ -22,8 +22,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
 
 REPORTS = "/reports/v1/reports"
 STAFF = "/reports/v1/staff"
-# Clear cases are decided by triage as soon as the filing's event has crossed the bus.
-DECIDED_WITHIN_S = 10.0
+# Clear cases are decided by triage as soon as the filing's event has crossed the bus: well under a second on
+# an idle laptop (bench/automatic_decisions.py --local-cloud), longer when the shared cloud is busy.
+DECIDED_WITHIN_S = 30.0
 HANDLER = ("caseHandler",)
 
 
@@ -130,8 +131,10 @@ def test_a_reporter_who_asked_gets_the_decision_and_its_reason_in_their_digital_
         report = read(client, token, case)
         return report if report["decision"] and report["decision"]["notifiedAt"] else None
 
-    report = eventually(told, what=f"the reporter of {case} being told")
-    letter = eventually(lambda: letter_about(local_cloud, case), what=f"a letter about {case}")
+    report = eventually(told, timeout_s=DECIDED_WITHIN_S, what=f"the reporter of {case} being told")
+    letter = eventually(
+        lambda: letter_about(local_cloud, case), timeout_s=DECIDED_WITHIN_S, what=f"a letter about {case}"
+    )
     assert letter["recipientPersonnummer"] == personnummer
     assert report["decision"]["reason"] in letter["body"]
     assert case in letter["subject"]
@@ -146,7 +149,7 @@ def test_a_case_handler_works_a_queued_case_and_the_reporter_sees_the_decision(
     def queued() -> dict[str, Any] | None:
         return next((item for item in queue_of(client, handler) if item["caseNumber"] == case), None)
 
-    entry = eventually(queued, what=f"{case} in Stockholm's queue")
+    entry = eventually(queued, timeout_s=DECIDED_WITHIN_S, what=f"{case} in Stockholm's queue")
     assert entry["priority"] == 1
     taken = ok(client.request("POST", f"{STAFF}/reports/{case}/assignment", token=handler))
     note = ok(

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from infra.local.event_sources import is_outbox_insert, sqs_event, stream_event
-from services.reports import api, consumers, dependencies
+from services.reports import api, consumers, dependencies, seed
 from services.reports.adapters.mailbox import create_outgoing_mail_queue
 from services.reports.domain.staff import AuditAction, AuditRecord
 from shared.errors import Conflict
 from shared.events.publisher import handler as publish
 from shared.identity import generate_personnummer
+from shared.regions import Region
 from tests.integration.conftest import MotoCloud
 from tests.support.lambda_events import (
     FakeLambdaContext,
@@ -353,3 +354,35 @@ def test_a_change_that_loses_a_race_leaves_neither_the_change_nor_its_audit_reco
 
     assert cases.get(case) == report
     assert audit_records(moto_cloud) == []
+
+
+def test_the_demo_seed_leaves_every_region_work_and_announces_nothing(moto_cloud: MotoCloud) -> None:
+    summary = seed.handler({}, FakeLambdaContext())
+
+    assert summary == {"filed": 41, "decided": 21, "queued": 20}
+    national = staff("PM-N", region="National")
+    queued = {
+        region.value: response_json(call("GET", f"{STAFF}/queue", national, query={"region": region.value}))[
+            "items"
+        ]
+        for region in Region
+    }
+    assert sum(len(items) for items in queued.values()) == 20
+    assert all(queued.values())
+    table = moto_cloud.plan.service("reports").environment["TABLE_MAIN"]
+    keys = [item["pk"]["S"] for item in moto_cloud.aws.dynamodb.scan(TableName=table)["Items"]]
+    assert not [key for key in keys if key.startswith("OUTBOX#")]
+    assert moto_cloud.aws.sqs.get_queue_url(QueueName=dependencies.outgoing_mail_queue())["QueueUrl"]
+
+
+def test_recording_that_the_reporter_was_told_refuses_a_stale_report(moto_cloud: MotoCloud, bus: Bus) -> None:
+    case = file(citizen(1), form("parkingDamage"))
+    bus.deliver("triage")
+    repository = dependencies.repository()
+    report = repository.get(case)
+    assert report is not None
+
+    with pytest.raises(Conflict):
+        repository.replace(report.model_copy(update={"version": 2}), expected_version=1, events=[])
+
+    assert repository.get(case) == report
