@@ -10,6 +10,7 @@ from typing import Any, get_args
 
 import pytest
 
+from services.reports.adapters.metrics import record_decision
 from services.reports.domain import decisions, filing, notifications
 from services.reports.domain.decisions import Decided, Outcome, Routed, RuleSet
 from services.reports.domain.model import REPORT_TYPES, ReportStatus, parse_draft
@@ -359,3 +360,27 @@ def test_a_letter_retried_after_a_failed_record_carries_the_same_message_id(repo
 
     first, second = mailbox.letters
     assert first.message_id == second.message_id
+
+
+# --- metrics -----------------------------------------------------------------------------------------------
+
+
+def test_each_decision_counts_by_who_decided_and_times_filing_to_decision(
+    repository, clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = file(repository, clock, form("parkingDamage"))
+    clock.advance(timedelta(seconds=3))
+    triaged = triage(repository, clock, report.case_number)
+    assert triaged is not None
+    assert triaged.report.decision is not None
+    capsys.readouterr()
+
+    record_decision(triaged.report.decision, filed_at=triaged.report.filed_at)
+
+    points = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {p["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] for p in points} == {
+        "ReportsDecided",
+        "SecondsFromFilingToDecision",
+    }
+    assert all(p["decidedBy"] == "rule" for p in points)
+    assert [p["SecondsFromFilingToDecision"] for p in points if "SecondsFromFilingToDecision" in p] == [[3.0]]
