@@ -106,3 +106,41 @@ def test_of_concurrent_creates_of_one_key_exactly_one_succeeds(dynamodb: DynamoD
     assert outcomes.count("created") == 1
     stored = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "case-1"}})["Item"]
     assert outcomes[int(stored["writer"]["N"])] == "created", "the stored item is another caller's"
+
+
+def test_a_refused_transaction_does_not_cut_the_table_off_from_its_stream(dynamodb: DynamoDBClient) -> None:
+    streamed = "streamed"
+    description = dynamodb.create_table(
+        TableName=streamed,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )["TableDescription"]
+    streams = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=dynamodb.meta.endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    arn = description["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
+        "ShardIterator"
+    ]
+    dynamodb.put_item(TableName=streamed, Item={"pk": {"S": "first"}})
+    refused = {
+        "Put": {
+            "TableName": streamed,
+            "Item": {"pk": {"S": "first"}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        dynamodb.transact_write_items(TransactItems=[refused])  # type: ignore[list-item]
+    dynamodb.put_item(TableName=streamed, Item={"pk": {"S": "after"}})
+
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["first", "after"]
