@@ -78,10 +78,13 @@ def main(module_name: str, spec_path: str, result_path: str) -> None:
     with open(spec_path, encoding="utf-8") as spec_file:
         spec: dict[str, Any] = json.load(spec_file)
     calls = record_aws_calls() if spec["record_calls"] else []
-    request = invoke_handler if spec["mode"] == "handler" else call_aws
-
     request_started = time.perf_counter()
-    result = request(module, spec)
+    if spec["mode"] == "handler":
+        result = invoke_handler(module, spec)
+    elif spec["mode"] == "baseline":
+        result = call_aws(module, spec)
+    else:  # import only: no first request is scripted for this function
+        result = None
     served = time.perf_counter()
 
     figures = {

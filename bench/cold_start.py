@@ -45,7 +45,7 @@ from infra.local.plan import ACCOUNT_ID, REGION, build_plan
 from infra.local.provision import provision
 from services.reports.adapters.dynamodb import DynamoDbReportRepository
 from services.reports.domain import filing
-from services.reports.domain.model import Report, ReportDraft
+from services.reports.domain.model import Report, parse_draft
 from shared.clock import SystemClock
 from shared.events.envelope import Envelope, EventData
 from shared.events.outbox import outbox_item
@@ -316,7 +316,7 @@ class ReportsRequests:
     def _filed_report(self) -> Envelope[EventData]:
         """Files a report straight through the domain and returns its ReportFiled event."""
         filing.file_report(
-            ReportDraft.model_validate(theft_report()),
+            parse_draft(theft_report()),
             citizen=self._new_citizen(),
             repository=self._repository,
             clock=SystemClock(),
