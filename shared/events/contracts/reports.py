@@ -48,7 +48,7 @@ class ReportDecided(EventData):
 
     case_number: str
     region: str
-    outcome: str  # e.g. "investigationNotOpened", "investigationOpened", "closed"
+    outcome: str  # see services/reports/README.md, "Automated decisions", for the outcomes
     reason: str
     decided_by: Literal["rule", "staff"]
     rule_id: str | None = None
