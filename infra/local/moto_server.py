@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from infra.local import moto_transactions
 from infra.local.processes import REPO_ROOT, ChildProcess, LineSink, exit_when_parent_exits
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -132,35 +133,6 @@ def _moto_environment() -> dict[str, str]:
     return env
 
 
-def keep_streams_across_rollbacks() -> None:
-    """moto rolls a cancelled transaction back by putting deep copies of the touched tables in place, and each
-    copy carries a copy of the table's stream shard. A stream reader holding the original shard would never see
-    another record of that table, so events would stop crossing the bus after the first refused transaction
-    (an optimistic-lock conflict, a full slot). Put the original shard back, trimmed to what it held before."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    moto_transact = DynamoDBBackend.transact_write_items
-
-    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-        shards = {
-            name: (table.stream_shard, len(table.stream_shard.items))
-            for name, table in self.tables.items()
-            if table.stream_shard is not None
-        }
-        try:
-            moto_transact(self, transact_items)
-        except Exception:
-            for name, (shard, length) in shards.items():
-                restored = self.tables.get(name)
-                if restored is not None and restored.stream_shard is not shard:
-                    del shard.items[length:]
-                    shard.table = restored
-                    restored.stream_shard = shard
-            raise
-
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="moto on an inherited listening socket")
     parser.add_argument("--fd", type=int, required=True)
@@ -178,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     from werkzeug.serving import make_server
 
-    keep_streams_across_rollbacks()
+    moto_transactions.install()
     app = SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))
     server = make_server(
         "127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler, fd=args.fd

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
 import pytest
@@ -144,3 +144,70 @@ def test_a_refused_transaction_does_not_cut_the_table_off_from_its_stream(dynamo
     records = streams.get_records(ShardIterator=iterator)["Records"]
 
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["first", "after"]
+
+
+def test_a_refused_transaction_leaves_every_item_it_named_as_it_was_and_nothing_in_the_stream(
+    dynamodb: DynamoDBClient,
+) -> None:
+    table = "cases"
+    description = dynamodb.create_table(
+        TableName=table,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )["TableDescription"]
+    streams = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=dynamodb.meta.endpoint_url,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    arn = description["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
+        "ShardIterator"
+    ]
+
+    def key(pk: str) -> dict[str, Any]:
+        return {"pk": {"S": pk}, "sk": {"S": "STATE"}}
+
+    dynamodb.put_item(TableName=table, Item={**key("CASE#1"), "status": {"S": "filed"}})
+    dynamodb.put_item(TableName=table, Item={**key("CASE#2"), "status": {"S": "filed"}})
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": key("CASE#1"),
+                        "UpdateExpression": "SET #s = :s",
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": {":s": {"S": "decided"}},
+                    }
+                },
+                {"Put": {"TableName": table, "Item": {**key("OUTBOX#1"), "detail": {"S": "{}"}}}},
+                {"Delete": {"TableName": table, "Key": key("CASE#2")}},
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": key("CASE#3"),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    dynamodb.put_item(TableName=table, Item={**key("CASE#4"), "status": {"S": "filed"}})
+
+    def stored(pk: str) -> dict[str, Any] | None:
+        return dynamodb.get_item(TableName=table, Key=key(pk)).get("Item")
+
+    assert (stored("CASE#1") or {})["status"] == {"S": "filed"}
+    assert stored("OUTBOX#1") is None
+    assert stored("CASE#2") is not None
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["CASE#1", "CASE#2", "CASE#4"]
