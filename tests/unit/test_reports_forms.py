@@ -174,3 +174,31 @@ def test_the_receipt_speaks_swedish_and_holds_no_personnummer(repository, clock)
     assert "Dator, Lenovo, serienummer PF-3KX9Q2, värde 12 000 kr" in text
     assert who.personnummer not in text
     assert receipt.render_receipt(report, issued_at=NOW).startswith(b"%PDF-1.4")
+
+
+def test_an_addition_racing_with_triage_is_applied_to_the_fresh_report(repository, clock) -> None:
+    who = citizen()
+    report = file(repository, clock, form("vandalism"), who)
+    real_replace = repository.replace
+
+    def triage_wins_the_race(changed, *, expected_version, events):
+        repository.replace = real_replace  # only the first write loses
+        current = repository.reports[report.case_number]
+        queued = current.move_to(ReportStatus.AWAITING_ASSESSMENT, at=NOW, reason="I kö.")
+        real_replace(queued, expected_version=current.version, events=[])
+        real_replace(changed, expected_version=expected_version, events=events)
+
+    repository.replace = triage_wins_the_race
+    amended = filing.amend_report(
+        report.case_number,
+        text="Mer information.",
+        items=[],
+        owner_ref=who.owner_ref,
+        repository=repository,
+        clock=clock,
+        correlation_id="c",
+    )
+
+    assert amended.status is ReportStatus.AWAITING_ASSESSMENT
+    assert [a.text for a in amended.amendments] == ["Mer information."]
+    assert repository.reports[report.case_number] == amended

@@ -16,6 +16,7 @@ from services.reports.domain.filing import owned_report
 from services.reports.domain.model import Attachment, Report
 from services.reports.domain.ports import ReportRepository
 from shared.clock import Clock
+from shared.concurrency import retry_on_conflict
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.contracts.reports import SOURCE, ReportAmended
 from shared.events.envelope import new_event
@@ -64,6 +65,32 @@ def request_upload(
     store: AttachmentStore,
     clock: Clock,
 ) -> tuple[Attachment, UploadTarget]:
+    """Reserve a place for an attachment and say where to upload it (retried if the report changes meanwhile)."""
+    return retry_on_conflict(
+        lambda: _request_upload(
+            case_number,
+            file_name=file_name,
+            content_type=content_type,
+            size_bytes=size_bytes,
+            owner_ref=owner_ref,
+            repository=repository,
+            store=store,
+            clock=clock,
+        )
+    )
+
+
+def _request_upload(
+    case_number: str,
+    *,
+    file_name: str,
+    content_type: str,
+    size_bytes: int,
+    owner_ref: str,
+    repository: ReportRepository,
+    store: AttachmentStore,
+    clock: Clock,
+) -> tuple[Attachment, UploadTarget]:
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     if not report.status.is_open:
         raise Conflict(f"Report {case_number} is closed; nothing more can be attached")
@@ -100,6 +127,29 @@ def request_upload(
 
 
 def complete_upload(
+    case_number: str,
+    attachment_id: str,
+    *,
+    owner_ref: str,
+    repository: ReportRepository,
+    store: AttachmentStore,
+    clock: Clock,
+    correlation_id: str,
+) -> Report:
+    return retry_on_conflict(
+        lambda: _complete_upload(
+            case_number,
+            attachment_id,
+            owner_ref=owner_ref,
+            repository=repository,
+            store=store,
+            clock=clock,
+            correlation_id=correlation_id,
+        )
+    )
+
+
+def _complete_upload(
     case_number: str,
     attachment_id: str,
     *,

@@ -20,6 +20,7 @@ from services.reports.domain.model import (
 from services.reports.domain.ports import Page, ReportRepository
 from shared.casenumbers import KNumber
 from shared.clock import Clock, stockholm_time
+from shared.concurrency import retry_on_conflict
 from shared.errors import Conflict, InvalidInput, NotFound, Referral
 from shared.events.contracts.reports import (
     SOURCE,
@@ -169,7 +170,31 @@ def amend_report(
     clock: Clock,
     correlation_id: str,
 ) -> Report:
-    """The owner adds information to an open report: a new account, or items found missing later."""
+    """The owner adds information to an open report: a new account, or items found missing later. Triage may
+    change the report at the same moment; the addition is then applied to the fresh report."""
+    return retry_on_conflict(
+        lambda: _amend(
+            case_number,
+            text=text,
+            items=items,
+            owner_ref=owner_ref,
+            repository=repository,
+            clock=clock,
+            correlation_id=correlation_id,
+        )
+    )
+
+
+def _amend(
+    case_number: str,
+    *,
+    text: str,
+    items: list[Item],
+    owner_ref: str,
+    repository: ReportRepository,
+    clock: Clock,
+    correlation_id: str,
+) -> Report:
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     if not report.status.is_open:
         raise Conflict(f"Report {case_number} is closed; information can no longer be added")
