@@ -35,6 +35,7 @@ STREAM_BATCH_SIZE = 100
 STREAM_RETRY_ATTEMPTS = 10
 # Functions whose failures arrive asynchronously (stream on-failure, Scheduler and Lambda's own DLQ) and so
 # are recorded in a failure queue of their own (``ServiceManifest.failure_queue_name``).
+SQS_MAX_RETENTION_DAYS = 14
 ASYNCHRONOUS_KINDS: frozenset[FunctionKind] = frozenset({"publisher", "job"})
 
 
@@ -86,6 +87,18 @@ class Subscription:
 
 
 @dataclass(frozen=True)
+class Queue:
+    """A queue of this service that its functions send to and something outside the stack drains (a
+    connector, another system): no rule fills it and no function of the service consumes it."""
+
+    name: str  # logical: "outgoing-mail"
+    senders: tuple[str, ...]  # logical names of the functions allowed to send to it
+    retention_days: int = 14
+    # Messages older than this mean the consumer outside has stopped: alarm.
+    max_age_alarm_minutes: int = 60
+
+
+@dataclass(frozen=True)
 class Schedule:
     name: str
     function: str
@@ -107,6 +120,7 @@ class ServiceManifest:
     subscriptions: tuple[Subscription, ...] = ()
     schedules: tuple[Schedule, ...] = ()
     buckets: tuple[Bucket, ...] = ()
+    queues: tuple[Queue, ...] = ()
     publishes: tuple[str, ...] = ()  # detail types this service produces
     # Limits applied by API Gateway (stage throttling) and asserted by the local gateway.
     rate_limit_per_second: int = 50
@@ -149,6 +163,9 @@ class ServiceManifest:
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)
 
+    def queue(self, name: str) -> Queue:
+        return next(q for q in self.queues if q.name == name)
+
     # --- physical names, shared by both renderers -------------------------------------------------------
 
     def prefix(self, env: str) -> str:
@@ -160,8 +177,9 @@ class ServiceManifest:
     def table_name(self, env: str, table: str) -> str:
         return f"{self.prefix(env)}-{table}"
 
-    def queue_name(self, env: str, subscription: str) -> str:
-        return f"{self.prefix(env)}-{subscription}"
+    def queue_name(self, env: str, queue: str) -> str:
+        """The physical name of a subscription's queue or of a standalone :class:`Queue`."""
+        return f"{self.prefix(env)}-{queue}"
 
     def dlq_name(self, env: str, subscription: str) -> str:
         return f"{self.prefix(env)}-{subscription}-dlq"
@@ -196,6 +214,8 @@ class ServiceManifest:
         }
         for table in self.tables:
             variables[f"TABLE_{table.name.upper()}"] = self.table_name(env, table.name)
+        for queue in self.queues:
+            variables[queue_variable(queue.name)] = self.queue_name(env, queue.name)
         if account is not None:
             for bucket in self.buckets:
                 variables[f"BUCKET_{bucket.name.upper()}"] = self.bucket_name(env, bucket.name, account)
@@ -212,6 +232,7 @@ def _problems(manifest: ServiceManifest) -> list[str]:
         _schedules_reach_jobs,
         _streams_have_a_publisher,
         _routes_have_one_api_function,
+        _queues_have_senders,
     )
     return [problem for check in checks for problem in check(manifest)]
 
@@ -232,6 +253,8 @@ def _unique_names(manifest: ServiceManifest) -> Iterator[str]:
         ("subscription", (s.name for s in manifest.subscriptions)),
         ("schedule", (s.name for s in manifest.schedules)),
         ("bucket", (b.name for b in manifest.buckets)),
+        # A standalone queue and a subscription's queue share the physical naming, so share the names too.
+        ("queue", (*(q.name for q in manifest.queues), *(s.name for s in manifest.subscriptions))),
     ):
         for name in _repeated(names):
             yield f"{kind} name {name!r} is used twice"
@@ -281,8 +304,27 @@ def _routes_have_one_api_function(manifest: ServiceManifest) -> Iterator[str]:
         yield f"a service with routes has exactly one api function, not {len(api_functions)}"
 
 
+def _queues_have_senders(manifest: ServiceManifest) -> Iterator[str]:
+    functions = {f.name for f in manifest.functions}
+    for queue in manifest.queues:
+        if not queue.senders:
+            yield f"queue {queue.name!r} has no senders"
+        for sender in queue.senders:
+            if sender not in functions:
+                yield f"queue {queue.name!r} names sender {sender!r}, which is not a function of the service"
+        if not 1 <= queue.retention_days <= SQS_MAX_RETENTION_DAYS:
+            yield f"queue {queue.name!r}: retention must be 1 to {SQS_MAX_RETENTION_DAYS} days"
+        if queue.max_age_alarm_minutes < 1:
+            yield f"queue {queue.name!r}: the age alarm needs a positive number of minutes"
+
+
 def _repeated(values: Iterable[_Named]) -> list[_Named]:
     return [value for value, count in Counter(values).items() if count > 1]
+
+
+def queue_variable(queue: str) -> str:
+    """The environment variable holding a standalone queue's physical name: ``QUEUE_OUTGOING_MAIL``."""
+    return "QUEUE_" + queue.upper().replace("-", "_")
 
 
 def bus_name(env: str) -> str:

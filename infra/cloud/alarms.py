@@ -46,3 +46,28 @@ def queue_depth_alarm(
         description=f"Messages wait in {queue_name}: something failed and needs a look, then a redrive",
     )
     return notify(alarm, topic)
+
+
+def queue_age_alarm(
+    scope: Construct,
+    construct_id: str,
+    *,
+    queue: sqs.Queue,
+    queue_name: str,
+    max_age: cdk.Duration,
+    topic: sns.ITopic,
+) -> cloudwatch.Alarm:
+    """Alarm when the oldest message has waited longer than ``max_age``: whatever drains the queue stopped."""
+    metric = queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum")
+    alarm = cloudwatch.Alarm(
+        scope,
+        construct_id,
+        alarm_name=f"{queue_name}-too-old",
+        alarm_description=f"A message has waited in {queue_name} over {max_age.to_minutes()} minutes",
+        metric=metric,
+        threshold=max_age.to_seconds(),
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+    return notify(alarm, topic)

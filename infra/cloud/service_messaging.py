@@ -6,6 +6,9 @@ Every asynchronous path ends in a queue that alarms when not empty:
 - outbox: table stream -> publisher -> bus; a batch that keeps failing is recorded in the publisher's
   failure queue (the shard and sequence numbers to replay from, not the items);
 - schedule: EventBridge Scheduler -> job function; failures land in the job's failure queue.
+
+A standalone queue (``shared.manifest.Queue``) is the other way out: the senders put messages on it and a
+consumer outside the stack drains it, so it alarms on the age of its oldest message instead.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.cloud.alarms import queue_depth_alarm
+from infra.cloud.alarms import queue_age_alarm, queue_depth_alarm
 from infra.cloud.nag import acknowledge, logical_id
 from infra.cloud.naming import pascal
 from infra.cloud.service_functions import ServiceFunction
@@ -32,6 +35,7 @@ from shared.events.outbox import OUTBOX_PREFIX
 from shared.manifest import (
     STREAM_BATCH_SIZE,
     STREAM_RETRY_ATTEMPTS,
+    Queue,
     Schedule,
     ServiceManifest,
     Subscription,
@@ -42,6 +46,10 @@ SCHEDULE_RETRY_ATTEMPTS = 3
 SCHEDULE_MAX_EVENT_AGE = cdk.Duration.hours(1)
 # Not among CDK's TimeZone constants, though Scheduler accepts every IANA zone.
 SCHEDULE_TIME_ZONE = cdk.TimeZone.of("Europe/Stockholm")
+# Spelled out rather than CDK's grantSendMessages, whose GenerateDataKey* wildcard is wider. The adapter
+# resolves the queue's URL from its name once.
+SEND_ACTIONS = ("sqs:GetQueueUrl", "sqs:SendMessage")
+SEND_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 DEAD_LETTER_END = (
     "This is a dead-letter queue, the end of the line: it has no redrive of its own, and its depth alarms."
 )
@@ -69,6 +77,53 @@ class FailureQueue(Construct):
         )
         acknowledge(self.queue, "Serverless-SQSRedrivePolicy", DEAD_LETTER_END)
         queue_depth_alarm(self, "NotEmptyAlarm", queue=self.queue, queue_name=queue_name, topic=alarm_topic)
+
+
+class StandaloneQueue(Construct):
+    """A queue the manifest's senders put messages on, drained by a consumer outside this stack."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        queue_name: str,
+        spec: Queue,
+        senders: list[ServiceFunction],
+        key: kms.IKey,
+        alarm_topic: sns.ITopic,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            queue_name=queue_name,
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(spec.retention_days),
+        )
+        no_dead_letters = (
+            "A connector outside this stack consumes the queue and owns its failure handling; the age alarm "
+            "on the oldest message watches that it keeps draining."
+        )
+        acknowledge(self.queue, "AwsSolutions-SQS3", no_dead_letters)
+        acknowledge(self.queue, "Serverless-SQSRedrivePolicy", no_dead_letters)
+        queue_age_alarm(
+            self,
+            "TooOldAlarm",
+            queue=self.queue,
+            queue_name=queue_name,
+            max_age=cdk.Duration.minutes(spec.max_age_alarm_minutes),
+            topic=alarm_topic,
+        )
+        for sender in senders:
+            sender.role.add_to_policy(
+                iam.PolicyStatement(actions=list(SEND_ACTIONS), resources=[self.queue.queue_arn])
+            )
+            sender.role.add_to_policy(
+                iam.PolicyStatement(actions=list(SEND_KEY_ACTIONS), resources=[key.key_arn])
+            )
 
 
 def publish_outbox(

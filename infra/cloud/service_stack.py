@@ -29,6 +29,7 @@ from infra.cloud.service_data import ServiceData, build_service_data
 from infra.cloud.service_functions import FunctionSettings, ServiceFunction, powertools_layer
 from infra.cloud.service_messaging import (
     FailureQueue,
+    StandaloneQueue,
     SubscriptionPipeline,
     publish_outbox,
     schedule_invocation,
@@ -54,6 +55,7 @@ class ServiceStack(cdk.Stack):
         self._wire_outbox()
         self._wire_subscriptions()
         self._wire_schedules()
+        self.standalone_queues = self._standalone_queues()
         if manifest.routes:
             self.api = self._api()
 
@@ -128,6 +130,20 @@ class ServiceStack(cdk.Stack):
             schedule_invocation(
                 self, self.manifest, self.env_name, schedule, job, self.failure_queues[job.spec.name]
             )
+
+    def _standalone_queues(self) -> dict[str, StandaloneQueue]:
+        return {
+            spec.name: StandaloneQueue(
+                self,
+                f"{pascal(spec.name)}Queue",
+                queue_name=self.manifest.queue_name(self.env_name, spec.name),
+                spec=spec,
+                senders=[self.functions[sender] for sender in spec.senders],
+                key=self.data.key,
+                alarm_topic=self.alarm_topic,
+            )
+            for spec in self.manifest.queues
+        }
 
     def _api(self) -> ServiceApi:
         user_pool = cognito.UserPool.from_user_pool_arn(self, "UserPool", self._platform(USER_POOL_ARN))

@@ -55,6 +55,14 @@ class QueuePlan:
 
 
 @dataclass(frozen=True)
+class StandaloneQueuePlan:
+    """A queue the service's functions send to and nothing local drains (see ``shared.manifest.Queue``)."""
+
+    name: str
+    retention_days: int
+
+
+@dataclass(frozen=True)
 class RulePlan:
     name: str
     pattern: dict[str, Any]
@@ -107,6 +115,7 @@ class LocalPlan:
     tables: tuple[TablePlan, ...]
     queues: tuple[QueuePlan, ...]
     failure_queues: tuple[str, ...]
+    standalone_queues: tuple[StandaloneQueuePlan, ...]
     rules: tuple[RulePlan, ...]
     buckets: tuple[str, ...]
     streams: tuple[StreamPlan, ...]
@@ -125,6 +134,7 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
     tables: list[TablePlan] = []
     queues: list[QueuePlan] = []
     failure_queues: list[str] = []
+    standalone_queues: list[StandaloneQueuePlan] = []
     rules: list[RulePlan] = []
     buckets: list[str] = []
     streams: list[StreamPlan] = []
@@ -160,6 +170,9 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
                 )
         failure_queues.extend(
             manifest.failure_queue_name(env, f.name) for f in manifest.asynchronous_functions
+        )
+        standalone_queues.extend(
+            StandaloneQueuePlan(manifest.queue_name(env, q.name), q.retention_days) for q in manifest.queues
         )
         for sub in manifest.subscriptions:
             queue = manifest.queue_name(env, sub.name)
@@ -199,6 +212,7 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
         tables=tuple(tables),
         queues=tuple(queues),
         failure_queues=tuple(failure_queues),
+        standalone_queues=tuple(standalone_queues),
         rules=tuple(rules),
         buckets=tuple(buckets),
         streams=tuple(streams),
@@ -212,14 +226,16 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
 def describe_local_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> dict[str, Any]:
     """Routes, tables, queues and rules the local cloud provisions, in the shape of ``cloud_inventory()``.
 
-    Queues are the subscriptions' (with their DLQs) and the failure queues. The local-only tap (its rule and
+    Queues are the subscriptions' (with their DLQs), the failure queues and the standalone queues. The local-only tap (its rule and
     queue) is left out: it has no counterpart in AWS.
     """
     plan = build_plan(manifests, env)
     return {
         "routes": {(r.method, r.path) for r in plan.routes},
         "tables": {t.name for t in plan.tables},
-        "queues": {name for q in plan.queues for name in (q.name, q.dlq_name)} | set(plan.failure_queues),
+        "queues": {name for q in plan.queues for name in (q.name, q.dlq_name)}
+        | set(plan.failure_queues)
+        | {q.name for q in plan.standalone_queues},
         "rules": {r.name: {"pattern": r.pattern, "target_queue": r.queue} for r in plan.rules},
     }
 

@@ -1,5 +1,5 @@
 """Create in moto everything the plan declares: tables, the bus, rules, queues with DLQs, failure queues,
-buckets, the tap."""
+standalone queues, buckets, the tap."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
         GlobalSecondaryIndexTypeDef,
         KeySchemaElementTypeDef,
     )
+
+SECONDS_PER_DAY = 24 * 3600
 
 
 @dataclass
@@ -51,6 +53,11 @@ def provision(plan: LocalPlan, aws: AwsClients) -> Provisioned:
         _route_to_queue(aws, plan.bus, rule.name, rule.pattern, rule.queue, provisioned)
     for name in plan.failure_queues:
         provisioned.queue_urls[name], provisioned.queue_arns[name] = _create_queue(aws, name, {})
+    for standalone in plan.standalone_queues:
+        retention = {"MessageRetentionPeriod": str(standalone.retention_days * SECONDS_PER_DAY)}
+        provisioned.queue_urls[standalone.name], provisioned.queue_arns[standalone.name] = _create_queue(
+            aws, standalone.name, retention
+        )
 
     tap_url, tap_arn = _create_queue(aws, plan.tap_queue, {})
     provisioned.queue_urls[plan.tap_queue], provisioned.queue_arns[plan.tap_queue] = tap_url, tap_arn

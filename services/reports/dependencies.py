@@ -19,9 +19,10 @@ from services.reports.adapters.dynamodb import (
 from services.reports.adapters.found_items import DynamoDbFoundItemRepository, DynamoDbReportedPropertyIndex
 from services.reports.adapters.mailbox import SqsDigitalMailbox
 from services.reports.domain.decisions import RuleSet, current_rule_set
-from services.reports.manifest import AUDIT_RETENTION_DAYS_VARIABLE, MANIFEST, OUTGOING_MAIL
+from services.reports.manifest import AUDIT_RETENTION_DAYS_VARIABLE, OUTGOING_MAIL
 from shared.adapters import aws
 from shared.clock import Clock, SystemClock
+from shared.manifest import queue_variable
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -74,7 +75,8 @@ def sqs() -> SQSClient:
 
 
 def outgoing_mail_queue() -> str:
-    return MANIFEST.queue_name(os.environ["ESERVICES_ENV"], OUTGOING_MAIL)
+    """The queue's physical name, as the manifest's environment gives it (the stack creates the queue)."""
+    return os.environ[queue_variable(OUTGOING_MAIL)]
 
 
 @cache

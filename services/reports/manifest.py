@@ -6,6 +6,7 @@ from shared.manifest import (
     Bucket,
     Function,
     Index,
+    Queue,
     Route,
     Schedule,
     ServiceManifest,
@@ -23,8 +24,8 @@ FOUND_PROPERTY_EVENTS = (
     "FoundItemHandedOver",
 )
 STAFF = f"{BASE}/staff"
-# The queue of letters to citizens' digital mailboxes (see adapters/mailbox.py). Not yet something a manifest
-# can declare: its physical name follows the manifest's queue naming.
+# The queue of letters to citizens' digital mailboxes (see adapters/mailbox.py), drained by a connector
+# outside this stack.
 OUTGOING_MAIL = "outgoing-mail"
 # Audit records of staff's reads and changes are kept five years, then expire (brottsdatalagen requires the
 # logging; the period is our choice and configurable here).
@@ -136,6 +137,8 @@ MANIFEST = ServiceManifest(
     ),
     # Photos and receipts citizens attach to their reports (private, KMS-encrypted).
     buckets=(Bucket("attachments"),),
+    # Only notify writes letters (decisions, and found items that may be the owner's).
+    queues=(Queue(OUTGOING_MAIL, senders=("notify",), max_age_alarm_minutes=60),),
     schedules=(
         # Periods end at midnight, Swedish time; an item moves on within the hour after.
         Schedule("foundItemDeadlines", function="foundItemDeadlines", expression="rate(1 hour)"),

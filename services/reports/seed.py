@@ -19,7 +19,6 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.reports import dependencies
-from services.reports.adapters.mailbox import create_outgoing_mail_queue
 from services.reports.demo import demo_reports
 from services.reports.domain import decisions, filing, lost_and_found, stolen_goods
 from services.reports.domain.model import Report
@@ -54,10 +53,6 @@ class Unannounced:
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # No manifest can declare a queue of its own yet, so nothing provisions the outgoing-mail queue; the seed,
-    # which only the local cloud runs, creates it. In AWS it must come from the stack (see README).
-    create_outgoing_mail_queue(dependencies.outgoing_mail_queue(), dependencies.sqs())
-
     repository = Unannounced(dependencies.repository())
     clock = dependencies.clock()
     rules = dependencies.decision_rules()

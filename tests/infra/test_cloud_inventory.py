@@ -18,7 +18,9 @@ def test_inventory_lists_the_manifests_routes_tables_queues_and_rules() -> None:
         for m in MANIFESTS
         for s in m.subscriptions
         for name in (m.queue_name(ENV, s.name), m.dlq_name(ENV, s.name))
-    } | {m.failure_queue_name(ENV, f.name) for m in MANIFESTS for f in m.asynchronous_functions}
+    } | {m.failure_queue_name(ENV, f.name) for m in MANIFESTS for f in m.asynchronous_functions} | {
+        m.queue_name(ENV, q.name) for m in MANIFESTS for q in m.queues
+    }
     assert inventory["rules"] == {
         m.rule_name(ENV, s.name): {"pattern": m.event_pattern(s), "target_queue": m.queue_name(ENV, s.name)}
         for m in MANIFESTS
@@ -35,6 +37,7 @@ def test_reports_inventory_by_name() -> None:
         "eservices-dev-reports-triage",
         "eservices-dev-reports-triage-dlq",
         "eservices-dev-reports-publisher-failures",
+        "eservices-dev-reports-outgoing-mail",
     } <= inventory["queues"]
     assert inventory["rules"]["eservices-dev-reports-triage"] == {
         "pattern": {"source": ["polisen.reports"], "detail-type": ["ReportFiled"]},

@@ -23,14 +23,14 @@ REVIEWED_ACKNOWLEDGMENTS = [
     r"AwsSolutions-IAM5\[Resource::<\w+Bucket\w+\.Arn>/\*\]",  # objects of the service's own bucket
     r"AwsSolutions-IAM5\[Resource::<\w+Function\w+\.Arn>:\*\]",  # Scheduler invoking a job's versions
     r"AwsSolutions-S1",  # the access-log bucket itself
-    r"AwsSolutions-SQS3",  # the publisher's on-failure queue
+    r"AwsSolutions-SQS3",  # the publisher's on-failure queue; standalone queues drained outside the stack
     r"AwsSolutions-APIG4",  # public routes
     r"AwsSolutions-COG4",  # same routes
     r"AwsSolutions-L1",  # Python 3.13 by design
     r"Serverless-LambdaLatestVersion",  # same
     r"Serverless-LambdaDLQ",  # synchronously invoked functions
     r"Serverless-LambdaEventSourceMappingDestination",  # SQS sources redrive to the subscription's DLQ
-    r"Serverless-SQSRedrivePolicy",  # dead-letter queues themselves
+    r"Serverless-SQSRedrivePolicy",  # dead-letter queues themselves; standalone queues
 ]
 
 

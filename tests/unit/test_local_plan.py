@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import boto3
+import pytest
+from moto import mock_aws
+
 from infra.catalog import MANIFESTS
 from infra.local import describe_local_plan
+from infra.local.aws import AwsClients
 from infra.local.plan import build_plan
+from infra.local.provision import provision
 from shared.manifest import (
     Function,
     Index,
+    Queue,
     Route,
     Schedule,
     ServiceManifest,
@@ -54,6 +63,43 @@ def test_the_summary_has_the_shape_of_the_cloud_inventory() -> None:
             }
         },
     }
+
+
+PROBE_WITH_OUTBOUND = dataclasses.replace(PROBE, queues=(Queue("outbound", ("intake",), retention_days=4),))
+
+
+def test_a_standalone_queue_is_planned_and_reported_but_nothing_local_consumes_it() -> None:
+    plan = build_plan([PROBE_WITH_OUTBOUND])
+
+    assert [(q.name, q.retention_days) for q in plan.standalone_queues] == [
+        ("eservices-local-probe-outbound", 4)
+    ]
+    assert "eservices-local-probe-outbound" in describe_local_plan([PROBE_WITH_OUTBOUND])["queues"]
+    assert "eservices-local-probe-outbound" not in {c.queue for c in plan.consumers}
+    assert plan.service("probe").environment["QUEUE_OUTBOUND"] == "eservices-local-probe-outbound"
+
+
+def test_a_standalone_queue_is_provisioned_with_its_retention(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "AWS_DEFAULT_REGION": "eu-north-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        aws = AwsClients(
+            dynamodb=boto3.client("dynamodb"),
+            streams=boto3.client("dynamodbstreams"),
+            events=boto3.client("events"),
+            sqs=boto3.client("sqs"),
+            s3=boto3.client("s3"),
+        )
+        provisioned = provision(build_plan([PROBE_WITH_OUTBOUND]), aws)
+        url = provisioned.queue_urls["eservices-local-probe-outbound"]
+        attributes = aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["MessageRetentionPeriod"])
+
+    assert attributes["Attributes"]["MessageRetentionPeriod"] == str(4 * 24 * 3600)
 
 
 def test_the_local_only_tap_is_provisioned_but_not_reported() -> None:

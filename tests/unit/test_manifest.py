@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 
 from infra.catalog import MANIFESTS
-from shared.manifest import Bucket, Function, Route, Schedule, ServiceManifest, Subscription, Table
+from shared.manifest import (
+    Bucket,
+    Function,
+    Queue,
+    Route,
+    Schedule,
+    ServiceManifest,
+    Subscription,
+    Table,
+)
 
 VALID = ServiceManifest(
     name="probe",
@@ -36,6 +45,14 @@ def test_physical_names_carry_the_environment_and_the_service() -> None:
     assert VALID.schedule_name("dev", "nightly") == "eservices-dev-probe-nightly"
     assert VALID.queue_name("dev", "intake") == "eservices-dev-probe-intake"
     assert VALID.dlq_name("dev", "intake") == "eservices-dev-probe-intake-dlq"
+
+
+def test_a_standalone_queue_is_named_like_the_others_and_reaches_every_function_by_environment() -> None:
+    manifest = _with(queues=(Queue("outgoing-mail", senders=("intake",)),))
+
+    assert manifest.queue_name("dev", "outgoing-mail") == "eservices-dev-probe-outgoing-mail"
+    assert manifest.environment("dev")["QUEUE_OUTGOING_MAIL"] == "eservices-dev-probe-outgoing-mail"
+    assert manifest.queue("outgoing-mail").retention_days == 14
 
 
 def test_every_catalog_manifest_is_valid() -> None:
@@ -105,6 +122,25 @@ def test_every_catalog_manifest_is_valid() -> None:
         (
             {"functions": tuple(f for f in VALID.functions if f.kind != "api")},
             "a service with routes has exactly one api function, not 0",
+        ),
+        (
+            {"queues": (Queue("outbound", senders=("intake", "missing")),)},
+            "queue 'outbound' names sender 'missing', which is not a function of the service",
+        ),
+        ({"queues": (Queue("outbound", senders=()),)}, "queue 'outbound' has no senders"),
+        (
+            {"queues": (Queue("outbound", ("api",)), Queue("outbound", ("intake",)))},
+            "queue name 'outbound' is used twice",
+        ),
+        # Its physical name would be the subscription's queue.
+        ({"queues": (Queue("intake", ("api",)),)}, "queue name 'intake' is used twice"),
+        (
+            {"queues": (Queue("outbound", ("api",), retention_days=15),)},
+            "queue 'outbound': retention must be 1 to 14 days",
+        ),
+        (
+            {"queues": (Queue("outbound", ("api",), max_age_alarm_minutes=0),)},
+            "queue 'outbound': the age alarm needs a positive number of minutes",
         ),
         (
             {"functions": (*VALID.functions, Function("admin", "probe.admin.handler", "api"))},

@@ -43,8 +43,8 @@ class SqsDigitalMailbox:
 
 
 def create_outgoing_mail_queue(queue_name: str, client: SQSClient) -> str:
-    """Create the queue where nothing else does (the local cloud, tests); returns its URL. Creating an
-    existing queue with the same attributes is harmless."""
+    """The queue's URL, creating it where nothing provisions it (tests on a bare moto); the stack and the
+    local cloud provision it from the manifest, with these attributes, so creating it again is harmless."""
     return client.create_queue(
         QueueName=queue_name, Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)}
     )["QueueUrl"]
