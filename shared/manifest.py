@@ -44,6 +44,10 @@ class Route:
     method: HttpMethod
     path: str  # full path including the base path, e.g. "/reports/v1/reports/{caseNumber}"
     audience: Audience
+    # A tighter limit for this route than the service's, per client locally and per stage in API Gateway;
+    # both or neither.
+    rate_limit_per_second: float | None = None
+    burst_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +248,12 @@ def _routes_under_the_base_path(manifest: ServiceManifest) -> Iterator[str]:
             yield f"route {route.method} {route.path} must start with the service's base path {prefix}"
     for method, path in _repeated((r.method, r.path) for r in manifest.routes):
         yield f"route {method} {path} is declared twice"
+    for route in manifest.routes:
+        rate, burst = route.rate_limit_per_second, route.burst_limit
+        if (rate is None) != (burst is None):
+            yield f"route {route.method} {route.path} needs both a rate limit and a burst limit, or neither"
+        elif rate is not None and burst is not None and (rate <= 0 or burst < 1):
+            yield f"route {route.method} {route.path}: rate and burst limits must be positive"
 
 
 def _unique_names(manifest: ServiceManifest) -> Iterator[str]:

@@ -89,7 +89,23 @@ class ServiceApi(Construct):
             data_trace_enabled=False,
             throttling_rate_limit=self.manifest.rate_limit_per_second,
             throttling_burst_limit=self.manifest.burst_limit,
+            method_options=self._route_throttling(),
         )
+
+    def _route_throttling(self) -> dict[str, apigateway.MethodDeploymentOptions]:
+        """Stage method settings for the routes the manifest limits more tightly than the service."""
+        return {
+            f"{route.path}/{route.method}": apigateway.MethodDeploymentOptions(
+                throttling_rate_limit=route.rate_limit_per_second,
+                throttling_burst_limit=route.burst_limit,
+                # A method's settings replace the stage's for it: repeat the logging and metrics.
+                metrics_enabled=True,
+                logging_level=apigateway.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,
+            )
+            for route in self.manifest.routes
+            if route.rate_limit_per_second is not None
+        }
 
     def _needs_authorizer(self) -> bool:
         return any(route.audience in AUTHENTICATED for route in self.manifest.routes)

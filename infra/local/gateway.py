@@ -14,7 +14,7 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,7 +34,7 @@ from infra.local.apigw import (
     response_from_proxy_result,
 )
 from infra.local.invoker import FunctionError
-from infra.local.plan import LocalPlan, RoutePlan
+from infra.local.plan import LocalPlan, RoutePlan, ServicePlan
 from infra.local.pollers import EventTap
 from infra.local.ratelimit import TokenBucketLimiter
 from infra.local.tokens import InvalidTokenRequest, TokenError, TokenIssuer, bearer_token, claims_for_request
@@ -71,6 +71,11 @@ class Gateway:
         self._services = {s.name: s for s in plan.services}
         self._limiters = {
             s.name: TokenBucketLimiter(s.rate_limit_per_second, s.burst_limit) for s in plan.services
+        }
+        self._route_limiters = {
+            (r.method, r.path): TokenBucketLimiter(r.rate_limit_per_second, r.burst_limit)
+            for r in plan.routes
+            if r.rate_limit_per_second is not None and r.burst_limit is not None
         }
         self._invoke = invoke
         self._tokens = tokens
@@ -156,15 +161,16 @@ class Gateway:
                 instance=path,
                 headers=[("Retry-After", "1")],
             )
-        wait_s = self._limiters[service.name].acquire(source_ip)
-        if wait_s > 0:
-            return problem(
-                HTTPStatus.TOO_MANY_REQUESTS,
-                "too-many-requests",
-                f"More than {service.rate_limit_per_second} requests per second",
-                instance=path,
-                headers=[("Retry-After", str(max(1, math.ceil(wait_s))))],
-            )
+        for limiter in self._limiters_of(service, match.route):
+            wait_s = limiter.acquire(source_ip)
+            if wait_s > 0:
+                return problem(
+                    HTTPStatus.TOO_MANY_REQUESTS,
+                    "too-many-requests",
+                    f"More than {limiter.rate:g} requests per second",
+                    instance=path,
+                    headers=[("Retry-After", str(max(1, math.ceil(wait_s))))],
+                )
         request = HttpRequest(method, path, query, headers, payload, source_ip)
         claims = self._authenticate(match.route, request)
         if isinstance(claims, HttpResponse):
@@ -189,6 +195,13 @@ class Gateway:
             return _bad_gateway(path)
         response.headers.append(("x-amzn-RequestId", request_id))
         return response
+
+    def _limiters_of(self, service: ServicePlan, route: RoutePlan) -> Iterator[TokenBucketLimiter]:
+        """The service's limiter, then the route's own if it has one (as the stage's, then the method's)."""
+        yield self._limiters[service.name]
+        route_limiter = self._route_limiters.get((route.method, route.path))
+        if route_limiter is not None:
+            yield route_limiter
 
     def _authenticate(self, route: RoutePlan, request: HttpRequest) -> dict[str, str] | HttpResponse | None:
         """The claims to pass, None for a public route, or the 401 the authorizer answers."""

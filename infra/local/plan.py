@@ -33,6 +33,8 @@ class RoutePlan:
     path: str  # template with {param}
     audience: Audience
     function: str  # physical name of the service's api function
+    rate_limit_per_second: float | None = None  # the route's own limit, on top of the service's
+    burst_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,12 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
     for manifest in manifests:
         services.append(_service_plan(manifest, env))
         api = manifest.function_name(env, manifest.api_function.name) if manifest.routes else ""
-        routes.extend(RoutePlan(manifest.name, r.method, r.path, r.audience, api) for r in manifest.routes)
+        routes.extend(
+            RoutePlan(
+                manifest.name, r.method, r.path, r.audience, api, r.rate_limit_per_second, r.burst_limit
+            )
+            for r in manifest.routes
+        )
         for table in manifest.tables:
             physical = manifest.table_name(env, table.name)
             tables.append(

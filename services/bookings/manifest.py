@@ -23,8 +23,10 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/receptions", "public"),
         Route("GET", f"{BASE}/receptions/{{receptionId}}", "public"),
         Route("GET", f"{BASE}/receptions/{{receptionId}}/slots", "public"),
-        Route("POST", f"{BASE}/document-validity", "public"),
-        Route("POST", f"{BASE}/cancellations", "public"),
+        # Open routes that answer about one document or booking: limited at the gateway as well as in the
+        # service (per address, see README), so guessing numbers is slow.
+        Route("POST", f"{BASE}/document-validity", "public", rate_limit_per_second=2, burst_limit=5),
+        Route("POST", f"{BASE}/cancellations", "public", rate_limit_per_second=2, burst_limit=5),
         Route("POST", f"{BASE}/appointments", "citizen"),
         Route("GET", f"{BASE}/appointments", "citizen"),
         Route("GET", f"{BASE}/appointments/{{bookingNumber}}", "citizen"),

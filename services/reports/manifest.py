@@ -43,9 +43,14 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/reports/{{caseNumber}}/receipt", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments/{{attachmentId}}/complete", "citizen"),
-        Route("POST", f"{BASE}/tips", "public"),
+        # Open to anyone: a tighter limit than the service's keeps tips from being flooded.
+        Route("POST", f"{BASE}/tips", "public", rate_limit_per_second=1, burst_limit=5),
         Route("POST", f"{BASE}/identified-tips", "citizen"),
-        Route("GET", f"{BASE}/stolen-goods/{{serialNumber}}", "public"),
+        # Open to anyone: the limit slows walking through serial numbers. In AWS all callers share it, so it
+        # stays generous; the end-to-end tests poll it at 20/s from one client.
+        Route(
+            "GET", f"{BASE}/stolen-goods/{{serialNumber}}", "public", rate_limit_per_second=20, burst_limit=40
+        ),
         Route("GET", f"{BASE}/openapi.json", "public"),
         # Staff at police receptions: found items (hittegods).
         Route("POST", FOUND_ITEMS, "staff"),

@@ -315,7 +315,8 @@ def test_stage_is_throttled_traced_logged_as_json_and_behind_waf(services: list[
         if not service.manifest.routes:
             continue
         [(stage_id, stage)] = resources(service.json, "AWS::ApiGateway::Stage")
-        [settings] = stage["MethodSettings"]
+        [settings] = [m for m in stage["MethodSettings"] if m["ResourcePath"] == "/*"]
+        assert settings["HttpMethod"] == "*"
         assert settings["ThrottlingRateLimit"] == service.manifest.rate_limit_per_second
         assert settings["ThrottlingBurstLimit"] == service.manifest.burst_limit
         assert settings["DataTraceEnabled"] is False
@@ -330,6 +331,43 @@ def test_stage_is_throttled_traced_logged_as_json_and_behind_waf(services: list[
             s.get("ManagedRuleGroupStatement", {}).get("Name") == "AWSManagedRulesCommonRuleSet"
             for s in statements
         )
+
+
+def test_routes_with_their_own_limit_are_throttled_on_the_stage_by_method(
+    services: list[ServiceTemplate],
+) -> None:
+    for service in services:
+        if not service.manifest.routes:
+            continue
+        [(_, stage)] = resources(service.json, "AWS::ApiGateway::Stage")
+        by_method = {
+            (m["HttpMethod"], m["ResourcePath"].replace("~1", "/")): m
+            for m in stage["MethodSettings"]
+            if m["ResourcePath"] != "/*"
+        }
+        expected = {
+            (r.method, f"/{r.path}"): (r.rate_limit_per_second, r.burst_limit)
+            for r in service.manifest.routes
+            if r.rate_limit_per_second is not None
+        }
+        assert {
+            k: (m["ThrottlingRateLimit"], m["ThrottlingBurstLimit"]) for k, m in by_method.items()
+        } == expected
+        assert all(
+            m["LoggingLevel"] == "ERROR" and m["DataTraceEnabled"] is False for m in by_method.values()
+        )
+
+    reports = next(s for s in services if s.manifest.name == "reports")
+    [(_, stage)] = resources(reports.json, "AWS::ApiGateway::Stage")
+    assert {
+        "HttpMethod": "POST",
+        "ResourcePath": "/~1reports~1v1~1tips",
+        "ThrottlingRateLimit": 1,
+        "ThrottlingBurstLimit": 5,
+        "MetricsEnabled": True,
+        "LoggingLevel": "ERROR",
+        "DataTraceEnabled": False,
+    } in stage["MethodSettings"]
 
 
 def test_errors_5xx_and_dead_letters_alarm_the_platform_topic(services: list[ServiceTemplate]) -> None:

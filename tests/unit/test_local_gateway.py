@@ -25,6 +25,7 @@ PROBE = ServiceManifest(
         Route("GET", "/probe/v1/things/{id}", "citizen"),
         Route("POST", "/probe/v1/things", "staff"),
         Route("GET", "/probe/v1/public", "public"),
+        Route("POST", "/probe/v1/tips", "public", rate_limit_per_second=0.5, burst_limit=1),
     ),
     functions=(Function("api", "probe.api.handler", "api"),),
     tables=(Table("main"),),
@@ -205,6 +206,16 @@ def test_a_client_over_its_rate_is_429_with_retry_after(harness: Harness) -> Non
     assert [r.status for r in replies[:3]] == [200, 200, 200]
     _assert_problem(replies[3], 429)
     assert int(replies[3].headers["retry-after"]) >= 1
+
+
+def test_a_route_with_its_own_limit_is_429_while_the_service_s_other_routes_answer(harness: Harness) -> None:
+    assert harness.call("POST", "/probe/v1/tips").status == 200
+    refused = harness.call("POST", "/probe/v1/tips")
+    document = _assert_problem(refused, 429)
+    assert document["detail"] == "More than 0.5 requests per second"
+    assert int(refused.headers["retry-after"]) == 2
+    assert harness.call("GET", "/probe/v1/public").status == 200
+    assert len(harness.workers.events) == 2
 
 
 def test_a_function_error_is_502_without_internals(harness: Harness) -> None:

@@ -124,6 +124,18 @@ def test_every_catalog_manifest_is_valid() -> None:
             "a service with routes has exactly one api function, not 0",
         ),
         (
+            {"routes": (Route("POST", "/probe/v1/tips", "public", rate_limit_per_second=0, burst_limit=5),)},
+            "route POST /probe/v1/tips: rate and burst limits must be positive",
+        ),
+        (
+            {"routes": (Route("POST", "/probe/v1/tips", "public", rate_limit_per_second=1, burst_limit=0),)},
+            "route POST /probe/v1/tips: rate and burst limits must be positive",
+        ),
+        (
+            {"routes": (Route("POST", "/probe/v1/tips", "public", rate_limit_per_second=1),)},
+            "route POST /probe/v1/tips needs both a rate limit and a burst limit, or neither",
+        ),
+        (
             {"queues": (Queue("outbound", senders=("intake", "missing")),)},
             "queue 'outbound' names sender 'missing', which is not a function of the service",
         ),
