@@ -75,6 +75,9 @@ class Table:
     indexes: tuple[Index, ...] = ()
     stream: bool = False  # NEW_IMAGE stream feeding the outbox publisher
     ttl_attribute: str | None = "expiresAt"
+    # Records are added, never changed or removed by the service (an audit log): in AWS its functions may put
+    # items but not update or delete them. Only expiry (TTL) removes them.
+    append_only: bool = False
 
 
 @dataclass(frozen=True)

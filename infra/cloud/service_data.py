@@ -27,6 +27,13 @@ TABLE_ACTIONS = (
     "dynamodb:Query",
     "dynamodb:UpdateItem",
 )
+# BatchWriteItem is left out too: it deletes as well as puts. PutItem could still replace an item, which the
+# writers' attribute_not_exists condition refuses; IAM has no condition that could.
+APPEND_ONLY_TABLE_ACTIONS = tuple(
+    action
+    for action in TABLE_ACTIONS
+    if action not in {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}
+)
 OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
 # Spelled out rather than CDK's grantEncryptDecrypt, whose ReEncrypt*/GenerateDataKey* wildcards are wider.
 KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
@@ -39,16 +46,19 @@ class ServiceData:
     tables: dict[str, dynamodb.Table]
     indexes: dict[str, tuple[str, ...]]  # table logical name -> its index names
     buckets: dict[str, s3.Bucket]
+    append_only: frozenset[str]  # logical names of the tables whose items are never changed
 
     def grant_read_write(self, role: iam.Role) -> None:
-        """Read and write every table (and index) and bucket of the service, and use its key for it."""
-        table_arns = [
-            arn
-            for name, table in self.tables.items()
-            for arn in (table.table_arn, *(f"{table.table_arn}/index/{i}" for i in self.indexes[name]))
-        ]
-        if table_arns:
-            role.add_to_policy(iam.PolicyStatement(actions=list(TABLE_ACTIONS), resources=table_arns))
+        """Read and write every table (and index) and bucket of the service, and use its key for it; an
+        append-only table is read and added to only."""
+        for actions, names in (
+            (TABLE_ACTIONS, [n for n in self.tables if n not in self.append_only]),
+            (APPEND_ONLY_TABLE_ACTIONS, [n for n in self.tables if n in self.append_only]),
+        ):
+            if names:
+                role.add_to_policy(
+                    iam.PolicyStatement(actions=list(actions), resources=self._table_arns(names))
+                )
         if self.buckets:
             role.add_to_policy(
                 iam.PolicyStatement(
@@ -64,13 +74,24 @@ class ServiceData:
                 )
         role.add_to_policy(iam.PolicyStatement(actions=list(KEY_ACTIONS), resources=[self.key.key_arn]))
 
+    def _table_arns(self, names: list[str]) -> list[str]:
+        return [
+            arn
+            for name in names
+            for arn in (
+                self.tables[name].table_arn,
+                *(f"{self.tables[name].table_arn}/index/{i}" for i in self.indexes[name]),
+            )
+        ]
+
 
 def build_service_data(scope: Construct, manifest: ServiceManifest, env_name: str) -> ServiceData:
     key = personal_data_key(scope, manifest, env_name)
     tables = {spec.name: service_table(scope, manifest, env_name, spec, key) for spec in manifest.tables}
     indexes = {spec.name: tuple(index.name for index in spec.indexes) for spec in manifest.tables}
     buckets = service_buckets(scope, manifest, env_name, key)
-    return ServiceData(key=key, tables=tables, indexes=indexes, buckets=buckets)
+    append_only = frozenset(spec.name for spec in manifest.tables if spec.append_only)
+    return ServiceData(key=key, tables=tables, indexes=indexes, buckets=buckets, append_only=append_only)
 
 
 def personal_data_key(scope: Construct, manifest: ServiceManifest, env_name: str) -> kms.Key:

@@ -117,7 +117,12 @@ MANIFEST = ServiceManifest(
         ),
         Table("idempotency", partition_key="id", sort_key=None, ttl_attribute="expiration"),
         # Append-only: who read or changed which case, when. Expires after the retention period.
-        Table("audit", indexes=(Index("byStaff", "staffKey", "staffSort"),), ttl_attribute="expiresAt"),
+        Table(
+            "audit",
+            indexes=(Index("byStaff", "staffKey", "staffSort"),),
+            ttl_attribute="expiresAt",
+            append_only=True,
+        ),
     ),
     subscriptions=(
         Subscription(

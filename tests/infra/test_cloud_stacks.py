@@ -418,3 +418,27 @@ def _innermost_ref(value: Any) -> Any:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def test_append_only_tables_can_be_added_to_but_not_changed(services: list[ServiceTemplate]) -> None:
+    changes = {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+    for service in services:
+        tables = {
+            props["TableName"]: logical for logical, props in resources(service.json, "AWS::DynamoDB::Table")
+        }
+        for spec in service.manifest.tables:
+            arn = {"Fn::GetAtt": [tables[service.manifest.table_name(ENV, spec.name)], "Arn"]}
+            granted = [
+                set(_as_list(statement["Action"]))
+                for _, policy in resources(service.json, "AWS::IAM::Policy")
+                for statement in policy["PolicyDocument"]["Statement"]
+                if arn in _as_list(statement["Resource"])
+            ]
+            assert granted, spec.name
+            for actions in granted:
+                assert "dynamodb:PutItem" in actions
+                assert bool(actions & changes) is not spec.append_only, (spec.name, actions)
+
+    reports = next(s for s in services if s.manifest.name == "reports")
+    assert reports.manifest.table("audit").append_only
+    assert not reports.manifest.table("main").append_only
