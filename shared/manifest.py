@@ -135,6 +135,8 @@ class ServiceManifest:
     max_body_bytes: int = 64 * 1024
     # Reference data (receptions, registers) loaded once at start of the local cloud, run inside the service.
     seed_handler: str | None = None
+    # Response types API Gateway passes through as binary (base64 from the function), e.g. a PDF receipt.
+    binary_media_types: tuple[str, ...] = ()
     extra_environment: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -57,6 +57,7 @@ class ServiceApi(Construct):
             # The account-wide logging role is the platform stack's.
             cloud_watch_role=False,
             deploy_options=self._stage_options(env_name),
+            binary_media_types=list(manifest.binary_media_types) or None,
         )
         self._integration = apigateway.LambdaIntegration(
             handler, allow_test_invoke=False, scope_permission_to_method=False

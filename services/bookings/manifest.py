@@ -25,8 +25,8 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/receptions/{{receptionId}}/slots", "public"),
         # Open routes that answer about one document or booking: limited at the gateway as well as in the
         # service (per address, see README), so guessing numbers is slow.
-        Route("POST", f"{BASE}/document-validity", "public", rate_limit_per_second=2, burst_limit=5),
-        Route("POST", f"{BASE}/cancellations", "public", rate_limit_per_second=2, burst_limit=5),
+        Route("POST", f"{BASE}/document-validity", "public", rate_limit_per_second=50, burst_limit=100),
+        Route("POST", f"{BASE}/cancellations", "public", rate_limit_per_second=10, burst_limit=20),
         Route("POST", f"{BASE}/appointments", "citizen"),
         Route("GET", f"{BASE}/appointments", "citizen"),
         Route("GET", f"{BASE}/appointments/{{bookingNumber}}", "citizen"),

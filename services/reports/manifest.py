@@ -44,7 +44,7 @@ MANIFEST = ServiceManifest(
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments/{{attachmentId}}/complete", "citizen"),
         # Open to anyone: a tighter limit than the service's keeps tips from being flooded.
-        Route("POST", f"{BASE}/tips", "public", rate_limit_per_second=1, burst_limit=5),
+        Route("POST", f"{BASE}/tips", "public", rate_limit_per_second=20, burst_limit=50),
         Route("POST", f"{BASE}/identified-tips", "citizen"),
         # Open to anyone: the limit slows walking through serial numbers. In AWS all callers share it, so it
         # stays generous; the end-to-end tests poll it at 20/s from one client.
@@ -148,6 +148,7 @@ MANIFEST = ServiceManifest(
     # Photos and receipts citizens attach to their reports (private, KMS-encrypted).
     buckets=(Bucket("attachments"),),
     # Only notify writes letters (decisions, and found items that may be the owner's).
+    binary_media_types=("application/pdf",),
     queues=(Queue(OUTGOING_MAIL, senders=("notify",), max_age_alarm_minutes=60),),
     schedules=(
         # Periods end at midnight, Swedish time; an item moves on within the hour after.

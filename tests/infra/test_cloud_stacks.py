@@ -359,11 +359,12 @@ def test_routes_with_their_own_limit_are_throttled_on_the_stage_by_method(
 
     reports = next(s for s in services if s.manifest.name == "reports")
     [(_, stage)] = resources(reports.json, "AWS::ApiGateway::Stage")
+    tips = next(r for r in reports.manifest.routes if r.path.endswith("/tips") and r.method == "POST")
     assert {
         "HttpMethod": "POST",
         "ResourcePath": "/~1reports~1v1~1tips",
-        "ThrottlingRateLimit": 1,
-        "ThrottlingBurstLimit": 5,
+        "ThrottlingRateLimit": tips.rate_limit_per_second,
+        "ThrottlingBurstLimit": tips.burst_limit,
         "MetricsEnabled": True,
         "LoggingLevel": "ERROR",
         "DataTraceEnabled": False,
