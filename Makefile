@@ -53,6 +53,8 @@ typecheck: install
 
 bench: install ## Benchmarks that print figures (not part of make test)
 	$(VENV)/bin/python bench/cold_start.py
+	$(VENV)/bin/python bench/booking_contention.py
+	$(VENV)/bin/python bench/automatic_decisions.py
 
 docs: install ## Regenerate the committed OpenAPI documents and event schemas
 	$(VENV)/bin/python -m infra.generate_docs
