@@ -7,6 +7,7 @@ the day's list of their region's receptions, and attendance.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -165,6 +166,24 @@ def _booked(appointment: Appointment) -> dict[str, Any]:
     return AppointmentView.of(appointment).model_dump(mode="json", by_alias=True)
 
 
+def _book_once(
+    request: CamelModel,
+    *,
+    booker: booking.Booker,
+    idempotency_key: str | None,
+    book: Callable[[], Appointment],
+) -> Response[dict[str, Any]]:
+    """Book at most once per idempotency key: a repeat is answered with the first booking's body."""
+    body = run_once(
+        key=idempotency_key,
+        scope=booker.ref,
+        body=request.model_dump(mode="json", by_alias=True),
+        create=lambda: _booked(book()),
+        context=app.lambda_context,
+    )
+    return _json(201, body, {"Location": f"{BASE}/appointments/{body['bookingNumber']}"})
+
+
 # --- open to anyone --------------------------------------------------------------------------------------
 
 
@@ -286,9 +305,11 @@ def post_appointment(
     idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
 ) -> Response[dict[str, Any]]:
     booker = _booker()
-
-    def create() -> dict[str, Any]:
-        appointment = booking.book_documents(
+    return _book_once(
+        request,
+        booker=booker,
+        idempotency_key=idempotency_key,
+        book=lambda: booking.book_documents(
             request,
             booker=booker,
             receptions=dependencies.receptions(),
@@ -296,17 +317,8 @@ def post_appointment(
             repository=dependencies.repository(),
             clock=dependencies.clock(),
             correlation_id=_correlation_id(),
-        )
-        return _booked(appointment)
-
-    body = run_once(
-        key=idempotency_key,
-        scope=booker.ref,
-        body=request.model_dump(mode="json", by_alias=True),
-        create=create,
-        context=app.lambda_context,
+        ),
     )
-    return _json(201, body, {"Location": f"{BASE}/appointments/{body['bookingNumber']}"})
 
 
 @app.post(
@@ -324,9 +336,11 @@ def post_case_appointment(
     idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
 ) -> Response[dict[str, Any]]:
     booker = _booker()
-
-    def create() -> dict[str, Any]:
-        appointment = booking.book_case_meeting(
+    return _book_once(
+        request,
+        booker=booker,
+        idempotency_key=idempotency_key,
+        book=lambda: booking.book_case_meeting(
             request,
             booker=booker,
             receptions=dependencies.receptions(),
@@ -334,17 +348,8 @@ def post_case_appointment(
             repository=dependencies.repository(),
             clock=dependencies.clock(),
             correlation_id=_correlation_id(),
-        )
-        return _booked(appointment)
-
-    body = run_once(
-        key=idempotency_key,
-        scope=booker.ref,
-        body=request.model_dump(mode="json", by_alias=True),
-        create=create,
-        context=app.lambda_context,
+        ),
     )
-    return _json(201, body, {"Location": f"{BASE}/appointments/{body['bookingNumber']}"})
 
 
 @app.get(f"{BASE}/appointments", summary="List my appointments, latest time first")

@@ -18,7 +18,9 @@ from services.bookings.domain.appointments import (
     AppointmentStatus,
     Attendance,
     CaseMeetingDraft,
+    Contact,
     DocumentBookingDraft,
+    DocumentService,
     RescheduleDraft,
     new_booking_number,
 )
@@ -159,21 +161,16 @@ def book_documents(
             raise BookingLimitReached(MAX_ACTIVE_BOOKINGS)
         try:
             return _add(
-                lambda number: Appointment(
-                    booking_number=number,
+                _BookingDetails(
                     kind=AppointmentKind.DOCUMENTS,
                     services=draft.services,
-                    reception_id=reception.id,
-                    region=reception.region.value,
-                    starts_at=slot.starts_at,
-                    ends_at=slot.ends_at,
-                    booker_ref=booker.ref,
+                    case_number=None,
                     applicant_personnummer=applicant,
                     for_child=for_child,
                     contact=draft.contact,
-                    status=AppointmentStatus.BOOKED,
-                    booked_at=now,
                 ),
+                reception=reception,
+                booker=booker,
                 slot=slot,
                 ledger=ledger,
                 repository=repository,
@@ -206,22 +203,16 @@ def book_case_meeting(
         raise NotFound(f"No case {draft.case_number} of yours was found")
     _refuse_if_full(slot, repository)
     return _add(
-        lambda number: Appointment(
-            booking_number=number,
+        _BookingDetails(
             kind=AppointmentKind.CASE_MEETING,
             services=[],
             case_number=draft.case_number,
-            reception_id=reception.id,
-            region=reception.region.value,
-            starts_at=slot.starts_at,
-            ends_at=slot.ends_at,
-            booker_ref=booker.ref,
             applicant_personnummer=booker.personnummer,
             for_child=False,
             contact=draft.contact,
-            status=AppointmentStatus.BOOKED,
-            booked_at=now,
         ),
+        reception=reception,
+        booker=booker,
         slot=slot,
         ledger=None,
         repository=repository,
@@ -231,9 +222,23 @@ def book_case_meeting(
     )
 
 
+@dataclass(frozen=True)
+class _BookingDetails:
+    """What differs between the kinds of booking; where, when and by whom is common to all."""
+
+    kind: AppointmentKind
+    services: list[DocumentService]
+    case_number: str | None
+    applicant_personnummer: str
+    for_child: bool
+    contact: Contact
+
+
 def _add(
-    build: Callable[[str], Appointment],
+    details: _BookingDetails,
     *,
+    reception: Reception,
+    booker: Booker,
     slot: Slot,
     ledger: BookerLedger | None,
     repository: AppointmentRepository,
@@ -242,7 +247,22 @@ def _add(
     draw_number: Callable[[], str],
 ) -> Appointment:
     for attempt in range(1, BOOKING_NUMBER_ATTEMPTS + 1):
-        appointment = build(draw_number())
+        appointment = Appointment(
+            booking_number=draw_number(),
+            kind=details.kind,
+            services=details.services,
+            case_number=details.case_number,
+            reception_id=reception.id,
+            region=reception.region.value,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            booker_ref=booker.ref,
+            applicant_personnummer=details.applicant_personnummer,
+            for_child=details.for_child,
+            contact=details.contact,
+            status=AppointmentStatus.BOOKED,
+            booked_at=now,
+        )
         booked = AppointmentBooked(
             booking_number=appointment.booking_number,
             kind=appointment.kind.value,
