@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 
-from infra.local.event_sources import is_outbox_insert, sqs_event, stream_event
+from infra.local.event_sources import sqs_event
 from services.reports import api, consumers, jobs
 from services.reports import dependencies as reports_dependencies
 from services.reports.adapters.mailbox import create_outgoing_mail_queue
 from services.reports.domain.lost_and_found import end_of
 from shared.clock import FixedClock
-from shared.events.publisher import handler as publish
 from shared.identity import generate_personnummer
 from tests.integration.conftest import MotoCloud
 from tests.support.lambda_events import (
@@ -28,6 +27,7 @@ from tests.support.lambda_events import (
     rest_event,
 )
 from tests.support.reports import theft_report
+from tests.support.reports_outbox import ReportsOutbox
 
 REPORTS = "/reports/v1/reports"
 FOUND_ITEMS = "/reports/v1/staff/found-items"
@@ -98,28 +98,12 @@ CONSUMERS = {
 }
 
 
-class Bus:
+class Bus(ReportsOutbox):
     """What the local cloud's pollers do, one step at a time: outbox -> bus -> a subscription's consumer."""
 
     def __init__(self, cloud: MotoCloud) -> None:
-        self.cloud = cloud
-        self.table = cloud.plan.service("reports").environment["TABLE_MAIN"]
-        self.stream_arn = cloud.provisioned.stream_arns[self.table]
-        self.published: set[str] = set()
+        super().__init__(cloud)
         self.seen: list[dict[str, Any]] = []
-
-    def publish_outbox(self) -> None:
-        streams = self.cloud.aws.streams
-        records: list[dict[str, Any]] = []
-        for shard in streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]:
-            iterator = streams.get_shard_iterator(
-                StreamArn=self.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-            records.extend(streams.get_records(ShardIterator=iterator)["Records"])
-        new = [r for r in records if is_outbox_insert(r) and r["eventID"] not in self.published]
-        self.published.update(r["eventID"] for r in new)
-        if new:
-            publish(stream_event(new, stream_arn=self.stream_arn), FakeLambdaContext())
 
     def receive(self, queue: str) -> list[dict[str, Any]]:
         url = self.cloud.provisioned.queue_urls[queue]

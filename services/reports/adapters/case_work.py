@@ -13,12 +13,20 @@ Audit table layout: ``pk`` is what was accessed (``CASE#<caseNumber>`` or ``REGI
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
-from services.reports.adapters.dynamodb import DynamoDbReportRepository, _item, report_item
+from services.reports.adapters.dynamodb import DynamoDbReportRepository, report_item
+from services.reports.adapters.dynamodb_items import (
+    from_body,
+    outbox_puts,
+    put_if_absent,
+    put_if_version,
+    query_page,
+    sortable,
+    to_item,
+    transact,
+)
 from services.reports.domain.model import Report
 from services.reports.domain.ports import Page
 from services.reports.domain.staff import AuditRecord, Note
@@ -30,17 +38,12 @@ if TYPE_CHECKING:
 
 QUEUE_INDEX = "byRegionQueue"
 NOTE_PREFIX = "NOTE#"
-_deserializer = TypeDeserializer()
-
-
-def _sortable(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def audit_item(record: AuditRecord, retention: timedelta) -> dict[str, Any]:
     subject = f"CASE#{record.case_number}" if record.case_number else f"REGION#{record.region}"
-    sort = f"{_sortable(record.at)}#{record.audit_id}"
-    return _item(
+    sort = f"{sortable(record.at)}#{record.audit_id}"
+    return to_item(
         {
             "pk": subject,
             "sk": sort,
@@ -62,13 +65,7 @@ class DynamoDbAuditLog:
 
     def put(self, record: AuditRecord) -> TransactWriteItemTypeDef:
         """The audit record as one write of a transaction."""
-        return {
-            "Put": {
-                "TableName": self.table_name,
-                "Item": audit_item(record, self.retention),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
+        return put_if_absent(self.table_name, audit_item(record, self.retention))
 
     def record(self, entry: AuditRecord) -> None:
         self._client.put_item(
@@ -92,16 +89,8 @@ class DynamoDbCaseWork(DynamoDbReportRepository):
             "ScanIndexForward": True,
             "Limit": limit,
         }
-        if start:
-            query["ExclusiveStartKey"] = _item(start)
-        response = self._client.query(**query)
-        last = response.get("LastEvaluatedKey")
-        next_start = {k: _deserializer.deserialize(v) for k, v in last.items()} if last else None
-        reports = [
-            Report.model_validate_json(_deserializer.deserialize(i["body"]))
-            for i in response.get("Items", [])
-        ]
-        return Page(reports=reports, next_start=next_start)
+        items, next_start = query_page(self._client, query, start)
+        return Page(reports=[from_body(Report, i) for i in items], next_start=next_start)
 
     def notes(self, case_number: str) -> list[Note]:
         notes: list[Note] = []
@@ -116,9 +105,7 @@ class DynamoDbCaseWork(DynamoDbReportRepository):
         }
         while True:
             response = self._client.query(**query)
-            notes.extend(
-                Note.model_validate_json(_deserializer.deserialize(i["body"])) for i in response["Items"]
-            )
+            notes.extend(from_body(Note, i) for i in response["Items"])
             last = response.get("LastEvaluatedKey")
             if not last:
                 return notes
@@ -132,30 +119,24 @@ class DynamoDbCaseWork(DynamoDbReportRepository):
         events: Sequence[Envelope[EventData]],
         audit: AuditRecord,
     ) -> None:
-        put: TransactWriteItemTypeDef = {
-            "Put": {
-                "TableName": self._table,
-                "Item": report_item(report),
-                "ConditionExpression": "version = :expected",
-                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
-            }
-        }
-        self._transact(
-            [put, *self._outbox_puts(events), self._audit.put(audit)],
+        transact(
+            self._client,
+            [
+                put_if_version(self._table, report_item(report), expected_version),
+                *outbox_puts(self._table, events),
+                self._audit.put(audit),
+            ],
             f"Report {report.case_number} changed meanwhile; read it again",
         )
 
     def add_note(self, note: Note, *, audit: AuditRecord) -> None:
         item = {
             "pk": f"REPORT#{note.case_number}",
-            "sk": f"{NOTE_PREFIX}{_sortable(note.at)}#{note.note_id}",
+            "sk": f"{NOTE_PREFIX}{sortable(note.at)}#{note.note_id}",
             "body": note.model_dump_json(),
         }
-        put: TransactWriteItemTypeDef = {
-            "Put": {
-                "TableName": self._table,
-                "Item": _item(item),
-                "ConditionExpression": "attribute_not_exists(sk)",
-            }
-        }
-        self._transact([put, self._audit.put(audit)], f"Note {note.note_id} already exists")
+        transact(
+            self._client,
+            [put_if_absent(self._table, to_item(item), key="sk"), self._audit.put(audit)],
+            f"Note {note.note_id} already exists",
+        )

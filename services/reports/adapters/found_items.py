@@ -20,54 +20,44 @@ Times in sort keys are UTC with a fixed width, so that their text order is their
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from services.reports.adapters.dynamodb import report_item
+from services.reports.adapters.dynamodb_items import (
+    from_body,
+    outbox_puts,
+    put_all,
+    put_if_absent,
+    put_if_version,
+    query_page,
+    sortable,
+    to_item,
+    transact,
+)
 from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
 from services.reports.domain.model import Report
 from services.reports.domain.ports import FoundItemPage
 from shared.adapters.counters import DynamoDbCounter
-from shared.errors import Conflict
-from shared.events.contracts.reports import SOURCE
 from shared.events.envelope import Envelope, EventData
-from shared.events.outbox import outbox_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef, WriteRequestTypeDef
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 REGION_INDEX = "byRegionQueue"
 DEADLINE_INDEX = "byDeadline"
-BATCH_WRITE_MAX = 25
 # Found-item indexes outlive the owner's 3 months by this much, then DynamoDB removes them.
 INDEX_GRACE = timedelta(days=31)
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
-
-def _item(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
-
-
-def sortable(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def found_item_key(found_item_id: str) -> dict[str, Any]:
-    return _item({"pk": f"FOUND#{found_item_id}", "sk": "FOUND"})
+    return to_item({"pk": f"FOUND#{found_item_id}", "sk": "FOUND"})
 
 
 def found_item_item(item: FoundItem) -> dict[str, Any]:
     due = item.due_at
-    return _item(
+    return to_item(
         {
             "pk": f"FOUND#{item.found_item_id}",
             "sk": "FOUND",
@@ -80,10 +70,6 @@ def found_item_item(item: FoundItem) -> dict[str, Any]:
             "body": item.model_dump_json(),
         }
     )
-
-
-def _found_item(item: dict[str, Any]) -> FoundItem:
-    return FoundItem.model_validate_json(_deserializer.deserialize(item["body"]))
 
 
 def _found_indexes(item: FoundItem) -> list[dict[str, Any]]:
@@ -101,7 +87,7 @@ def _found_indexes(item: FoundItem) -> list[dict[str, Any]]:
             "expiresAt": expires,
         }
     )
-    return [_item(row) for row in rows]
+    return [to_item(row) for row in rows]
 
 
 class _Table:
@@ -128,17 +114,6 @@ class _Table:
             ExpressionAttributeValues={":pk": {"S": pk}, **(values or {})},
         )
 
-    def _put_all(self, rows: list[dict[str, Any]]) -> None:
-        requests: list[WriteRequestTypeDef] = [{"PutRequest": {"Item": row}} for row in rows]
-        for start in range(0, len(requests), BATCH_WRITE_MAX):
-            pending: dict[str, list[WriteRequestTypeDef]] = {
-                self._table: requests[start : start + BATCH_WRITE_MAX]
-            }
-            while pending:
-                # BatchWriteItem may leave some writes undone under throttling; they are handed back to retry.
-                unprocessed = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems", {})
-                pending = cast(dict[str, list["WriteRequestTypeDef"]], unprocessed)
-
 
 class DynamoDbFoundItemRepository(_Table):
     def __init__(self, table_name: str, client: DynamoDBClient) -> None:
@@ -148,44 +123,14 @@ class DynamoDbFoundItemRepository(_Table):
     def allocate_found_item_number(self, year: int) -> int:
         return self._counter.next(f"HG#{year}")
 
-    def _outbox_puts(self, events: Sequence[Envelope[EventData]]) -> list[TransactWriteItemTypeDef]:
-        return [
-            {"Put": {"TableName": self._table, "Item": _item(outbox_item(e, source=SOURCE))}} for e in events
-        ]
-
-    def _versioned_put(self, row: dict[str, Any], expected_version: int) -> TransactWriteItemTypeDef:
-        return {
-            "Put": {
-                "TableName": self._table,
-                "Item": row,
-                "ConditionExpression": "version = :expected",
-                "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}},
-            }
-        }
-
-    def _transact(self, items: list[TransactWriteItemTypeDef], conflict: str) -> None:
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "TransactionCanceledException":
-                reasons = error.response.get("CancellationReasons", [])
-                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-                    raise Conflict(conflict) from error
-            raise
-
     def add(self, item: FoundItem, events: Sequence[Envelope[EventData]]) -> None:
-        put: TransactWriteItemTypeDef = {
-            "Put": {
-                "TableName": self._table,
-                "Item": found_item_item(item),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
         indexes: list[TransactWriteItemTypeDef] = [
             {"Put": {"TableName": self._table, "Item": row}} for row in _found_indexes(item)
         ]
-        self._transact(
-            [put, *indexes, *self._outbox_puts(events)], f"Found item {item.found_item_id} already exists"
+        transact(
+            self._client,
+            [put_if_absent(self._table, found_item_item(item)), *indexes, *outbox_puts(self._table, events)],
+            f"Found item {item.found_item_id} already exists",
         )
 
     def get(self, found_item_id: str) -> FoundItem | None:
@@ -193,13 +138,17 @@ class DynamoDbFoundItemRepository(_Table):
             TableName=self._table, Key=found_item_key(found_item_id), ConsistentRead=True
         )
         item = response.get("Item")
-        return _found_item(item) if item else None
+        return from_body(FoundItem, item) if item else None
 
     def replace(
         self, item: FoundItem, *, expected_version: int, events: Sequence[Envelope[EventData]]
     ) -> None:
-        self._transact(
-            [self._versioned_put(found_item_item(item), expected_version), *self._outbox_puts(events)],
+        transact(
+            self._client,
+            [
+                put_if_version(self._table, found_item_item(item), expected_version),
+                *outbox_puts(self._table, events),
+            ],
             f"Found item {item.found_item_id} changed meanwhile",
         )
 
@@ -212,11 +161,12 @@ class DynamoDbFoundItemRepository(_Table):
         expected_report_version: int,
         events: Sequence[Envelope[EventData]],
     ) -> None:
-        self._transact(
+        transact(
+            self._client,
             [
-                self._versioned_put(found_item_item(item), expected_version),
-                self._versioned_put(report_item(report), expected_report_version),
-                *self._outbox_puts(events),
+                put_if_version(self._table, found_item_item(item), expected_version),
+                put_if_version(self._table, report_item(report), expected_report_version),
+                *outbox_puts(self._table, events),
             ],
             f"Found item {item.found_item_id} or report {report.case_number} changed meanwhile",
         )
@@ -237,14 +187,8 @@ class DynamoDbFoundItemRepository(_Table):
             query["FilterExpression"] = "#status = :status"
             query["ExpressionAttributeNames"] = {"#status": "status"}
             query["ExpressionAttributeValues"][":status"] = {"S": status.value}
-        if start:
-            query["ExclusiveStartKey"] = _item(start)
-        response = self._client.query(**query)
-        last = response.get("LastEvaluatedKey")
-        return FoundItemPage(
-            items=[_found_item(i) for i in response.get("Items", [])],
-            next_start=_plain(last) if last else None,
-        )
+        items, next_start = query_page(self._client, query, start)
+        return FoundItemPage(items=[from_body(FoundItem, i) for i in items], next_start=next_start)
 
     def due(self, region: str, *, until: datetime) -> Iterator[str]:
         rows = self._query_all(
@@ -273,11 +217,13 @@ class DynamoDbFoundItemRepository(_Table):
 
 class DynamoDbReportedPropertyIndex(_Table):
     def mark_reported(self, identifiers: Iterable[str], case_number: str) -> None:
-        self._put_all(
+        put_all(
+            self._client,
+            self._table,
             [
-                _item({"pk": f"REPORTED#{key}", "sk": f"REPORT#{case_number}", "caseNumber": case_number})
+                to_item({"pk": f"REPORTED#{key}", "sk": f"REPORT#{case_number}", "caseNumber": case_number})
                 for key in identifiers
-            ]
+            ],
         )
 
     def mark_lost(
@@ -289,9 +235,11 @@ class DynamoDbReportedPropertyIndex(_Table):
         occurred_to: datetime,
         case_number: str,
     ) -> None:
-        self._put_all(
+        put_all(
+            self._client,
+            self._table,
             [
-                _item(
+                to_item(
                     {
                         "pk": f"LOST#{region}#{category}",
                         "sk": f"{sortable(occurred_to)}#{case_number}",
@@ -300,7 +248,7 @@ class DynamoDbReportedPropertyIndex(_Table):
                     }
                 )
                 for category in categories
-            ]
+            ],
         )
 
     def reports_with(self, identifiers: Iterable[str]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.metrics import MetricUnit
@@ -20,10 +20,10 @@ from services.reports.contracts import (
     UploadInstructions,
 )
 from services.reports.domain import attachments, filing, receipt
+from services.reports.routes.created import created_once
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_citizen
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
-from shared.http.idempotency import run_once
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 
 BASE = "/reports/v1"
@@ -65,15 +65,14 @@ def post_report(
         metrics.add_metric(name="ReportsFiled", unit=MetricUnit.Count, value=1)
         return ReportView.of(report).model_dump(mode="json", by_alias=True)
 
-    body = run_once(
-        key=idempotency_key,
+    return created_once(
+        request,
+        idempotency_key=idempotency_key,
         scope=citizen.owner_ref,
-        body=request.model_dump(mode="json", by_alias=True),
         create=create,
         context=router.lambda_context,
+        location=lambda body: f"{BASE}/reports/{body['caseNumber']}",
     )
-    location = f"{BASE}/reports/{body['caseNumber']}"
-    return Response(201, content_types.APPLICATION_JSON, body, headers={"Location": location})
 
 
 @router.get(f"{BASE}/reports/<caseNumber>", summary="Read one of my reports")

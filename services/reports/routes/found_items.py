@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.metrics import MetricUnit
@@ -26,10 +26,10 @@ from services.reports.domain.lost_and_found import (
     Staff,
 )
 from services.reports.domain.model import ItemCategory
+from services.reports.routes.created import created_once
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import NATIONAL, require_staff
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
-from shared.http.idempotency import run_once
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import ForbiddenProblem, ValidationProblem
 from shared.models import CamelModel
@@ -184,15 +184,14 @@ def post_found_item(
         metrics.add_metric(name="FoundItemsRegistered", unit=MetricUnit.Count, value=1)
         return FinderReceipt.of(item).model_dump(mode="json", by_alias=True)
 
-    body = run_once(
-        key=idempotency_key,
+    return created_once(
+        request,
+        idempotency_key=idempotency_key,
         scope=staff.staff_id,
-        body=request.model_dump(mode="json", by_alias=True),
         create=register,
         context=router.lambda_context,
+        location=lambda body: f"{FOUND_ITEMS}/{body['foundItemId']}",
     )
-    location = f"{FOUND_ITEMS}/{body['foundItemId']}"
-    return Response(201, content_types.APPLICATION_JSON, body, headers={"Location": location})
 
 
 @router.get(FOUND_ITEMS, summary="List the found items kept in a region, newest first")

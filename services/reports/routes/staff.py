@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from pydantic import AwareDatetime, StringConstraints
@@ -18,10 +18,10 @@ from services.reports.adapters.metrics import record_decision
 from services.reports.domain.decisions import Outcome
 from services.reports.domain.model import Report, ReportRecord, ReportStatus
 from services.reports.domain.staff import CaseDesk, CaseFile, Note, NotPermitted, StaffMember
+from services.reports.routes.created import created_once
 from services.reports.telemetry import logger
 from shared.http.auth import require_staff
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
-from shared.http.idempotency import run_once
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import PROBLEM_JSON, ForbiddenProblem
 from shared.models import CamelModel
@@ -199,11 +199,10 @@ def post_note(
     def create() -> dict[str, Any]:
         return desk.add_note(caseNumber, request.text).model_dump(mode="json", by_alias=True)
 
-    body = run_once(
-        key=idempotency_key,
+    return created_once(
+        request,
+        idempotency_key=idempotency_key,
         scope=f"staff:{desk.staff.staff_id}:{caseNumber}",
-        body=request.model_dump(mode="json", by_alias=True),
         create=create,
         context=router.lambda_context,
     )
-    return Response(201, content_types.APPLICATION_JSON, body)
