@@ -14,7 +14,6 @@ import pytest
 from infra.local.event_sources import sqs_event
 from services.reports import api, consumers, jobs
 from services.reports import dependencies as reports_dependencies
-from services.reports.adapters.mailbox import create_outgoing_mail_queue
 from services.reports.domain.lost_and_found import end_of
 from shared.clock import FixedClock
 from shared.identity import generate_personnummer
@@ -147,7 +146,7 @@ def clock(moto_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch) -> FixedClock:
 
 @pytest.fixture
 def outgoing_mail(moto_cloud: MotoCloud) -> str:
-    return create_outgoing_mail_queue(reports_dependencies.outgoing_mail_queue(), moto_cloud.aws.sqs)
+    return moto_cloud.provisioned.queue_urls[reports_dependencies.outgoing_mail_queue()]
 
 
 def letters(cloud: MotoCloud, queue_url: str) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ import pytest
 
 from infra.local.event_sources import sqs_event
 from services.reports import api, consumers, dependencies, seed
-from services.reports.adapters.mailbox import create_outgoing_mail_queue
 from services.reports.domain.staff import AuditAction, AuditRecord
 from shared.errors import Conflict
 from shared.identity import generate_personnummer
@@ -58,7 +57,7 @@ def bus(moto_cloud: MotoCloud) -> Bus:
 
 @pytest.fixture
 def outgoing_mail(moto_cloud: MotoCloud) -> str:
-    return create_outgoing_mail_queue(dependencies.outgoing_mail_queue(), moto_cloud.aws.sqs)
+    return moto_cloud.provisioned.queue_urls[dependencies.outgoing_mail_queue()]
 
 
 def citizen(seed: int) -> dict[str, str]:

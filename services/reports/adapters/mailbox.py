@@ -40,11 +40,3 @@ class SqsDigitalMailbox:
                 MESSAGE_ID_ATTRIBUTE: {"DataType": "String", "StringValue": letter.message_id}
             },
         )
-
-
-def create_outgoing_mail_queue(queue_name: str, client: SQSClient) -> str:
-    """The queue's URL, creating it where nothing provisions it (tests on a bare moto); the stack and the
-    local cloud provision it from the manifest, with these attributes, so creating it again is harmless."""
-    return client.create_queue(
-        QueueName=queue_name, Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)}
-    )["QueueUrl"]

@@ -46,6 +46,7 @@ from services.reports.domain.model import (
 )
 from services.reports.domain.notifications import DigitalLetter, letter_id
 from shared.clock import STOCKHOLM, Clock, stockholm_time
+from shared.concurrency import retry_on_conflict
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.contracts.reports import (
     SOURCE,
@@ -76,8 +77,6 @@ FINDERS_REWARD_SHARE = 0.10
 # The clock of the reception's computer and the finder's memory are rough; minutes ahead are not the future.
 CLOCK_SKEW = timedelta(minutes=5)
 NATIONAL = "National"
-# Two writers (the matcher and a deadline or a member of staff) may change an item at once: read again, retry.
-ATTEMPTS = 3
 # The loss and theft report types a found item can be matched to.
 MATCHABLE_REPORT_TYPES = frozenset({"loss", "theft"})
 
@@ -685,12 +684,8 @@ def match_found_item(
             correlation_id=correlation_id,
         )
 
-    for _ in range(ATTEMPTS - 1):
-        try:
-            return attempt()
-        except Conflict:
-            continue  # the item or the report changed meanwhile: read both again
-    return attempt()
+    # The item or the report may change meanwhile (the deadline job, staff): read both again and retry.
+    return retry_on_conflict(attempt)
 
 
 def match_report(
