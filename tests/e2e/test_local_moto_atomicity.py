@@ -108,12 +108,13 @@ def test_of_concurrent_creates_of_one_key_exactly_one_succeeds(dynamodb: DynamoD
     assert outcomes[int(stored["writer"]["N"])] == "created", "the stored item is another caller's"
 
 
-def test_a_refused_transaction_does_not_cut_the_table_off_from_its_stream(dynamodb: DynamoDBClient) -> None:
-    streamed = "streamed"
+def _streamed_table(dynamodb: DynamoDBClient, name: str, keys: list[str]) -> tuple[Any, str]:
+    """A table with a NEW_IMAGE stream, string keys ``keys`` (hash, then range), and an iterator on its shard
+    from the start: the stream client and the iterator."""
     description = dynamodb.create_table(
-        TableName=streamed,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        TableName=name,
+        KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in zip(keys, ("HASH", "RANGE"), strict=False)],
+        AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
         BillingMode="PAY_PER_REQUEST",
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
     )["TableDescription"]
@@ -126,9 +127,13 @@ def test_a_refused_transaction_does_not_cut_the_table_off_from_its_stream(dynamo
     )
     arn = description["LatestStreamArn"]
     shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
-        "ShardIterator"
-    ]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    return streams, iterator["ShardIterator"]
+
+
+def test_a_refused_transaction_does_not_cut_the_table_off_from_its_stream(dynamodb: DynamoDBClient) -> None:
+    streamed = "streamed"
+    streams, iterator = _streamed_table(dynamodb, streamed, ["pk"])
     dynamodb.put_item(TableName=streamed, Item={"pk": {"S": "first"}})
     refused = {
         "Put": {
@@ -150,28 +155,7 @@ def test_a_refused_transaction_leaves_every_item_it_named_as_it_was_and_nothing_
     dynamodb: DynamoDBClient,
 ) -> None:
     table = "cases"
-    description = dynamodb.create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
-    )["TableDescription"]
-    streams = boto3.client(
-        "dynamodbstreams",
-        endpoint_url=dynamodb.meta.endpoint_url,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    arn = description["LatestStreamArn"]
-    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
-        "ShardIterator"
-    ]
+    streams, iterator = _streamed_table(dynamodb, table, ["pk", "sk"])
 
     def key(pk: str) -> dict[str, Any]:
         return {"pk": {"S": pk}, "sk": {"S": "STATE"}}
