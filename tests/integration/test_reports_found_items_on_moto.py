@@ -38,7 +38,7 @@ def staff(region: str = "Stockholm", staff_id: str = "PM-1") -> dict[str, str]:
         "sub": f"s-{staff_id}",
         "principalType": "staff",
         "staffId": staff_id,
-        "roles": "",
+        "roles": "reception",
         "region": region,
     }
 
