@@ -66,7 +66,9 @@ DEFAULT_SLOT_RANGE = timedelta(days=6)
 logger = create_logger()
 metrics = create_metrics()
 tracer = Tracer()
-app = create_resolver(title="Passport and ID-card bookings", base_path=BASE, logger=logger, routes=MANIFEST.routes)
+app = create_resolver(
+    title="Passport and ID-card bookings", base_path=BASE, logger=logger, routes=MANIFEST.routes
+)
 
 
 class TooManyRequestsProblem(ProblemError):

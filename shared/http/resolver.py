@@ -18,11 +18,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.errors import Conflict, DomainError, InvalidInput, NotFound, Referral
+from shared.errors import Conflict, DomainError, InvalidInput, NotFound, NotPermitted, Referral
 from shared.http.access import RouteAccess
 from shared.http.problems import (
     PROBLEM_JSON,
     ConflictProblem,
+    ForbiddenProblem,
     InvalidParameter,
     NotFoundProblem,
     Problem,
@@ -56,6 +57,8 @@ def problem_for(error: DomainError) -> ProblemError:
         return NotFoundProblem(error.detail)
     if isinstance(error, Conflict):
         return ConflictProblem(error.detail)
+    if isinstance(error, NotPermitted):
+        return ForbiddenProblem(error.detail)
     if isinstance(error, Referral):
         return UnprocessableProblem(error.detail, refer_to=error.refer_to)
     return UnprocessableProblem(error.detail)
