@@ -26,6 +26,10 @@ class NotFound(DomainError):
     """Also what a caller gets for an object that exists but is not theirs: its existence is not revealed."""
 
 
+class NotPermitted(DomainError):
+    """The caller is known but may not do this here (a role they lack, a region not theirs)."""
+
+
 class Conflict(DomainError):
     """The state changed under the caller, or the request clashes with the current state."""
 

@@ -44,6 +44,9 @@ class Route:
     method: HttpMethod
     path: str  # full path including the base path, e.g. "/reports/v1/reports/{caseNumber}"
     audience: Audience
+    # The staff role a caller must hold (staff routes only). Checked before the request is parsed
+    # (shared.http.access); the domain still decides what the caller may do with each object.
+    role: str | None = None
     # A tighter limit for this route than the service's, per client locally and per stage in API Gateway;
     # both or neither.
     rate_limit_per_second: float | None = None
@@ -259,6 +262,8 @@ def _routes_under_the_base_path(manifest: ServiceManifest) -> Iterator[str]:
             yield f"route {route.method} {route.path} needs both a rate limit and a burst limit, or neither"
         elif rate is not None and burst is not None and (rate <= 0 or burst < 1):
             yield f"route {route.method} {route.path}: rate and burst limits must be positive"
+        if route.role is not None and route.audience != "staff":
+            yield f"route {route.method} {route.path}: only staff routes name a role"
 
 
 def _unique_names(manifest: ServiceManifest) -> Iterator[str]:

@@ -41,7 +41,7 @@ from services.bookings.domain import booking, validity
 from services.bookings.domain.appointments import Appointment, is_booking_number, normalise_booking_number
 from services.bookings.domain.errors import NotGuardian
 from services.bookings.domain.receptions import AppointmentKind
-from services.bookings.manifest import BASE, RECEPTION_ROLE
+from services.bookings.manifest import BASE, MANIFEST, RECEPTION_ROLE
 from shared.clock import stockholm_time
 from shared.events.envelope import CamelModel
 from shared.http.auth import NATIONAL, Caller, caller_from_event
@@ -66,7 +66,9 @@ DEFAULT_SLOT_RANGE = timedelta(days=6)
 logger = create_logger()
 metrics = create_metrics()
 tracer = Tracer()
-app = create_resolver(title="Passport and ID-card bookings", base_path=BASE, logger=logger)
+app = create_resolver(
+    title="Passport and ID-card bookings", base_path=BASE, logger=logger, routes=MANIFEST.routes
+)
 
 
 class TooManyRequestsProblem(ProblemError):

@@ -33,8 +33,8 @@ MANIFEST = ServiceManifest(
         Route("PATCH", f"{BASE}/appointments/{{bookingNumber}}", "citizen"),
         Route("DELETE", f"{BASE}/appointments/{{bookingNumber}}", "citizen"),
         Route("POST", f"{BASE}/case-appointments", "citizen"),
-        Route("GET", f"{BASE}/staff/receptions/{{receptionId}}/appointments", "staff"),
-        Route("PUT", f"{BASE}/staff/appointments/{{bookingNumber}}/attendance", "staff"),
+        Route("GET", f"{BASE}/staff/receptions/{{receptionId}}/appointments", "staff", role=RECEPTION_ROLE),
+        Route("PUT", f"{BASE}/staff/appointments/{{bookingNumber}}/attendance", "staff", role=RECEPTION_ROLE),
         Route("GET", f"{BASE}/openapi.json", "public"),
     ),
     functions=(

@@ -24,6 +24,9 @@ FOUND_PROPERTY_EVENTS = (
     "FoundItemHandedOver",
 )
 STAFF = f"{BASE}/staff"
+# Staff roles the routes name (see README): case handlers change cases; reception staff handle found items.
+CASE_HANDLER_ROLE = "caseHandler"
+RECEPTION_ROLE = "reception"
 # The queue of letters to citizens' digital mailboxes (see adapters/mailbox.py), drained by a connector
 # outside this stack.
 OUTGOING_MAIL = "outgoing-mail"
@@ -53,18 +56,18 @@ MANIFEST = ServiceManifest(
         ),
         Route("GET", f"{BASE}/openapi.json", "public"),
         # Staff at police receptions: found items (hittegods).
-        Route("POST", FOUND_ITEMS, "staff"),
-        Route("GET", FOUND_ITEMS, "staff"),
-        Route("GET", f"{FOUND_ITEMS}/{{foundItemId}}", "staff"),
-        Route("POST", f"{FOUND_ITEMS}/{{foundItemId}}/owner-notices", "staff"),
-        Route("POST", f"{FOUND_ITEMS}/{{foundItemId}}/handover", "staff"),
+        Route("POST", FOUND_ITEMS, "staff", role=RECEPTION_ROLE),
+        Route("GET", FOUND_ITEMS, "staff", role=RECEPTION_ROLE),
+        Route("GET", f"{FOUND_ITEMS}/{{foundItemId}}", "staff", role=RECEPTION_ROLE),
+        Route("POST", f"{FOUND_ITEMS}/{{foundItemId}}/owner-notices", "staff", role=RECEPTION_ROLE),
+        Route("POST", f"{FOUND_ITEMS}/{{foundItemId}}/handover", "staff", role=RECEPTION_ROLE),
         # Staff's case work; changes need the role caseHandler (see README).
         Route("GET", f"{STAFF}/queue", "staff"),
         Route("GET", f"{STAFF}/reports/{{caseNumber}}", "staff"),
-        Route("POST", f"{STAFF}/reports/{{caseNumber}}/assignment", "staff"),
-        Route("POST", f"{STAFF}/reports/{{caseNumber}}/status", "staff"),
-        Route("POST", f"{STAFF}/reports/{{caseNumber}}/decision", "staff"),
-        Route("POST", f"{STAFF}/reports/{{caseNumber}}/notes", "staff"),
+        Route("POST", f"{STAFF}/reports/{{caseNumber}}/assignment", "staff", role=CASE_HANDLER_ROLE),
+        Route("POST", f"{STAFF}/reports/{{caseNumber}}/status", "staff", role=CASE_HANDLER_ROLE),
+        Route("POST", f"{STAFF}/reports/{{caseNumber}}/decision", "staff", role=CASE_HANDLER_ROLE),
+        Route("POST", f"{STAFF}/reports/{{caseNumber}}/notes", "staff", role=CASE_HANDLER_ROLE),
     ),
     functions=(
         # More memory means more CPU, and a cold start is CPU-bound: citizens wait on this one.

@@ -4,6 +4,7 @@ and the OpenAPI document served next to the API."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -15,11 +16,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 from aws_lambda_powertools.shared.json_encoder import Encoder
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.errors import Conflict, DomainError, InvalidInput, NotFound, Referral
+from shared.errors import Conflict, DomainError, InvalidInput, NotFound, NotPermitted, Referral
+from shared.http.access import RouteAccess
 from shared.http.problems import (
     PROBLEM_JSON,
     ConflictProblem,
+    ForbiddenProblem,
     InvalidParameter,
     NotFoundProblem,
     Problem,
@@ -28,6 +32,7 @@ from shared.http.problems import (
     ValidationProblem,
     field_name,
 )
+from shared.manifest import Route
 
 
 def _reason(error: dict[str, Any]) -> str:
@@ -52,16 +57,34 @@ def problem_for(error: DomainError) -> ProblemError:
         return NotFoundProblem(error.detail)
     if isinstance(error, Conflict):
         return ConflictProblem(error.detail)
+    if isinstance(error, NotPermitted):
+        return ForbiddenProblem(error.detail)
     if isinstance(error, Referral):
         return UnprocessableProblem(error.detail, refer_to=error.refer_to)
     return UnprocessableProblem(error.detail)
 
 
-def create_resolver(*, title: str, base_path: str, logger: Logger) -> APIGatewayRestResolver:
-    """A resolver whose every error is problem+json. ``base_path`` is e.g. ``/reports/v1``."""
+class ServiceResolver(APIGatewayRestResolver):
+    """Powertools' REST resolver that first refuses callers the route's declared audience or role shuts out
+    (:mod:`shared.http.access`), before validation reads the body."""
+
+    def __init__(self, *, access: RouteAccess, **options: Any) -> None:
+        super().__init__(**options)
+        self._access = access
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        refusal = self._access.refusal(event)
+        return refusal if refusal is not None else super().resolve(event, context)
+
+
+def create_resolver(
+    *, title: str, base_path: str, logger: Logger, routes: Iterable[Route] = ()
+) -> APIGatewayRestResolver:
+    """A resolver whose every error is problem+json. ``base_path`` is e.g. ``/reports/v1``; ``routes`` are the
+    manifest's, whose audience and role are enforced before anything else."""
     # Swedish text stays readable on the wire (å, ä, ö), not \u escapes.
     serializer = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
-    app = APIGatewayRestResolver(enable_validation=True, serializer=serializer)
+    app = ServiceResolver(access=RouteAccess(routes), enable_validation=True, serializer=serializer)
 
     def instance() -> str | None:
         event = app.current_event

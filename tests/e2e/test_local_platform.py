@@ -146,5 +146,5 @@ def test_another_citizens_report_is_404(client: LocalClient, rng: random.Random)
 
 
 def test_a_staff_token_passes_the_gateway_and_the_service_refuses_it(client: LocalClient) -> None:
-    staff = client.staff_token(roles=("investigator",), region="Syd")
+    staff = client.staff_token(roles=("caseHandler",), region="Syd")
     _problem(client.request("GET", REPORTS, token=staff), 403)

@@ -38,7 +38,7 @@ def staff(region: str = "Stockholm", staff_id: str = "PM-1") -> dict[str, str]:
         "sub": f"s-{staff_id}",
         "principalType": "staff",
         "staffId": staff_id,
-        "roles": "",
+        "roles": "reception",
         "region": region,
     }
 
@@ -247,10 +247,6 @@ def test_staff_list_their_region_newest_first_by_status_and_page_on(
         ),
         (registration(finder={"name": "A", "wantsItemIfUnclaimed": True}), "finder.phone"),
         (registration(category=None), "category"),
-        (
-            registration(reception={"name": "Polisen Malmö", "municipalityCode": "1280"}),
-            "reception.municipalityCode",
-        ),
     ],
 )
 def test_bad_input_is_a_problem_naming_the_field_and_nothing_is_written(
@@ -261,6 +257,17 @@ def test_bad_input_is_a_problem_naming_the_field_and_nothing_is_written(
     assert result["statusCode"] == 400, result["body"]
     assert response_header(result, "Content-Type") == "application/problem+json"
     assert field in {p["name"] for p in response_json(result)["invalidParameters"]}
+    assert table_keys(moto_cloud, "FOUND") == []
+    assert table_keys(moto_cloud, "COUNTER#HG") == []
+
+
+def test_staff_of_another_region_may_not_register_an_item_kept_there_and_nothing_is_written(
+    moto_cloud: MotoCloud, clock: FixedClock
+) -> None:
+    result = register(registration(reception={"name": "Polisen Malmö", "municipalityCode": "1280"}))
+
+    assert result["statusCode"] == 403, result["body"]
+    assert response_header(result, "Content-Type") == "application/problem+json"
     assert table_keys(moto_cloud, "FOUND") == []
     assert table_keys(moto_cloud, "COUNTER#HG") == []
 

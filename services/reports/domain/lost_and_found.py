@@ -47,7 +47,7 @@ from services.reports.domain.model import (
 from services.reports.domain.notifications import DigitalLetter, letter_id
 from shared.clock import STOCKHOLM, Clock, stockholm_time
 from shared.concurrency import retry_on_conflict
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from shared.events.contracts.reports import (
     SOURCE,
     FoundItemDeadlinePassed,
@@ -436,14 +436,14 @@ def register_found_item(
     problems = registration.rule_violations()
     if registration.found_at > now + CLOCK_SKEW:
         problems["foundAt"] = "must not be in the future"
-    held_in = region_for_municipality(registration.reception.municipality_code).value
-    if not staff.may_see(held_in):
-        problems["reception.municipalityCode"] = (
-            f"is in police region {held_in}; staff of region {staff.region} register items kept in "
-            f"{staff.region}"
-        )
     if problems:
         raise InvalidInput(problems)
+    held_in = region_for_municipality(registration.reception.municipality_code).value
+    if not staff.may_see(held_in):
+        raise NotPermitted(
+            f"The reception is in police region {held_in}; staff of region {staff.region} register items "
+            f"kept in {staff.region}"
+        )
 
     year = stockholm_time(now).year
     found_item_id = format_found_item_id(repository.allocate_found_item_number(year), year)

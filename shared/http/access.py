@@ -1,0 +1,62 @@
+"""Who may call a route at all, as its manifest declares it: checked before the request is parsed.
+
+API Gateway authenticates (a route that is not public never runs without a valid token), but one user pool
+signs citizens, staff and agencies alike. This is the service's first decision, made from the route's
+declared audience and role alone: a staff token on a citizen route, a citizen on a staff route, or staff
+without the route's role are refused here, before the body is read, so a caller who may not use a route
+learns nothing of what it expects. What the caller may do with each object (their own report, their
+region's case) is decided later, by the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from shared.http.auth import caller_from_event
+from shared.http.problems import PROBLEM_JSON, ForbiddenProblem, ProblemError, UnauthorizedProblem
+from shared.manifest import Route
+
+_WHO: dict[str, str] = {
+    "citizen": "Only citizens logged in with e-ID can use this service",
+    "staff": "Only police staff with a region can use this service",
+    "agency": "Only agencies with a client login can use this service",
+}
+
+
+class RouteAccess:
+    """The routes of one service, by method and path template (the REST proxy event's ``resource``)."""
+
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self._routes: dict[tuple[str, str], Route] = {(r.method, r.path): r for r in routes}
+
+    def refusal(self, event: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The 401 or 403 proxy result for a caller the route shuts out; None when the caller may go on."""
+        route = self._routes.get((str(event.get("httpMethod", "")), str(event.get("resource", ""))))
+        if route is None or route.audience == "public":
+            return None
+        problem = _refused(route, event)
+        if problem is None:
+            return None
+        document = problem.problem(str(event.get("path") or "") or None)
+        return {
+            "statusCode": document.status,
+            "headers": {"Content-Type": PROBLEM_JSON},
+            "body": document.to_json(),
+        }
+
+
+def _refused(route: Route, event: Mapping[str, Any]) -> ProblemError | None:
+    caller = caller_from_event(event)
+    if caller is None:
+        return UnauthorizedProblem("Log in to use this service")
+    if route.audience == "citizen" and not caller.is_citizen:
+        return ForbiddenProblem(_WHO["citizen"])
+    if route.audience == "staff":
+        if not caller.is_staff or caller.region is None or caller.staff_id is None:
+            return ForbiddenProblem(_WHO["staff"])
+        if route.role is not None and route.role not in caller.roles:
+            return ForbiddenProblem(f"This needs the role {route.role}")
+    if route.audience == "agency" and caller.principal_type != "agency":
+        return ForbiddenProblem(_WHO["agency"])
+    return None
