@@ -29,7 +29,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from shared.adapters import aws
 from shared.adapters.dynamodb import Write, claiming, from_item, to_item
-from shared.errors import Conflict, DomainError
+from shared.errors import DomainError
 from shared.http.auth import caller_from_event
 from shared.http.problems import ConflictProblem, ProblemError, UnprocessableProblem
 
@@ -65,11 +65,14 @@ IdempotencyKey = Annotated[
 T = TypeVar("T")
 
 
-class KeyTaken(Conflict):
-    """The key's record committed with another change first (a concurrent request with the same key)."""
+class KeyTaken(ConflictProblem):
+    """The key's record committed with another change first (a concurrent request with the same key).
+
+    Not a domain Conflict: a use case that retries its conflicts must not try again a change that can only
+    be refused the same way."""
 
     def __init__(self) -> None:
-        super().__init__(f"This {HEADER} was used by another request at the same moment")
+        super().__init__(f"This {HEADER} was used by another request at the same moment. Try again.")
 
 
 def key_in_use() -> ConflictProblem:
