@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -45,8 +45,8 @@ from services.bookings.manifest import BASE, MANIFEST, RECEPTION_ROLE
 from shared.clock import stockholm_time
 from shared.events.envelope import CamelModel
 from shared.http.auth import NATIONAL, Caller, caller_from_event
-from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
-from shared.http.idempotency import run_once
+from shared.http.created import created_once
+from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import (
     PROBLEM_JSON,
@@ -162,10 +162,10 @@ def _json_of(model: type[CamelModel]) -> dict[str, Any]:
     return {content_types.APPLICATION_JSON: {"model": model}}
 
 
-def _booked(appointment: Appointment) -> dict[str, Any]:
+def _booked(appointment: Appointment) -> AppointmentView:
     metrics.add_dimension(name="kind", value=appointment.kind.value)
     metrics.add_metric(name="AppointmentsBooked", unit=MetricUnit.Count, value=1)
-    return AppointmentView.of(appointment).model_dump(mode="json", by_alias=True)
+    return AppointmentView.of(appointment)
 
 
 def _book_once(
@@ -174,16 +174,20 @@ def _book_once(
     booker: booking.Booker,
     idempotency_key: str | None,
     book: Callable[[], Appointment],
-) -> Response[dict[str, Any]]:
-    """Book at most once per idempotency key: a repeat is answered with the first booking's body."""
-    body = run_once(
-        key=idempotency_key,
-        scope=booker.ref,
-        body=request.model_dump(mode="json", by_alias=True),
+) -> Response[AppointmentView]:
+    """Book at most once per idempotency key: a retry is answered with the booking it made, as it is now."""
+    return created_once(
+        app.current_event,
+        request,
+        idempotency_key=idempotency_key,
         create=lambda: _booked(book()),
-        context=app.lambda_context,
+        replay=lambda booking_number: AppointmentView.of(
+            booking.owned_appointment(
+                booking_number, booker_ref=booker.ref, repository=dependencies.repository()
+            )
+        ),
+        location=lambda view: f"{BASE}/appointments/{view.booking_number}",
     )
-    return _json(201, body, {"Location": f"{BASE}/appointments/{body['bookingNumber']}"})
 
 
 # --- open to anyone --------------------------------------------------------------------------------------
@@ -273,16 +277,31 @@ def post_document_validity(request: Annotated[ValidityRequest, Body()]) -> Respo
     f"{BASE}/cancellations",
     summary="Cancel an appointment with its booking number and e-mail address, without logging in",
 )
-def post_cancellation(request: Annotated[CancellationRequest, Body()]) -> CancellationView:
+def post_cancellation(
+    request: Annotated[CancellationRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> Response[CancellationView]:
     _spend_public_allowance("cancellation")
-    cancelled = booking.cancel_with_email(
-        request.booking_number,
-        request.email,
-        repository=dependencies.repository(),
-        clock=dependencies.clock(),
-        correlation_id=_correlation_id(),
+
+    def cancel() -> CancellationView:
+        # Cancelling is idempotent by itself (a cancelled appointment is answered as it is, with no second
+        # event), so a retry simply runs again: it is checked, number and e-mail, exactly as the first was.
+        cancelled = booking.cancel_with_email(
+            request.booking_number,
+            request.email,
+            repository=dependencies.repository(),
+            clock=dependencies.clock(),
+            correlation_id=_correlation_id(),
+        )
+        return CancellationView(booking_number=cancelled.booking_number, status=cancelled.status)
+
+    return created_once(
+        app.current_event,
+        request,
+        idempotency_key=idempotency_key,
+        create=cancel,
+        replay=lambda _booking_number: cancel(),
+        status=200,
     )
-    return CancellationView(booking_number=cancelled.booking_number, status=cancelled.status)
 
 
 # --- citizens with e-ID ----------------------------------------------------------------------------------
@@ -303,9 +322,8 @@ def post_cancellation(request: Annotated[CancellationRequest, Body()]) -> Cancel
     },
 )
 def post_appointment(
-    request: Annotated[BookAppointmentRequest, Body()],
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-) -> Response[dict[str, Any]]:
+    request: Annotated[BookAppointmentRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> Response[AppointmentView]:
     booker = _booker()
     return _book_once(
         request,
@@ -334,9 +352,8 @@ def post_appointment(
     },
 )
 def post_case_appointment(
-    request: Annotated[BookCaseAppointmentRequest, Body()],
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-) -> Response[dict[str, Any]]:
+    request: Annotated[BookCaseAppointmentRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> Response[AppointmentView]:
     booker = _booker()
     return _book_once(
         request,

@@ -43,9 +43,14 @@ class Unannounced:
         return self._repository.get(case_number)
 
     def replace(
-        self, report: Report, *, expected_version: int, events: Sequence[Envelope[EventData]]
+        self,
+        report: Report,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        subject: str | None = None,
     ) -> None:
-        self._repository.replace(report, expected_version=expected_version, events=[])
+        self._repository.replace(report, expected_version=expected_version, events=[], subject=subject)
 
     def list_owned(self, owner_ref: str, *, limit: int, start: dict[str, Any] | None) -> Page:
         return self._repository.list_owned(owner_ref, limit=limit, start=start)

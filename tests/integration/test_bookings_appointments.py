@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from tests.support.bookings import (
     iso,
     open_slots,
 )
+from tests.support.faults import crash_after_commit
 from tests.support.lambda_events import FakeLambdaContext, citizen_claims, response_header, response_json
 
 # Monday 23 November 2026, 08:00 in Stockholm.
@@ -326,6 +328,36 @@ def test_a_retry_with_the_same_idempotency_key_books_once(
     assert free_places("visby", SLOT.starts_at) == 1
 
 
+def test_a_booking_that_crashed_after_its_commit_is_one_booking_on_retry(
+    clock: FixedClock, bookings_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    claims = citizen(1)
+    body = booking_body("visby", SLOT.starts_at)
+    crash_after_commit(monkeypatch)
+
+    crashed = book(claims, body, **{"Idempotency-Key": "flaky-wifi"})
+    retry = book(claims, body, **{"Idempotency-Key": "flaky-wifi"})
+
+    assert crashed["statusCode"] == 500
+    assert retry["statusCode"] == 201
+    number = response_json(retry)["bookingNumber"]
+    assert response_header(retry, "Location") == f"{APPOINTMENTS}/{number}"
+    assert [i["pk"]["S"] for i in items(bookings_cloud, "APPOINTMENT#")] == [f"APPOINTMENT#{number}"]
+    assert free_places("visby", SLOT.starts_at) == 1
+    assert [i["detailType"]["S"] for i in items(bookings_cloud, "OUTBOX#")] == ["AppointmentBooked"]
+
+
+def test_a_booking_key_is_the_callers_own_and_refused_with_another_body(clock: FixedClock) -> None:
+    mine = book(citizen(1), booking_body("visby", SLOT.starts_at), **{"Idempotency-Key": "k-1"})
+    other_time = book(citizen(1), booking_body("visby", LATER.starts_at), **{"Idempotency-Key": "k-1"})
+    theirs = book(citizen(2), booking_body("visby", SLOT.starts_at), **{"Idempotency-Key": "k-1"})
+
+    assert "Idempotency-Key" in problem(other_time, 422)["detail"]
+    assert theirs["statusCode"] == 201
+    assert response_json(theirs)["bookingNumber"] != response_json(mine)["bookingNumber"]
+    assert free_places("visby", SLOT.starts_at) == 0
+
+
 def test_my_appointments_are_listed_latest_first_and_only_mine(clock: FixedClock) -> None:
     claims = citizen(1)
     early = response_json(book(claims, booking_body("visby", SLOT.starts_at)))["bookingNumber"]
@@ -465,6 +497,35 @@ def test_cancelling_with_booking_number_and_e_mail_without_logging_in(clock: Fix
     assert problem(malformed, 400)["invalidParameters"][0]["name"] == "bookingNumber"
     assert response_json(cancelled) == {"bookingNumber": number, "status": "cancelled"}
     assert free_places("visby", SLOT.starts_at) == 2
+
+
+def test_a_retried_cancellation_is_answered_again_and_checked_again(
+    clock: FixedClock, bookings_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = response_json(book(citizen(1), booking_body("visby", SLOT.starts_at)))["bookingNumber"]
+    body = {"bookingNumber": number, "email": "kim.andersson@example.se"}
+    cancel = functools.partial(bookings_event, "POST", f"{BASE}/cancellations", body=body)
+    crash_after_commit(monkeypatch)
+
+    crashed = call(cancel(headers={"Idempotency-Key": "cancel-1"}))
+    retry = call(cancel(headers={"Idempotency-Key": "cancel-1"}))
+    other_mail = call(
+        bookings_event(
+            "POST",
+            f"{BASE}/cancellations",
+            body={**body, "email": "eve@example.se"},
+            headers={"Idempotency-Key": "cancel-1"},
+        )
+    )
+
+    assert crashed["statusCode"] == 500
+    assert response_json(retry) == {"bookingNumber": number, "status": "cancelled"}
+    problem(other_mail, 422)
+    assert free_places("visby", SLOT.starts_at) == 2
+    cancellations = [
+        i for i in items(bookings_cloud, "OUTBOX#") if i["detailType"]["S"] == "AppointmentCancelled"
+    ]
+    assert len(cancellations) == 1
 
 
 def test_an_appointment_that_has_begun_can_no_longer_be_moved_or_cancelled(clock: FixedClock) -> None:

@@ -18,6 +18,7 @@ from services.reports.domain.lost_and_found import end_of
 from shared.clock import FixedClock
 from shared.identity import generate_personnummer
 from tests.integration.conftest import MotoCloud
+from tests.support.faults import crash_after_commit
 from tests.support.lambda_events import (
     FakeLambdaContext,
     citizen_claims,
@@ -415,3 +416,42 @@ def test_staff_tell_the_owner_of_a_possible_match(moto_cloud: MotoCloud, clock: 
     report = response_json(call(rest_event("GET", f"{REPORTS}/{case}", claims=owner)))
     assert len(report["foundProperty"]) == 1
     assert bus.events("LostPropertyMatched")[0]["detail"]["data"]["confirmedBy"] == "staff"
+
+
+def test_a_registration_that_crashed_after_its_commit_is_one_item_on_retry(
+    moto_cloud: MotoCloud, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crash_after_commit(monkeypatch)
+
+    crashed = register(**{"Idempotency-Key": "desk-2"})
+    retry = register(**{"Idempotency-Key": "desk-2"})
+
+    assert crashed["statusCode"] == 500
+    assert retry["statusCode"] == 201
+    assert response_header(retry, "Location") == f"{FOUND_ITEMS}/HG1-26"
+    assert table_keys(moto_cloud, "FOUND#") == ["FOUND#HG1-26"]
+
+
+def test_a_retried_hand_over_is_answered_with_the_hand_over_not_refused(
+    moto_cloud: MotoCloud, clock: FixedClock, bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = citizen(1)
+    case = response_json(call(rest_event("POST", REPORTS, body=LOST_PHONE, claims=owner)))["caseNumber"]
+    bus.deliver("triage")
+    found_item_id = response_json(register())["foundItemId"]
+    bus.deliver("lostAndFound")
+    path = f"{FOUND_ITEMS}/{found_item_id}/handover"
+    body = {"to": "owner", "caseNumber": case}
+    crash_after_commit(monkeypatch)
+
+    crashed = call(rest_event("POST", path, body=body, claims=staff(), headers={"Idempotency-Key": "give-1"}))
+    retry = call(rest_event("POST", path, body=body, claims=staff(), headers={"Idempotency-Key": "give-1"}))
+    elsewhere = call(
+        rest_event("POST", path, body=body, claims=staff("Väst"), headers={"Idempotency-Key": "give-1"})
+    )
+
+    assert crashed["statusCode"] == 500
+    assert retry["statusCode"] == 200, retry["body"]
+    assert response_json(retry)["handedOver"]["recipient"] == "owner"
+    assert elsewhere["statusCode"] == 404
+    assert len(bus.events("FoundItemHandedOver")) == 1

@@ -34,7 +34,12 @@ class InMemoryReportRepository:
         return self.reports.get(case_number)
 
     def replace(
-        self, report: Report, *, expected_version: int, events: Sequence[Envelope[EventData]]
+        self,
+        report: Report,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        subject: str | None = None,
     ) -> None:
         if self.reports[report.case_number].version != expected_version:
             raise Conflict("changed")
@@ -71,6 +76,9 @@ class InMemoryTipRepository:
 
     def add_tip(self, tip: Any) -> None:
         self.tips.append(tip)
+
+    def get_tip(self, tip_id: str) -> Any:
+        return next((tip for tip in self.tips if tip.tip_id == tip_id), None)
 
 
 class InMemoryFoundItems:

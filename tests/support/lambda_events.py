@@ -36,10 +36,13 @@ def rest_event(
     claims: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
+    resource: str | None = None,
 ) -> dict[str, Any]:
+    """``resource`` is the route's template as API Gateway names it (``/reports/v1/reports/{caseNumber}``);
+    by default the path itself."""
     all_headers = {"Content-Type": "application/json", **(headers or {})}
     return {
-        "resource": path,
+        "resource": resource or path,
         "path": path,
         "httpMethod": method,
         "headers": all_headers,

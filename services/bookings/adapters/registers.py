@@ -15,19 +15,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from services.bookings.adapters.dynamodb import epoch, item, plain
 from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
 from services.bookings.domain.receptions import Reception
+from shared.adapters.dynamodb import epoch, from_body, from_item, put_all, query_all, to_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 RECEPTIONS = "RECEPTIONS"
-_BATCH = 25  # BatchWriteItem's limit
 
 
 def _conditional_check_failed(error: ClientError) -> bool:
@@ -40,30 +39,24 @@ class DynamoDbReceptionDirectory:
         self._client = client
 
     def all(self) -> list[Reception]:
-        receptions: list[Reception] = []
-        request = {
+        query = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :receptions",
-            "ExpressionAttributeValues": item({":receptions": RECEPTIONS}),
+            "ExpressionAttributeValues": to_item({":receptions": RECEPTIONS}),
         }
-        while True:
-            response = self._client.query(**request)  # type: ignore[arg-type]
-            receptions.extend(Reception.model_validate_json(plain(i)["body"]) for i in response["Items"])
-            if "LastEvaluatedKey" not in response:
-                return receptions
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [from_body(Reception, i) for i in query_all(self._client, query)]
 
     def get(self, reception_id: str) -> Reception | None:
         found = self._client.get_item(
-            TableName=self._table, Key=item({"pk": RECEPTIONS, "sk": reception_id})
+            TableName=self._table, Key=to_item({"pk": RECEPTIONS, "sk": reception_id})
         ).get("Item")
-        return Reception.model_validate_json(plain(found)["body"]) if found else None
+        return from_body(Reception, found) if found else None
 
     def put_all(self, receptions: Iterable[Reception]) -> None:
-        _write_all(
+        put_all(
             self._client,
             self._table,
-            [item({"pk": RECEPTIONS, "sk": r.id, "body": r.model_dump_json()}) for r in receptions],
+            [to_item({"pk": RECEPTIONS, "sk": r.id, "body": r.model_dump_json()}) for r in receptions],
         )
 
 
@@ -81,11 +74,11 @@ class DynamoDbPopulationRegister:
     def _related(self, personnummer: str, relation: str) -> frozenset[str]:
         found = self._client.get_item(
             TableName=self._table,
-            Key=item({"pk": f"PERSON#{personnummer}", "sk": "POPULATION"}),
+            Key=to_item({"pk": f"PERSON#{personnummer}", "sk": "POPULATION"}),
             ProjectionExpression="#relation",
             ExpressionAttributeNames={"#relation": relation},
         ).get("Item")
-        return frozenset(plain(found).get(relation, set())) if found else frozenset()
+        return frozenset(from_item(found).get(relation, set())) if found else frozenset()
 
     def put_families(self, guardianship: Iterable[tuple[str, str]]) -> None:
         """Record each (guardian, child) pair, in both directions."""
@@ -95,11 +88,11 @@ class DynamoDbPopulationRegister:
             children.setdefault(guardian, set()).add(child)
             guardians.setdefault(child, set()).add(guardian)
         people = sorted(set(guardians) | set(children))
-        _write_all(
+        put_all(
             self._client,
             self._table,
             [
-                item(
+                to_item(
                     {
                         "pk": f"PERSON#{person}",
                         "sk": "POPULATION",
@@ -121,12 +114,12 @@ class DynamoDbDocumentRegister:
     def find(self, document_number: str) -> IssuedDocument | None:
         found = self._client.get_item(
             TableName=self._table,
-            Key=item({"pk": f"DOCUMENT#{document_number}", "sk": "DOCUMENT"}),
+            Key=to_item({"pk": f"DOCUMENT#{document_number}", "sk": "DOCUMENT"}),
             ConsistentRead=True,
         ).get("Item")
         if not found:
             return None
-        values = plain(found)
+        values = from_item(found)
         return IssuedDocument(
             number=document_number,
             type=IssuedDocumentType(values["documentType"]),
@@ -148,14 +141,14 @@ class DynamoDbDocumentRegister:
         try:
             self._client.update_item(
                 TableName=self._table,
-                Key=item({"pk": f"DOCUMENT#{document_number}", "sk": "DOCUMENT"}),
+                Key=to_item({"pk": f"DOCUMENT#{document_number}", "sk": "DOCUMENT"}),
                 UpdateExpression=(
                     "SET blocked = :blocked, blockReason = :reason, blockedByCase = :case, blockedAt = :at"
                 ),
                 ConditionExpression=(
                     "attribute_exists(pk) AND holderPersonnummer = :holder AND documentType = :type"
                 ),
-                ExpressionAttributeValues=item(
+                ExpressionAttributeValues=to_item(
                     {
                         ":blocked": True,
                         ":reason": reason,
@@ -173,11 +166,11 @@ class DynamoDbDocumentRegister:
         return True
 
     def put_all(self, documents: Iterable[IssuedDocument]) -> None:
-        _write_all(
+        put_all(
             self._client,
             self._table,
             [
-                item(
+                to_item(
                     {
                         "pk": f"DOCUMENT#{d.number}",
                         "sk": "DOCUMENT",
@@ -200,15 +193,15 @@ class DynamoDbCaseOwnership:
     def owner_of(self, case_number: str) -> str | None:
         found = self._client.get_item(
             TableName=self._table,
-            Key=item({"pk": f"CASE#{case_number}", "sk": "OWNER"}),
+            Key=to_item({"pk": f"CASE#{case_number}", "sk": "OWNER"}),
             ConsistentRead=True,
         ).get("Item")
-        return str(plain(found)["ownerRef"]) if found else None
+        return str(from_item(found)["ownerRef"]) if found else None
 
     def record(self, case_number: str, *, owner_ref: str, case_type: str, region: str) -> None:
         self._client.put_item(
             TableName=self._table,
-            Item=item(
+            Item=to_item(
                 {
                     "pk": f"CASE#{case_number}",
                     "sk": "OWNER",
@@ -239,19 +232,10 @@ class DynamoDbRateLimiter:
         hashed = hashlib.sha256(client.encode()).hexdigest()[:32]
         response = self._client.update_item(
             TableName=self._table,
-            Key=item({"pk": f"RATE#{scope}#{hashed}", "sk": str(window)}),
+            Key=to_item({"pk": f"RATE#{scope}#{hashed}", "sk": str(window)}),
             UpdateExpression="ADD requests :one SET expiresAt = :expires",
-            ExpressionAttributeValues=item({":one": 1, ":expires": ends + self._window_s}),
+            ExpressionAttributeValues=to_item({":one": 1, ":expires": ends + self._window_s}),
             ReturnValues="UPDATED_NEW",
         )
         spent = int(response["Attributes"]["requests"]["N"])
         return 0 if spent <= self._limit else max(1, ends - epoch(now))
-
-
-def _write_all(client: DynamoDBClient, table: str, items: list[dict[str, Any]]) -> None:
-    for start in range(0, len(items), _BATCH):
-        pending: dict[str, Any] = {
-            table: [{"PutRequest": {"Item": i}} for i in items[start : start + _BATCH]]
-        }
-        while pending:
-            pending = dict(client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {})

@@ -17,24 +17,26 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from services.reports.adapters.dynamodb import DynamoDbReportRepository, report_item
-from services.reports.adapters.dynamodb_items import (
+from services.reports.domain.model import Report
+from services.reports.domain.ports import Page
+from services.reports.domain.staff import AuditRecord, Note
+from shared.adapters.dynamodb import (
+    Write,
+    conditional_put,
     from_body,
-    outbox_puts,
     put_if_absent,
     put_if_version,
+    query_all,
     query_page,
     sortable,
     to_item,
     transact,
 )
-from services.reports.domain.model import Report
-from services.reports.domain.ports import Page
-from services.reports.domain.staff import AuditRecord, Note
+from shared.errors import Conflict
 from shared.events.envelope import Envelope, EventData
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 QUEUE_INDEX = "byRegionQueue"
 NOTE_PREFIX = "NOTE#"
@@ -63,15 +65,18 @@ class DynamoDbAuditLog:
         self.retention = retention
         self._client = client
 
-    def put(self, record: AuditRecord) -> TransactWriteItemTypeDef:
+    def put(self, record: AuditRecord) -> Write:
         """The audit record as one write of a transaction."""
         return put_if_absent(self.table_name, audit_item(record, self.retention))
 
     def record(self, entry: AuditRecord) -> None:
-        self._client.put_item(
-            TableName=self.table_name,
-            Item=audit_item(entry, self.retention),
-            ConditionExpression="attribute_not_exists(pk)",
+        # Alone: a read or a refusal is not the request's change, so it never carries an idempotency record.
+        conditional_put(
+            self._client,
+            self.table_name,
+            audit_item(entry, self.retention),
+            condition="attribute_not_exists(pk)",
+            refusal=lambda: Conflict(f"Audit record {entry.audit_id} already exists"),
         )
 
 
@@ -93,7 +98,6 @@ class DynamoDbCaseWork(DynamoDbReportRepository):
         return Page(reports=[from_body(Report, i) for i in items], next_start=next_start)
 
     def notes(self, case_number: str) -> list[Note]:
-        notes: list[Note] = []
         query: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :notes)",
@@ -103,13 +107,7 @@ class DynamoDbCaseWork(DynamoDbReportRepository):
             },
             "ConsistentRead": True,
         }
-        while True:
-            response = self._client.query(**query)
-            notes.extend(from_body(Note, i) for i in response["Items"])
-            last = response.get("LastEvaluatedKey")
-            if not last:
-                return notes
-            query["ExclusiveStartKey"] = last
+        return [from_body(Note, i) for i in query_all(self._client, query)]
 
     def save(
         self,
@@ -123,10 +121,11 @@ class DynamoDbCaseWork(DynamoDbReportRepository):
             self._client,
             [
                 put_if_version(self._table, report_item(report), expected_version),
-                *outbox_puts(self._table, events),
+                *self._outbox(events),
                 self._audit.put(audit),
             ],
-            f"Report {report.case_number} changed meanwhile; read it again",
+            conflict=f"Report {report.case_number} changed meanwhile; read it again",
+            subject=report.case_number,
         )
 
     def add_note(self, note: Note, *, audit: AuditRecord) -> None:
@@ -138,5 +137,6 @@ class DynamoDbCaseWork(DynamoDbReportRepository):
         transact(
             self._client,
             [put_if_absent(self._table, to_item(item), key="sk"), self._audit.put(audit)],
-            f"Note {note.note_id} already exists",
+            conflict=f"Note {note.note_id} already exists",
+            subject=note.note_id,
         )

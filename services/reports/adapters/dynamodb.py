@@ -17,9 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from services.reports.adapters.dynamodb_items import (
+from services.reports.domain.model import Report, ReportStatus
+from services.reports.domain.ports import Page
+from services.reports.domain.tips import Tip
+from shared.adapters.counters import DynamoDbCounter
+from shared.adapters.dynamodb import (
+    Write,
+    conditional_put,
     from_body,
     outbox_puts,
     put_all,
@@ -30,11 +34,8 @@ from services.reports.adapters.dynamodb_items import (
     to_item,
     transact,
 )
-from services.reports.domain.model import Report, ReportStatus
-from services.reports.domain.ports import Page
-from services.reports.domain.tips import Tip
-from shared.adapters.counters import DynamoDbCounter
 from shared.errors import Conflict
+from shared.events.contracts.reports import SOURCE
 from shared.events.envelope import Envelope, EventData
 
 if TYPE_CHECKING:
@@ -83,36 +84,41 @@ class DynamoDbReportRepository:
     def add(self, report: Report, events: Sequence[Envelope[EventData]]) -> None:
         transact(
             self._client,
-            [put_if_absent(self._table, report_item(report)), *outbox_puts(self._table, events)],
-            f"Report {report.case_number} already exists",
+            [put_if_absent(self._table, report_item(report)), *self._outbox(events)],
+            conflict=f"Report {report.case_number} already exists",
+            subject=report.case_number,
         )
 
     def replace(
-        self, report: Report, *, expected_version: int, events: Sequence[Envelope[EventData]]
+        self,
+        report: Report,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        subject: str | None = None,
     ) -> None:
         conflict = f"Report {report.case_number} changed meanwhile"
         if not events:
             # One item needs no transaction: a conditional put is as safe and costs half the write capacity.
-            try:
-                self._client.put_item(
-                    TableName=self._table,
-                    Item=report_item(report),
-                    ConditionExpression="version = :expected",
-                    ExpressionAttributeValues={":expected": {"N": str(expected_version)}},
-                )
-            except ClientError as error:
-                if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                    raise Conflict(conflict) from error
-                raise
+            conditional_put(
+                self._client,
+                self._table,
+                report_item(report),
+                condition="version = :expected",
+                values={":expected": {"N": str(expected_version)}},
+                refusal=lambda: Conflict(conflict),
+                subject=subject or report.case_number,
+            )
             return
         transact(
             self._client,
-            [
-                put_if_version(self._table, report_item(report), expected_version),
-                *outbox_puts(self._table, events),
-            ],
-            conflict,
+            [put_if_version(self._table, report_item(report), expected_version), *self._outbox(events)],
+            conflict=conflict,
+            subject=subject or report.case_number,
         )
+
+    def _outbox(self, events: Sequence[Envelope[EventData]]) -> list[Write]:
+        return outbox_puts(self._table, events, source=SOURCE)
 
     def get(self, case_number: str) -> Report | None:
         response = self._client.get_item(
@@ -166,6 +172,17 @@ class DynamoDbTipRepository:
             "queueSort": tip.received_at.isoformat(),
             "body": tip.model_dump_json(),
         }
-        self._client.put_item(
-            TableName=self._table, Item=to_item(item), ConditionExpression="attribute_not_exists(pk)"
+        conditional_put(
+            self._client,
+            self._table,
+            to_item(item),
+            condition="attribute_not_exists(pk)",
+            refusal=lambda: Conflict(f"Tip {tip.tip_id} already exists"),
+            subject=tip.tip_id,
         )
+
+    def get_tip(self, tip_id: str) -> Tip | None:
+        found = self._client.get_item(
+            TableName=self._table, Key=to_item({"pk": f"TIP#{tip_id}", "sk": "TIP"}), ConsistentRead=True
+        ).get("Item")
+        return from_body(Tip, found) if found else None

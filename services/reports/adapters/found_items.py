@@ -24,26 +24,29 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from services.reports.adapters.dynamodb import report_item
-from services.reports.adapters.dynamodb_items import (
+from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
+from services.reports.domain.model import Report
+from services.reports.domain.ports import FoundItemPage
+from shared.adapters.counters import DynamoDbCounter
+from shared.adapters.dynamodb import (
+    Write,
     from_body,
     outbox_puts,
+    put,
     put_all,
     put_if_absent,
     put_if_version,
+    query_all,
     query_page,
     sortable,
     to_item,
     transact,
 )
-from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
-from services.reports.domain.model import Report
-from services.reports.domain.ports import FoundItemPage
-from shared.adapters.counters import DynamoDbCounter
+from shared.events.contracts.reports import SOURCE
 from shared.events.envelope import Envelope, EventData
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 REGION_INDEX = "byRegionQueue"
 DEADLINE_INDEX = "byDeadline"
@@ -96,14 +99,10 @@ class _Table:
         self._client = client
 
     def _query_all(self, **query: Any) -> Iterator[dict[str, Any]]:
-        request: dict[str, Any] = {"TableName": self._table, **query}
-        while True:
-            page = self._client.query(**request)
-            yield from page.get("Items", [])
-            last = page.get("LastEvaluatedKey")
-            if not last:
-                return
-            request["ExclusiveStartKey"] = last
+        return query_all(self._client, {"TableName": self._table, **query})
+
+    def _outbox(self, events: Sequence[Envelope[EventData]]) -> list[Write]:
+        return outbox_puts(self._table, events, source=SOURCE)
 
     def _partition(
         self, pk: str, *, sk_condition: str = "", values: dict[str, Any] | None = None
@@ -124,13 +123,12 @@ class DynamoDbFoundItemRepository(_Table):
         return self._counter.next(f"HG#{year}")
 
     def add(self, item: FoundItem, events: Sequence[Envelope[EventData]]) -> None:
-        indexes: list[TransactWriteItemTypeDef] = [
-            {"Put": {"TableName": self._table, "Item": row}} for row in _found_indexes(item)
-        ]
+        indexes = [put(self._table, row) for row in _found_indexes(item)]
         transact(
             self._client,
-            [put_if_absent(self._table, found_item_item(item)), *indexes, *outbox_puts(self._table, events)],
-            f"Found item {item.found_item_id} already exists",
+            [put_if_absent(self._table, found_item_item(item)), *indexes, *self._outbox(events)],
+            conflict=f"Found item {item.found_item_id} already exists",
+            subject=item.found_item_id,
         )
 
     def get(self, found_item_id: str) -> FoundItem | None:
@@ -145,11 +143,9 @@ class DynamoDbFoundItemRepository(_Table):
     ) -> None:
         transact(
             self._client,
-            [
-                put_if_version(self._table, found_item_item(item), expected_version),
-                *outbox_puts(self._table, events),
-            ],
-            f"Found item {item.found_item_id} changed meanwhile",
+            [put_if_version(self._table, found_item_item(item), expected_version), *self._outbox(events)],
+            conflict=f"Found item {item.found_item_id} changed meanwhile",
+            subject=item.found_item_id,
         )
 
     def replace_with_report(
@@ -166,9 +162,10 @@ class DynamoDbFoundItemRepository(_Table):
             [
                 put_if_version(self._table, found_item_item(item), expected_version),
                 put_if_version(self._table, report_item(report), expected_report_version),
-                *outbox_puts(self._table, events),
+                *self._outbox(events),
             ],
-            f"Found item {item.found_item_id} or report {report.case_number} changed meanwhile",
+            conflict=f"Found item {item.found_item_id} or report {report.case_number} changed meanwhile",
+            subject=item.found_item_id,
         )
 
     def list_held_in(

@@ -116,11 +116,34 @@ def _request_upload(
     changed = report.model_copy(
         update={"attachments": [*report.attachments, attachment], "version": report.version + 1}
     )
-    repository.replace(changed, expected_version=report.version, events=[])
+    repository.replace(changed, expected_version=report.version, events=[], subject=attachment.attachment_id)
     target = store.upload_target(
         object_key(case_number, attachment.attachment_id),
         content_type=content_type,
         max_bytes=size_bytes,
+        expires_in=UPLOAD_WINDOW,
+    )
+    return attachment, target
+
+
+def upload_again(
+    case_number: str,
+    attachment_id: str,
+    *,
+    owner_ref: str,
+    repository: ReportRepository,
+    store: AttachmentStore,
+) -> tuple[Attachment, UploadTarget]:
+    """Where to upload an attachment already requested (a retried request): the same place, a fresh
+    target. Changes nothing."""
+    report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
+    attachment = next((a for a in report.attachments if a.attachment_id == attachment_id), None)
+    if attachment is None:
+        raise NotFound(f"No attachment {attachment_id} on report {case_number}")
+    target = store.upload_target(
+        object_key(case_number, attachment_id),
+        content_type=attachment.content_type,
+        max_bytes=attachment.size_bytes,
         expires_in=UPLOAD_WINDOW,
     )
     return attachment, target

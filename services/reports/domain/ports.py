@@ -35,9 +35,15 @@ class ReportRepository(Protocol):
     def get(self, case_number: str) -> Report | None: ...
 
     def replace(
-        self, report: Report, *, expected_version: int, events: Sequence[Envelope[EventData]]
+        self,
+        report: Report,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        subject: str | None = None,
     ) -> None:
-        """Store a changed report and its events atomically; raise Conflict if it changed meanwhile."""
+        """Store a changed report and its events atomically; raise Conflict if it changed meanwhile.
+        ``subject`` names what the change is about when it is not the report itself (an attachment's id)."""
         ...
 
     def list_owned(self, owner_ref: str, *, limit: int, start: dict[str, Any] | None) -> Page: ...
@@ -51,6 +57,8 @@ class StolenGoodsIndex(Protocol):
 
 class TipRepository(Protocol):
     def add_tip(self, tip: Tip) -> None: ...
+
+    def get_tip(self, tip_id: str) -> Tip | None: ...
 
 
 @dataclass(frozen=True)

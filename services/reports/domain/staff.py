@@ -263,6 +263,25 @@ class CaseDesk:
         self.cases.add_note(note, audit=record)
         return note
 
+    def note_again(self, case_number: str, note_id: str) -> Note:
+        """The note a retried request added before (the same ``Idempotency-Key``): allowed, refused and
+        audited exactly as adding it, and changing nothing."""
+        now = self.clock.now()
+        report = self._changeable(case_number, AuditAction.ADD_NOTE, now)
+        note = next((n for n in self.cases.notes(case_number) if n.note_id == note_id), None)
+        if note is None:
+            raise NotFound(f"No note {note_id} on report {case_number}")
+        self.audit.record(
+            self._record(
+                AuditAction.ADD_NOTE,
+                now,
+                case_number=case_number,
+                region=report.region,
+                change=f"note {note_id} answered again",
+            )
+        )
+        return note
+
     # --- rules of access ---------------------------------------------------------------------------------
 
     def queue_region(self, region: str | None) -> str:

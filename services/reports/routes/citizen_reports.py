@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
 from services.reports import dependencies
@@ -20,10 +20,12 @@ from services.reports.contracts import (
     UploadInstructions,
 )
 from services.reports.domain import attachments, filing, receipt
-from services.reports.routes.created import created_once
+from services.reports.domain.attachments import UploadTarget
+from services.reports.domain.model import Attachment
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_citizen
-from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shared.http.created import created_once
+from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 
 BASE = "/reports/v1"
@@ -48,12 +50,11 @@ def _correlation_id() -> str:
     responses={201: {"description": "Filed: the case number is in the body and the Location header"}},
 )
 def post_report(
-    request: Annotated[FileReportRequest, Body()],
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-) -> Response[dict[str, Any]]:
+    request: Annotated[FileReportRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> Response[ReportView]:
     citizen = _citizen()
 
-    def create() -> dict[str, Any]:
+    def create() -> ReportView:
         report = filing.file_report(
             request,
             citizen=citizen,
@@ -63,15 +64,21 @@ def post_report(
         )
         metrics.add_dimension(name="reportType", value=report.type)
         metrics.add_metric(name="ReportsFiled", unit=MetricUnit.Count, value=1)
-        return ReportView.of(report).model_dump(mode="json", by_alias=True)
+        return ReportView.of(report)
 
     return created_once(
+        router.current_event,
         request,
         idempotency_key=idempotency_key,
-        scope=citizen.owner_ref,
         create=create,
-        context=router.lambda_context,
-        location=lambda body: f"{BASE}/reports/{body['caseNumber']}",
+        replay=lambda case_number: _own_report(case_number, citizen),
+        location=lambda view: f"{BASE}/reports/{view.case_number}",
+    )
+
+
+def _own_report(case_number: str, citizen: filing.Citizen) -> ReportView:
+    return ReportView.of(
+        filing.owned_report(case_number, owner_ref=citizen.owner_ref, repository=dependencies.repository())
     )
 
 
@@ -98,22 +105,39 @@ def list_reports(
     )
 
 
-@router.post(f"{BASE}/reports/<caseNumber>/amendments", summary="Add information to one of my open reports")
+@router.post(
+    f"{BASE}/reports/<caseNumber>/amendments",
+    summary="Add information to one of my open reports",
+    description="A retry with the same `Idempotency-Key` adds nothing twice: it answers with the report.",
+    responses={200: {"description": "The report with the addition"}},
+)
 def post_amendment(
     caseNumber: str,  # noqa: N803 - the path parameter's public name
     request: Annotated[AmendReportRequest, Body()],
-) -> ReportView:
+    idempotency_key: IdempotencyKey = None,
+) -> Response[ReportView]:
     citizen = _citizen()
-    report = filing.amend_report(
-        caseNumber,
-        text=request.text,
-        items=request.items,
-        owner_ref=citizen.owner_ref,
-        repository=dependencies.repository(),
-        clock=dependencies.clock(),
-        correlation_id=_correlation_id(),
+
+    def create() -> ReportView:
+        report = filing.amend_report(
+            caseNumber,
+            text=request.text,
+            items=request.items,
+            owner_ref=citizen.owner_ref,
+            repository=dependencies.repository(),
+            clock=dependencies.clock(),
+            correlation_id=_correlation_id(),
+        )
+        return ReportView.of(report)
+
+    return created_once(
+        router.current_event,
+        request,
+        idempotency_key=idempotency_key,
+        create=create,
+        replay=lambda case_number: _own_report(case_number, citizen),
+        status=200,
     )
-    return ReportView.of(report)
 
 
 @router.get(
@@ -143,27 +167,52 @@ def get_receipt(caseNumber: str) -> Response[bytes]:  # noqa: N803 - the path pa
 def post_attachment(
     caseNumber: str,  # noqa: N803 - the path parameter's public name
     request: Annotated[AttachmentRequest, Body()],
-) -> tuple[UploadInstructions, int]:
+    idempotency_key: IdempotencyKey = None,
+) -> Response[UploadInstructions]:
     citizen = _citizen()
-    attachment, target = attachments.request_upload(
-        caseNumber,
-        file_name=request.file_name,
-        content_type=request.content_type,
-        size_bytes=request.size_bytes,
-        owner_ref=citizen.owner_ref,
-        repository=dependencies.repository(),
-        store=dependencies.attachments(),
-        clock=dependencies.clock(),
+
+    def create() -> UploadInstructions:
+        return _instructions(
+            caseNumber,
+            *attachments.request_upload(
+                caseNumber,
+                file_name=request.file_name,
+                content_type=request.content_type,
+                size_bytes=request.size_bytes,
+                owner_ref=citizen.owner_ref,
+                repository=dependencies.repository(),
+                store=dependencies.attachments(),
+                clock=dependencies.clock(),
+            ),
+        )
+
+    def replay(attachment_id: str) -> UploadInstructions:
+        # The place reserved by the first request, with a fresh upload target (the first may have expired).
+        return _instructions(
+            caseNumber,
+            *attachments.upload_again(
+                caseNumber,
+                attachment_id,
+                owner_ref=citizen.owner_ref,
+                repository=dependencies.repository(),
+                store=dependencies.attachments(),
+            ),
+        )
+
+    return created_once(
+        router.current_event, request, idempotency_key=idempotency_key, create=create, replay=replay
     )
-    complete = f"{BASE}/reports/{caseNumber}/attachments/{attachment.attachment_id}/complete"
-    instructions = UploadInstructions(
+
+
+def _instructions(case_number: str, attachment: Attachment, target: UploadTarget) -> UploadInstructions:
+    complete = f"{BASE}/reports/{case_number}/attachments/{attachment.attachment_id}/complete"
+    return UploadInstructions(
         attachment=attachment,
         url=target.url,
         fields=target.fields,
         expires_at=target.expires_at,
         complete=complete,
     )
-    return instructions, 201
 
 
 @router.post(

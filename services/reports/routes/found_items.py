@@ -7,11 +7,11 @@ region's item answers 404, as a missing one does, and another region's list 403.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, Field
 
@@ -26,10 +26,10 @@ from services.reports.domain.lost_and_found import (
     Staff,
 )
 from services.reports.domain.model import ItemCategory
-from services.reports.routes.created import created_once
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import NATIONAL, require_staff
-from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shared.http.created import created_once
+from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import ForbiddenProblem, ValidationProblem
 from shared.models import CamelModel
@@ -167,12 +167,11 @@ def _correlation_id() -> str:
     responses={201: {"description": "Registered: the found item id is in the body and the Location header"}},
 )
 def post_found_item(
-    request: Annotated[FoundItemRegistration, Body()],
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-) -> Response[dict[str, Any]]:
+    request: Annotated[FoundItemRegistration, Body()], idempotency_key: IdempotencyKey = None
+) -> Response[FinderReceipt]:
     staff = _staff()
 
-    def register() -> dict[str, Any]:
+    def register() -> FinderReceipt:
         item = lost_and_found.register_found_item(
             request,
             staff=staff,
@@ -182,15 +181,22 @@ def post_found_item(
         )
         metrics.add_dimension(name="category", value=item.category.value)
         metrics.add_metric(name="FoundItemsRegistered", unit=MetricUnit.Count, value=1)
-        return FinderReceipt.of(item).model_dump(mode="json", by_alias=True)
+        return FinderReceipt.of(item)
 
     return created_once(
+        router.current_event,
         request,
         idempotency_key=idempotency_key,
-        scope=staff.staff_id,
         create=register,
-        context=router.lambda_context,
-        location=lambda body: f"{FOUND_ITEMS}/{body['foundItemId']}",
+        replay=lambda found_item_id: FinderReceipt.of(_visible(found_item_id, staff)),
+        location=lambda receipt: f"{FOUND_ITEMS}/{receipt.found_item_id}",
+    )
+
+
+def _visible(found_item_id: str, staff: Staff) -> FoundItem:
+    """The item as the caller may see it: a retry is answered only as a read by that caller would be."""
+    return lost_and_found.visible_found_item(
+        found_item_id, staff=staff, repository=dependencies.found_items()
     )
 
 
@@ -234,17 +240,30 @@ def get_found_item(foundItemId: str) -> FoundItemView:  # noqa: N803 - the path 
 def post_owner_notice(
     foundItemId: str,  # noqa: N803 - the path parameter's public name
     request: Annotated[OwnerNoticeRequest, Body()],
-) -> FoundItemView:
-    item = lost_and_found.tell_owner_of_possible_match(
-        foundItemId,
-        request.case_number,
-        staff=_staff(),
-        found_items=dependencies.found_items(),
-        reports=dependencies.repository(),
-        clock=dependencies.clock(),
-        correlation_id=_correlation_id(),
+    idempotency_key: IdempotencyKey = None,
+) -> Response[FoundItemView]:
+    staff = _staff()
+
+    def tell() -> FoundItemView:
+        item = lost_and_found.tell_owner_of_possible_match(
+            foundItemId,
+            request.case_number,
+            staff=staff,
+            found_items=dependencies.found_items(),
+            reports=dependencies.repository(),
+            clock=dependencies.clock(),
+            correlation_id=_correlation_id(),
+        )
+        return FoundItemView.of(item)
+
+    return created_once(
+        router.current_event,
+        request,
+        idempotency_key=idempotency_key,
+        create=tell,
+        replay=lambda found_item_id: FoundItemView.of(_visible(found_item_id, staff)),
+        status=200,
     )
-    return FoundItemView.of(item)
 
 
 @router.post(
@@ -257,18 +276,31 @@ def post_owner_notice(
 def post_handover(
     foundItemId: str,  # noqa: N803 - the path parameter's public name
     request: Annotated[HandOverRequest, Body()],
-) -> FoundItemView:
-    item = lost_and_found.hand_over(
-        foundItemId,
-        recipient=request.to,
-        case_number=request.case_number,
-        costs_paid_sek=request.costs_paid_sek,
-        staff=_staff(),
-        found_items=dependencies.found_items(),
-        reports=dependencies.repository(),
-        clock=dependencies.clock(),
-        correlation_id=_correlation_id(),
+    idempotency_key: IdempotencyKey = None,
+) -> Response[FoundItemView]:
+    staff = _staff()
+
+    def hand_over() -> FoundItemView:
+        item = lost_and_found.hand_over(
+            foundItemId,
+            recipient=request.to,
+            case_number=request.case_number,
+            costs_paid_sek=request.costs_paid_sek,
+            staff=staff,
+            found_items=dependencies.found_items(),
+            reports=dependencies.repository(),
+            clock=dependencies.clock(),
+            correlation_id=_correlation_id(),
+        )
+        metrics.add_dimension(name="recipient", value=request.to.value)
+        metrics.add_metric(name="FoundItemsHandedOver", unit=MetricUnit.Count, value=1)
+        return FoundItemView.of(item)
+
+    return created_once(
+        router.current_event,
+        request,
+        idempotency_key=idempotency_key,
+        create=hand_over,
+        replay=lambda found_item_id: FoundItemView.of(_visible(found_item_id, staff)),
+        status=200,
     )
-    metrics.add_dimension(name="recipient", value=request.to.value)
-    metrics.add_metric(name="FoundItemsHandedOver", unit=MetricUnit.Count, value=1)
-    return FoundItemView.of(item)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
@@ -12,7 +13,10 @@ from services.reports import dependencies
 from services.reports.contracts import IdentifiedTipRequest, StolenGoodsAnswer, TipReceipt, TipRequest
 from services.reports.domain import stolen_goods, tips
 from services.reports.telemetry import metrics
+from shared.errors import NotFound
 from shared.http.auth import require_citizen
+from shared.http.created import created_once
+from shared.http.idempotency import IdempotencyKey
 from shared.http.problems import ValidationProblem
 
 BASE = "/reports/v1"
@@ -26,20 +30,41 @@ def _receipt(tip: tips.Tip, message: str) -> TipReceipt:
     return TipReceipt(tip_id=tip.tip_id, received_at=tip.received_at, message=message)
 
 
+def _received(tip_id: str, *, sender_personnummer: str | None, message: str) -> TipReceipt:
+    """The receipt of a tip received before (a retried request), if it is the sender's."""
+    tip = dependencies.tips().get_tip(tip_id)
+    if tip is None or tip.sender_personnummer != sender_personnummer:
+        raise NotFound(f"No tip {tip_id} of yours was found")
+    return _receipt(tip, message)
+
+
 @router.post(f"{BASE}/tips", summary="Give a tip anonymously", responses={201: {"description": "Received"}})
-def post_anonymous_tip(request: Annotated[TipRequest, Body()]) -> tuple[TipReceipt, int]:
-    tip = tips.receive_tip(
-        category=request.category,
-        description=request.description,
-        municipality_code=request.municipality_code,
-        occurred_at=request.occurred_at,
-        sender_personnummer=None,
-        sender_phone=None,
-        repository=dependencies.tips(),
-        clock=dependencies.clock(),
+def post_anonymous_tip(
+    request: Annotated[TipRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> Response[TipReceipt]:
+    def create() -> TipReceipt:
+        tip = tips.receive_tip(
+            category=request.category,
+            description=request.description,
+            municipality_code=request.municipality_code,
+            occurred_at=request.occurred_at,
+            sender_personnummer=None,
+            sender_phone=None,
+            repository=dependencies.tips(),
+            clock=dependencies.clock(),
+        )
+        metrics.add_metric(name="AnonymousTipsReceived", unit=MetricUnit.Count, value=1)
+        return _receipt(tip, ANONYMOUS_THANKS)
+
+    # Anonymous senders share one scope: a retry needs the same key and the very same tip, and learns
+    # nothing but its receipt. The key's record holds only hashes, nothing about the sender.
+    return created_once(
+        router.current_event,
+        request,
+        idempotency_key=idempotency_key,
+        create=create,
+        replay=lambda tip_id: _received(tip_id, sender_personnummer=None, message=ANONYMOUS_THANKS),
     )
-    metrics.add_metric(name="AnonymousTipsReceived", unit=MetricUnit.Count, value=1)
-    return _receipt(tip, ANONYMOUS_THANKS), 201
 
 
 @router.post(
@@ -47,20 +72,34 @@ def post_anonymous_tip(request: Annotated[TipRequest, Body()]) -> tuple[TipRecei
     summary="Give a tip as a logged-in citizen, so the police can contact you",
     responses={201: {"description": "Received"}},
 )
-def post_identified_tip(request: Annotated[IdentifiedTipRequest, Body()]) -> tuple[TipReceipt, int]:
+def post_identified_tip(
+    request: Annotated[IdentifiedTipRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> Response[TipReceipt]:
     caller = require_citizen(router.current_event.raw_event)
-    tip = tips.receive_tip(
-        category=request.category,
-        description=request.description,
-        municipality_code=request.municipality_code,
-        occurred_at=request.occurred_at,
-        sender_personnummer=caller.personnummer,
-        sender_phone=request.phone,
-        repository=dependencies.tips(),
-        clock=dependencies.clock(),
+
+    def create() -> TipReceipt:
+        tip = tips.receive_tip(
+            category=request.category,
+            description=request.description,
+            municipality_code=request.municipality_code,
+            occurred_at=request.occurred_at,
+            sender_personnummer=caller.personnummer,
+            sender_phone=request.phone,
+            repository=dependencies.tips(),
+            clock=dependencies.clock(),
+        )
+        metrics.add_metric(name="IdentifiedTipsReceived", unit=MetricUnit.Count, value=1)
+        return _receipt(tip, IDENTIFIED_THANKS)
+
+    return created_once(
+        router.current_event,
+        request,
+        idempotency_key=idempotency_key,
+        create=create,
+        replay=lambda tip_id: _received(
+            tip_id, sender_personnummer=caller.personnummer, message=IDENTIFIED_THANKS
+        ),
     )
-    metrics.add_metric(name="IdentifiedTipsReceived", unit=MetricUnit.Count, value=1)
-    return _receipt(tip, IDENTIFIED_THANKS), 201
 
 
 @router.get(

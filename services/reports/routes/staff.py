@@ -6,11 +6,11 @@ as a missing one does, and another region's queue 403. Changes need the role ``c
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import AwareDatetime, StringConstraints
 
 from services.reports import dependencies
@@ -18,10 +18,10 @@ from services.reports.adapters.metrics import record_decision
 from services.reports.domain.decisions import Outcome
 from services.reports.domain.model import Report, ReportRecord, ReportStatus
 from services.reports.domain.staff import CaseDesk, CaseFile, Note, NotPermitted, StaffMember
-from services.reports.routes.created import created_once
 from services.reports.telemetry import logger
 from shared.http.auth import require_staff
-from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shared.http.created import created_once
+from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import PROBLEM_JSON, ForbiddenProblem
 from shared.models import CamelModel
@@ -192,17 +192,14 @@ def post_decision(
 def post_note(
     caseNumber: str,  # noqa: N803 - the path parameter's public name
     request: Annotated[NoteRequest, Body()],
-    idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
-) -> Response[dict[str, Any]]:
+    idempotency_key: IdempotencyKey = None,
+) -> Response[Note]:
     desk = _desk()
-
-    def create() -> dict[str, Any]:
-        return desk.add_note(caseNumber, request.text).model_dump(mode="json", by_alias=True)
-
+    # A retry is allowed, refused and audited exactly as adding the note is, before the note is shown.
     return created_once(
+        router.current_event,
         request,
         idempotency_key=idempotency_key,
-        scope=f"staff:{desk.staff.staff_id}:{caseNumber}",
-        create=create,
-        context=router.lambda_context,
+        create=lambda: desk.add_note(caseNumber, request.text),
+        replay=lambda note_id: desk.note_again(caseNumber, note_id),
     )
