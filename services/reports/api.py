@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from services.reports.routes import citizen_reports, found_items, public, staff
 from services.reports.telemetry import logger, metrics, tracer
 from shared.http.resolver import create_resolver
+from shared.observability import entry_point
 
 BASE = "/reports/v1"
 
@@ -20,8 +21,6 @@ app.include_router(found_items.router)
 app.include_router(staff.router)
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@entry_point(logger, metrics=metrics, tracer=tracer, correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
