@@ -50,6 +50,49 @@ class Route:
     burst_limit: int | None = None
 
 
+# What a function may do to its service's data, as IAM names the actions. A transaction is authorized per
+# item (a Put in TransactWriteItems needs PutItem, a ConditionCheck needs ConditionCheckItem, a Get in
+# TransactGetItems needs GetItem); HeadObject needs GetObject; a presigned POST is the function's PutObject.
+TableAction = Literal[
+    "GetItem",
+    "BatchGetItem",
+    "Query",
+    "ConditionCheckItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+]
+ObjectAction = Literal["GetObject", "PutObject", "DeleteObject"]
+# Actions that change or remove an item: never on an append-only table.
+CHANGING_TABLE_ACTIONS: frozenset[TableAction] = frozenset({"UpdateItem", "DeleteItem", "BatchWriteItem"})
+READING_TABLE_ACTIONS: frozenset[TableAction] = frozenset({"GetItem", "BatchGetItem", "Query"})
+# What Powertools' DynamoDB idempotency store does with its table (the HTTP Idempotency-Key and the consumers'
+# event ids): read a record, claim it with a conditional put, complete it, and delete it when the work fails.
+IDEMPOTENCY_STORE_ACTIONS: tuple[TableAction, ...] = ("GetItem", "PutItem", "UpdateItem", "DeleteItem")
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """What one function does with one table of its service. ``Query`` in ``actions`` queries the table
+    itself; each of ``indexes`` is an index of it the function queries (and may only query)."""
+
+    table: str
+    actions: tuple[TableAction, ...]
+    indexes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BucketAccess:
+    """What one function does with the objects of one bucket of its service."""
+
+    bucket: str
+    actions: tuple[ObjectAction, ...]
+
+
+Access = TableAccess | BucketAccess
+
+
 @dataclass(frozen=True)
 class Function:
     name: str  # logical name inside the service: "api", "publisher", "triage", ...
@@ -58,6 +101,25 @@ class Function:
     memory_mb: int = 512
     timeout_s: int = 10
     description: str = ""
+    # Everything the function's own code does to the service's tables and buckets, and nothing more: its role
+    # in AWS is rendered from it, and the local cloud refuses a call it does not declare. (Sending to a
+    # standalone queue is declared on the queue, ``Queue.senders``; a publisher puts its service's events.)
+    access: tuple[Access, ...] = ()
+
+    def table_access(self, table: str) -> frozenset[TableAction]:
+        return frozenset(
+            a for d in self.access if isinstance(d, TableAccess) and d.table == table for a in d.actions
+        )
+
+    def queried_indexes(self, table: str) -> frozenset[str]:
+        return frozenset(
+            i for d in self.access if isinstance(d, TableAccess) and d.table == table for i in d.indexes
+        )
+
+    def bucket_access(self, bucket: str) -> frozenset[ObjectAction]:
+        return frozenset(
+            a for d in self.access if isinstance(d, BucketAccess) and d.bucket == bucket for a in d.actions
+        )
 
 
 @dataclass(frozen=True)
@@ -152,6 +214,10 @@ class ServiceManifest:
     def base_path(self) -> str:
         return f"/{self.name}"
 
+    def sends_to(self, function: str) -> tuple[Queue, ...]:
+        """The standalone queues ``function`` may send to."""
+        return tuple(q for q in self.queues if function in q.senders)
+
     @property
     def api_function(self) -> Function:
         return next(f for f in self.functions if f.kind == "api")
@@ -242,6 +308,7 @@ def _problems(manifest: ServiceManifest) -> list[str]:
         _streams_have_a_publisher,
         _routes_have_one_api_function,
         _queues_have_senders,
+        _access_names_what_the_service_has,
     )
     return [problem for check in checks for problem in check(manifest)]
 
@@ -331,6 +398,32 @@ def _queues_have_senders(manifest: ServiceManifest) -> Iterator[str]:
             yield f"queue {queue.name!r}: retention must be 1 to {SQS_MAX_RETENTION_DAYS} days"
         if queue.max_age_alarm_minutes < 1:
             yield f"queue {queue.name!r}: the age alarm needs a positive number of minutes"
+
+
+def _access_names_what_the_service_has(manifest: ServiceManifest) -> Iterator[str]:
+    tables = {t.name: t for t in manifest.tables}
+    buckets = {b.name for b in manifest.buckets}
+    for function in manifest.functions:
+        where = f"function {function.name!r}"
+        for declared in function.access:
+            if isinstance(declared, BucketAccess):
+                if declared.bucket not in buckets:
+                    yield f"{where} declares access to bucket {declared.bucket!r}, which the service does not have"
+                if not declared.actions:
+                    yield f"{where} declares no actions on bucket {declared.bucket!r}"
+                continue
+            table = tables.get(declared.table)
+            if table is None:
+                yield f"{where} declares access to table {declared.table!r}, which the service does not have"
+                continue
+            if not declared.actions and not declared.indexes:
+                yield f"{where} declares no actions on table {declared.table!r}"
+            for index in declared.indexes:
+                if index not in {i.name for i in table.indexes}:
+                    yield f"{where} queries index {index!r}, which table {table.name!r} does not have"
+            changes = sorted(set(declared.actions) & CHANGING_TABLE_ACTIONS)
+            if table.append_only and changes:
+                yield f"{where} may not {', '.join(changes)} append-only table {table.name!r}"
 
 
 def _repeated(values: Iterable[_Named]) -> list[_Named]:

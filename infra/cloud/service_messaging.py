@@ -131,8 +131,10 @@ def publish_outbox(
     table: dynamodb.Table,
     failures: FailureQueue,
     bus: events.IEventBus,
+    source: str,
 ) -> None:
-    """Feed the table's stream, outbox inserts only, to the publisher, the one function that may PutEvents."""
+    """Feed the table's stream, outbox inserts only, to the publisher, the one function that may PutEvents,
+    and only events of its own service's ``source``: no service can put an event in another's name."""
     outbox_inserts = lambda_.FilterCriteria.filter(
         {
             "eventName": lambda_.FilterRule.is_equal("INSERT"),
@@ -150,7 +152,13 @@ def publish_outbox(
             filters=[outbox_inserts],
         )
     )
-    bus.grant_put_events_to(publisher.function)
+    publisher.role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["events:PutEvents"],
+            resources=[bus.event_bus_arn],
+            conditions={"StringEquals": {"events:source": source}},
+        )
+    )
     acknowledge(
         failures.queue,
         "AwsSolutions-SQS3",

@@ -92,8 +92,7 @@ class ServiceStack(cdk.Stack):
                 # A job is invoked asynchronously, by Scheduler: its own DLQ catches what Lambda gives up on.
                 dead_letter_queue=failures.queue if failures and spec.kind == "job" else None,
             )
-            if spec.kind != "publisher":
-                self.data.grant_read_write(function.role)
+            self.data.grant(function.role, spec)
             functions[spec.name] = function
         return functions
 
@@ -108,6 +107,7 @@ class ServiceStack(cdk.Stack):
                 self.data.tables[table_spec.name],
                 self.failure_queues[publisher.spec.name],
                 self.bus,
+                self.manifest.source,
             )
 
     def _wire_subscriptions(self) -> None:

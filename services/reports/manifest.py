@@ -2,8 +2,10 @@
 region."""
 
 from shared.manifest import (
+    IDEMPOTENCY_STORE_ACTIONS,
     PUBLISHER_HANDLER,
     Bucket,
+    BucketAccess,
     Function,
     Index,
     Queue,
@@ -12,6 +14,7 @@ from shared.manifest import (
     ServiceManifest,
     Subscription,
     Table,
+    TableAccess,
 )
 
 BASE = "/reports/v1"
@@ -31,6 +34,24 @@ OUTGOING_MAIL = "outgoing-mail"
 # logging; the period is our choice and configurable here).
 AUDIT_RETENTION_DAYS_VARIABLE = "AUDIT_RETENTION_DAYS"
 AUDIT_RETENTION_DAYS = 5 * 365 + 1
+
+# What each function does to the service's data (its IAM role is rendered from it; see README).
+# Writes are conditional puts in transactions; UpdateItem is the number counters; BatchWriteItem adds rows
+# of the stolen-goods and reported-property indexes.
+IDEMPOTENCY_STORE = TableAccess("idempotency", IDEMPOTENCY_STORE_ACTIONS)
+API_ACCESS = (
+    TableAccess("main", ("GetItem", "Query", "PutItem", "UpdateItem"), indexes=("byOwner", "byRegionQueue")),
+    IDEMPOTENCY_STORE,
+    # Staff's reads and changes are recorded, never read back by the service.
+    TableAccess("audit", ("PutItem",)),
+    # Uploads through presigned POSTs (the function's PutObject), the upload check (HeadObject is
+    # GetObject), and a citizen removing an attachment.
+    BucketAccess("attachments", ("PutObject", "GetObject", "DeleteObject")),
+)
+MATCHING_ACCESS = (
+    TableAccess("main", ("GetItem", "Query", "PutItem", "BatchWriteItem")),
+    IDEMPOTENCY_STORE,
+)
 
 MANIFEST = ServiceManifest(
     name="reports",
@@ -74,6 +95,7 @@ MANIFEST = ServiceManifest(
             "api",
             memory_mb=1024,
             description="Citizen and staff HTTP API",
+            access=API_ACCESS,
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
         Function(
@@ -81,18 +103,22 @@ MANIFEST = ServiceManifest(
             "services.reports.consumers.triage_handler",
             "consumer",
             description="Decides clear cases by the decision rules; queues the rest in their region",
+            access=MATCHING_ACCESS,
         ),
         Function(
             "notify",
             "services.reports.consumers.notify_handler",
             "consumer",
             description="Writes to citizens' digital mailboxes: decisions, and found items that may be theirs",
+            # Reads the report or found item and records the letter on it; sends to the outgoing-mail queue.
+            access=(TableAccess("main", ("GetItem", "PutItem")), IDEMPOTENCY_STORE),
         ),
         Function(
             "lostAndFound",
             "services.reports.consumers.lost_and_found_handler",
             "consumer",
             description="Matches found items to open loss and theft reports and tells the owner",
+            access=MATCHING_ACCESS,
         ),
         Function(
             "foundItemDeadlines",
@@ -100,6 +126,7 @@ MANIFEST = ServiceManifest(
             "job",
             timeout_s=60,
             description="Moves found items on when their statutory deadlines end",
+            access=(TableAccess("main", ("GetItem", "PutItem"), indexes=("byDeadline",)),),
         ),
     ),
     tables=(

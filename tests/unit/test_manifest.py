@@ -10,6 +10,7 @@ import pytest
 from infra.catalog import MANIFESTS
 from shared.manifest import (
     Bucket,
+    BucketAccess,
     Function,
     Queue,
     Route,
@@ -17,6 +18,7 @@ from shared.manifest import (
     ServiceManifest,
     Subscription,
     Table,
+    TableAccess,
 )
 
 VALID = ServiceManifest(
@@ -34,6 +36,10 @@ VALID = ServiceManifest(
     schedules=(Schedule("nightly", "nightly", "cron(0 2 * * ? *)"),),
     buckets=(Bucket("attachments"),),
 )
+
+
+def _job(*access: TableAccess | BucketAccess) -> Function:
+    return Function("sweep", "probe.jobs.sweep", "job", access=access)
 
 
 def _with(**changes: Any) -> ServiceManifest:
@@ -157,6 +163,25 @@ def test_every_catalog_manifest_is_valid() -> None:
         (
             {"functions": (*VALID.functions, Function("admin", "probe.admin.handler", "api"))},
             "a service with routes has exactly one api function, not 2",
+        ),
+        (
+            {"functions": (*VALID.functions, _job(TableAccess("ledger", ("GetItem",))))},
+            "function 'sweep' declares access to table 'ledger', which the service does not have",
+        ),
+        (
+            {"functions": (*VALID.functions, _job(TableAccess("main", ("Query",), indexes=("byNothing",))))},
+            "function 'sweep' queries index 'byNothing', which table 'main' does not have",
+        ),
+        (
+            {"functions": (*VALID.functions, _job(BucketAccess("photos", ("GetObject",))))},
+            "function 'sweep' declares access to bucket 'photos', which the service does not have",
+        ),
+        (
+            {
+                "tables": (*VALID.tables, Table("audit", append_only=True)),
+                "functions": (*VALID.functions, _job(TableAccess("audit", ("PutItem", "UpdateItem")))),
+            },
+            "function 'sweep' may not UpdateItem append-only table 'audit'",
         ),
     ],
 )
