@@ -48,6 +48,10 @@ class Route:
     # both or neither.
     rate_limit_per_second: float | None = None
     burst_limit: int | None = None
+    # The caller may stay anonymous (a tip): nothing that could identify them is kept on the way in, so the
+    # stage's access log has no source address and the route is never traced (a trace of API Gateway keeps
+    # the client's address). Public routes only.
+    anonymous: bool = False
 
 
 # What a function may do to its service's data, as IAM names the actions. A transaction is authorized per
@@ -180,6 +184,23 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class MetricAlarm:
+    """An alarm on one of the service's own metrics (Powertools: namespace ``EServices``, dimension
+    ``service``), sent to the platform's alarm topic like every other alarm: work that stalls, a backlog
+    that grows. Named ``eservices-<env>-<service>-<name>``."""
+
+    name: str  # logical: "stalled-reports"
+    metric: str  # the metric the code emits: "ReportsStalled"
+    threshold: float  # alarm when the statistic is above this
+    statistic: Literal["Maximum", "Minimum", "Average", "Sum", "SampleCount"] = "Maximum"
+    period_minutes: int = 5
+    evaluation_periods: int = 1
+    description: str = ""
+    # Dimensions the code adds to the metric besides ``service``, as (name, value) pairs.
+    dimensions: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class ServiceManifest:
     name: str  # "reports"
     title: str
@@ -190,6 +211,8 @@ class ServiceManifest:
     schedules: tuple[Schedule, ...] = ()
     buckets: tuple[Bucket, ...] = ()
     queues: tuple[Queue, ...] = ()
+    # Alarms on the service's own metrics, besides those every service gets (errors, throttles, queues).
+    alarms: tuple[MetricAlarm, ...] = ()
     publishes: tuple[str, ...] = ()  # detail types this service produces
     # Limits applied by API Gateway (stage throttling) and asserted by the local gateway.
     rate_limit_per_second: int = 50
@@ -269,6 +292,9 @@ class ServiceManifest:
     def schedule_name(self, env: str, schedule: str) -> str:
         return f"{self.prefix(env)}-{schedule}"
 
+    def alarm_name(self, env: str, alarm: str) -> str:
+        return f"{self.prefix(env)}-{alarm}"
+
     def bucket_name(self, env: str, bucket: str, account: str) -> str:
         return f"{self.prefix(env)}-{bucket}-{account}"
 
@@ -309,6 +335,7 @@ def _problems(manifest: ServiceManifest) -> list[str]:
         _routes_have_one_api_function,
         _queues_have_senders,
         _access_names_what_the_service_has,
+        _alarms_are_evaluable,
     )
     return [problem for check in checks for problem in check(manifest)]
 
@@ -326,6 +353,8 @@ def _routes_under_the_base_path(manifest: ServiceManifest) -> Iterator[str]:
             yield f"route {route.method} {route.path} needs both a rate limit and a burst limit, or neither"
         elif rate is not None and burst is not None and (rate <= 0 or burst < 1):
             yield f"route {route.method} {route.path}: rate and burst limits must be positive"
+        if route.anonymous and route.audience != "public":
+            yield f"route {route.method} {route.path} is anonymous, so its audience must be public"
 
 
 def _unique_names(manifest: ServiceManifest) -> Iterator[str]:
@@ -335,6 +364,7 @@ def _unique_names(manifest: ServiceManifest) -> Iterator[str]:
         ("subscription", (s.name for s in manifest.subscriptions)),
         ("schedule", (s.name for s in manifest.schedules)),
         ("bucket", (b.name for b in manifest.buckets)),
+        ("alarm", (a.name for a in manifest.alarms)),
         # A standalone queue and a subscription's queue share the physical naming, so share the names too.
         ("queue", (*(q.name for q in manifest.queues), *(s.name for s in manifest.subscriptions))),
     ):
@@ -424,6 +454,12 @@ def _access_names_what_the_service_has(manifest: ServiceManifest) -> Iterator[st
             changes = sorted(set(declared.actions) & CHANGING_TABLE_ACTIONS)
             if table.append_only and changes:
                 yield f"{where} may not {', '.join(changes)} append-only table {table.name!r}"
+
+
+def _alarms_are_evaluable(manifest: ServiceManifest) -> Iterator[str]:
+    for alarm in manifest.alarms:
+        if alarm.period_minutes < 1 or alarm.evaluation_periods < 1:
+            yield f"alarm {alarm.name!r}: period and evaluation periods must be positive"
 
 
 def _repeated(values: Iterable[_Named]) -> list[_Named]:

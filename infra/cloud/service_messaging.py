@@ -27,7 +27,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.cloud.alarms import queue_age_alarm, queue_depth_alarm
+from infra.cloud.alarms import DEAD_LETTER_MAX_AGE, SUBSCRIPTION_MAX_AGE, queue_age_alarm, queue_depth_alarm
 from infra.cloud.nag import acknowledge, logical_id
 from infra.cloud.naming import pascal
 from infra.cloud.service_functions import ServiceFunction
@@ -77,6 +77,14 @@ class FailureQueue(Construct):
         )
         acknowledge(self.queue, "Serverless-SQSRedrivePolicy", DEAD_LETTER_END)
         queue_depth_alarm(self, "NotEmptyAlarm", queue=self.queue, queue_name=queue_name, topic=alarm_topic)
+        queue_age_alarm(
+            self,
+            "TooOldAlarm",
+            queue=self.queue,
+            queue_name=queue_name,
+            max_age=DEAD_LETTER_MAX_AGE,
+            topic=alarm_topic,
+        )
 
 
 class StandaloneQueue(Construct):
@@ -223,6 +231,22 @@ class SubscriptionPipeline(Construct):
         )
         queue_depth_alarm(
             self, "DeadLettersAlarm", queue=self.dead_letter_queue, queue_name=dlq_name, topic=alarm_topic
+        )
+        queue_age_alarm(
+            self,
+            "DeadLettersTooOldAlarm",
+            queue=self.dead_letter_queue,
+            queue_name=dlq_name,
+            max_age=DEAD_LETTER_MAX_AGE,
+            topic=alarm_topic,
+        )
+        queue_age_alarm(
+            self,
+            "TooOldAlarm",
+            queue=self.queue,
+            queue_name=manifest.queue_name(env_name, subscription.name),
+            max_age=SUBSCRIPTION_MAX_AGE,
+            topic=alarm_topic,
         )
 
     def _queue(

@@ -16,6 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.cloud.alarms import manifest_alarm
 from infra.cloud.naming import (
     ALARM_TOPIC_ARN,
     BUS_ARN,
@@ -56,6 +57,8 @@ class ServiceStack(cdk.Stack):
         self._wire_subscriptions()
         self._wire_schedules()
         self.standalone_queues = self._standalone_queues()
+        for alarm in manifest.alarms:
+            manifest_alarm(self, manifest, env_name, alarm, self.alarm_topic)
         if manifest.routes:
             self.api = self._api()
 

@@ -64,8 +64,9 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/reports/{{caseNumber}}/receipt", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments/{{attachmentId}}/complete", "citizen"),
-        # Open to anyone: a tighter limit than the service's keeps tips from being flooded.
-        Route("POST", f"{BASE}/tips", "public", rate_limit_per_second=20, burst_limit=50),
+        # Open to anyone: a tighter limit than the service's keeps tips from being flooded. Anonymous: no
+        # address or trace of the sender is kept.
+        Route("POST", f"{BASE}/tips", "public", rate_limit_per_second=20, burst_limit=50, anonymous=True),
         Route("POST", f"{BASE}/identified-tips", "citizen"),
         # Open to anyone: the limit slows walking through serial numbers. In AWS all callers share it, so it
         # stays generous; the end-to-end tests poll it at 20/s from one client.

@@ -12,6 +12,7 @@ from shared.manifest import (
     Bucket,
     BucketAccess,
     Function,
+    MetricAlarm,
     Queue,
     Route,
     Schedule,
@@ -182,6 +183,18 @@ def test_every_catalog_manifest_is_valid() -> None:
                 "functions": (*VALID.functions, _job(TableAccess("audit", ("PutItem", "UpdateItem")))),
             },
             "function 'sweep' may not UpdateItem append-only table 'audit'",
+        ),
+        (
+            {"routes": (Route("GET", "/probe/v1/things/{id}", "citizen", anonymous=True),)},
+            "route GET /probe/v1/things/{id} is anonymous, so its audience must be public",
+        ),
+        (
+            {"alarms": (MetricAlarm("stalled", "Stalled", 0, period_minutes=0),)},
+            "alarm 'stalled': period and evaluation periods must be positive",
+        ),
+        (
+            {"alarms": (MetricAlarm("stalled", "Stalled", 0), MetricAlarm("stalled", "Late", 0))},
+            "alarm name 'stalled' is used twice",
         ),
     ],
 )
