@@ -51,6 +51,56 @@ class Route:
     # both or neither.
     rate_limit_per_second: float | None = None
     burst_limit: int | None = None
+    # The caller may stay anonymous (a tip): nothing that could identify them is kept on the way in, so the
+    # stage's access log has no source address and the route is never traced (a trace of API Gateway keeps
+    # the client's address). Public routes only.
+    anonymous: bool = False
+
+
+# What a function may do to its service's data, as IAM names the actions. A transaction is authorized per
+# item (a Put in TransactWriteItems needs PutItem, a ConditionCheck needs ConditionCheckItem, a Get in
+# TransactGetItems needs GetItem); HeadObject needs GetObject; a presigned POST is the function's PutObject.
+TableAction = Literal[
+    "GetItem",
+    "BatchGetItem",
+    "Query",
+    "ConditionCheckItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+]
+ObjectAction = Literal["GetObject", "PutObject", "DeleteObject"]
+# Actions that change or remove an item: never on an append-only table.
+CHANGING_TABLE_ACTIONS: frozenset[TableAction] = frozenset({"UpdateItem", "DeleteItem", "BatchWriteItem"})
+READING_TABLE_ACTIONS: frozenset[TableAction] = frozenset({"GetItem", "BatchGetItem", "Query"})
+# What Powertools' DynamoDB idempotency store does with its table (the HTTP Idempotency-Key and the consumers'
+# event ids): read a record, claim it with a conditional put, complete it, and delete it when the work fails.
+IDEMPOTENCY_STORE_ACTIONS: tuple[TableAction, ...] = ("GetItem", "PutItem", "UpdateItem", "DeleteItem")
+# What an API function does with the same table for ``Idempotency-Key``: the record is a conditional put in
+# the change's own transaction, and a retry reads it (shared.http.idempotency).
+IDEMPOTENCY_KEY_ACTIONS: tuple[TableAction, ...] = ("GetItem", "PutItem")
+
+
+@dataclass(frozen=True)
+class TableAccess:
+    """What one function does with one table of its service. ``Query`` in ``actions`` queries the table
+    itself; each of ``indexes`` is an index of it the function queries (and may only query)."""
+
+    table: str
+    actions: tuple[TableAction, ...]
+    indexes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BucketAccess:
+    """What one function does with the objects of one bucket of its service."""
+
+    bucket: str
+    actions: tuple[ObjectAction, ...]
+
+
+Access = TableAccess | BucketAccess
 
 
 @dataclass(frozen=True)
@@ -61,6 +111,25 @@ class Function:
     memory_mb: int = 512
     timeout_s: int = 10
     description: str = ""
+    # Everything the function's own code does to the service's tables and buckets, and nothing more: its role
+    # in AWS is rendered from it, and the local cloud refuses a call it does not declare. (Sending to a
+    # standalone queue is declared on the queue, ``Queue.senders``; a publisher puts its service's events.)
+    access: tuple[Access, ...] = ()
+
+    def table_access(self, table: str) -> frozenset[TableAction]:
+        return frozenset(
+            a for d in self.access if isinstance(d, TableAccess) and d.table == table for a in d.actions
+        )
+
+    def queried_indexes(self, table: str) -> frozenset[str]:
+        return frozenset(
+            i for d in self.access if isinstance(d, TableAccess) and d.table == table for i in d.indexes
+        )
+
+    def bucket_access(self, bucket: str) -> frozenset[ObjectAction]:
+        return frozenset(
+            a for d in self.access if isinstance(d, BucketAccess) and d.bucket == bucket for a in d.actions
+        )
 
 
 @dataclass(frozen=True)
@@ -121,6 +190,23 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class MetricAlarm:
+    """An alarm on one of the service's own metrics (Powertools: namespace ``EServices``, dimension
+    ``service``), sent to the platform's alarm topic like every other alarm: work that stalls, a backlog
+    that grows. Named ``eservices-<env>-<service>-<name>``."""
+
+    name: str  # logical: "stalled-reports"
+    metric: str  # the metric the code emits: "ReportsStalled"
+    threshold: float  # alarm when the statistic is above this
+    statistic: Literal["Maximum", "Minimum", "Average", "Sum", "SampleCount"] = "Maximum"
+    period_minutes: int = 5
+    evaluation_periods: int = 1
+    description: str = ""
+    # Dimensions the code adds to the metric besides ``service``, as (name, value) pairs.
+    dimensions: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class ServiceManifest:
     name: str  # "reports"
     title: str
@@ -131,6 +217,8 @@ class ServiceManifest:
     schedules: tuple[Schedule, ...] = ()
     buckets: tuple[Bucket, ...] = ()
     queues: tuple[Queue, ...] = ()
+    # Alarms on the service's own metrics, besides those every service gets (errors, throttles, queues).
+    alarms: tuple[MetricAlarm, ...] = ()
     publishes: tuple[str, ...] = ()  # detail types this service produces
     # Limits applied by API Gateway (stage throttling) and asserted by the local gateway.
     rate_limit_per_second: int = 50
@@ -154,6 +242,10 @@ class ServiceManifest:
     @property
     def base_path(self) -> str:
         return f"/{self.name}"
+
+    def sends_to(self, function: str) -> tuple[Queue, ...]:
+        """The standalone queues ``function`` may send to."""
+        return tuple(q for q in self.queues if function in q.senders)
 
     @property
     def api_function(self) -> Function:
@@ -206,6 +298,9 @@ class ServiceManifest:
     def schedule_name(self, env: str, schedule: str) -> str:
         return f"{self.prefix(env)}-{schedule}"
 
+    def alarm_name(self, env: str, alarm: str) -> str:
+        return f"{self.prefix(env)}-{alarm}"
+
     def bucket_name(self, env: str, bucket: str, account: str) -> str:
         return f"{self.prefix(env)}-{bucket}-{account}"
 
@@ -245,6 +340,8 @@ def _problems(manifest: ServiceManifest) -> list[str]:
         _streams_have_a_publisher,
         _routes_have_one_api_function,
         _queues_have_senders,
+        _access_names_what_the_service_has,
+        _alarms_are_evaluable,
     )
     return [problem for check in checks for problem in check(manifest)]
 
@@ -264,6 +361,8 @@ def _routes_under_the_base_path(manifest: ServiceManifest) -> Iterator[str]:
             yield f"route {route.method} {route.path}: rate and burst limits must be positive"
         if route.role is not None and route.audience != "staff":
             yield f"route {route.method} {route.path}: only staff routes name a role"
+        if route.anonymous and route.audience != "public":
+            yield f"route {route.method} {route.path} is anonymous, so its audience must be public"
 
 
 def _unique_names(manifest: ServiceManifest) -> Iterator[str]:
@@ -273,6 +372,7 @@ def _unique_names(manifest: ServiceManifest) -> Iterator[str]:
         ("subscription", (s.name for s in manifest.subscriptions)),
         ("schedule", (s.name for s in manifest.schedules)),
         ("bucket", (b.name for b in manifest.buckets)),
+        ("alarm", (a.name for a in manifest.alarms)),
         # A standalone queue and a subscription's queue share the physical naming, so share the names too.
         ("queue", (*(q.name for q in manifest.queues), *(s.name for s in manifest.subscriptions))),
     ):
@@ -336,6 +436,38 @@ def _queues_have_senders(manifest: ServiceManifest) -> Iterator[str]:
             yield f"queue {queue.name!r}: retention must be 1 to {SQS_MAX_RETENTION_DAYS} days"
         if queue.max_age_alarm_minutes < 1:
             yield f"queue {queue.name!r}: the age alarm needs a positive number of minutes"
+
+
+def _access_names_what_the_service_has(manifest: ServiceManifest) -> Iterator[str]:
+    tables = {t.name: t for t in manifest.tables}
+    buckets = {b.name for b in manifest.buckets}
+    for function in manifest.functions:
+        where = f"function {function.name!r}"
+        for declared in function.access:
+            if isinstance(declared, BucketAccess):
+                if declared.bucket not in buckets:
+                    yield f"{where} declares access to bucket {declared.bucket!r}, which the service does not have"
+                if not declared.actions:
+                    yield f"{where} declares no actions on bucket {declared.bucket!r}"
+                continue
+            table = tables.get(declared.table)
+            if table is None:
+                yield f"{where} declares access to table {declared.table!r}, which the service does not have"
+                continue
+            if not declared.actions and not declared.indexes:
+                yield f"{where} declares no actions on table {declared.table!r}"
+            for index in declared.indexes:
+                if index not in {i.name for i in table.indexes}:
+                    yield f"{where} queries index {index!r}, which table {table.name!r} does not have"
+            changes = sorted(set(declared.actions) & CHANGING_TABLE_ACTIONS)
+            if table.append_only and changes:
+                yield f"{where} may not {', '.join(changes)} append-only table {table.name!r}"
+
+
+def _alarms_are_evaluable(manifest: ServiceManifest) -> Iterator[str]:
+    for alarm in manifest.alarms:
+        if alarm.period_minutes < 1 or alarm.evaluation_periods < 1:
+            yield f"alarm {alarm.name!r}: period and evaluation periods must be positive"
 
 
 def _repeated(values: Iterable[_Named]) -> list[_Named]:

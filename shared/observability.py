@@ -1,17 +1,25 @@
-"""Logger, Metrics and Tracer as every function uses them.
+"""Logger, Metrics and Tracer as every function uses them, and the one decorator every entry point wears.
 
 Personal identity numbers must never reach a log line. Code does not log them, and as a second line of defence
 the formatter blanks anything shaped like a personnummer, samordningsnummer or organisationsnummer (in
 exception messages, say) before the line is written.
+
+A warm execution environment runs many invocations, and the Logger's keys outlive each of them (they live in
+the formatter, which every Logger of a service shares). :func:`entry_point` starts every invocation from the
+service's default keys, so a line never carries the event id, correlation id or case of an earlier one.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
 
 from shared.manifest import METRICS_NAMESPACE
 
@@ -41,3 +49,34 @@ def create_logger() -> Logger:
 def create_metrics() -> Metrics:
     # Named here rather than only in the environment: handlers are imported before tests set variables.
     return Metrics(namespace=METRICS_NAMESPACE)
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+# Set on every handler :func:`entry_point` wraps, so a test can prove that every function of every manifest
+# wears it.
+ENTRY_POINT_MARK = "__eservices_entry_point__"
+
+
+def entry_point(
+    logger: Logger,
+    *,
+    metrics: Metrics | None = None,
+    tracer: Tracer | None = None,
+    correlation_id_path: str | None = None,
+) -> Callable[[Handler], Handler]:
+    """The decorators of a Lambda entry point, in their one right order: metrics flushed last, the trace
+    around the handler, and the Logger's state cleared, then filled with this invocation's Lambda context
+    (and correlation id, when ``correlation_id_path`` finds one in the event)."""
+
+    def decorate(handler: Handler) -> Handler:
+        wrapped: Callable[..., Any] = logger.inject_lambda_context(
+            handler, correlation_id_path=correlation_id_path, clear_state=True
+        )
+        if tracer is not None:
+            wrapped = tracer.capture_lambda_handler(wrapped)
+        if metrics is not None:
+            wrapped = metrics.log_metrics(wrapped)
+        setattr(wrapped, ENTRY_POINT_MARK, True)
+        return cast("Handler", wrapped)
+
+    return decorate

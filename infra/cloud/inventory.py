@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from infra.cloud.naming import platform_stack_name
 from infra.cloud.synth import synthesized
 
 Template = dict[str, Any]
@@ -17,8 +18,10 @@ Route = tuple[str, str]  # (HTTP method, full path)
 
 def cloud_inventory(env: str = "dev") -> dict[str, Any]:
     """``routes``, ``tables``, ``queues`` (every queue: subscriptions', their DLQs, failure queues) and
-    ``rules`` of every stack."""
-    templates = synthesized(env).templates().values()
+    ``rules`` of every service stack. The platform's own plumbing (the alarm topic's undelivered mail) has no
+    local counterpart and is left out."""
+    platform = platform_stack_name(env)
+    templates = [t for name, t in synthesized(env).templates().items() if name != platform]
     return {
         "routes": {route for template in templates for route in api_methods(template)},
         "tables": {name for template in templates for name in table_names(template)},

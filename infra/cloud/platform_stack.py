@@ -1,15 +1,20 @@
 """The platform stack: what every service shares, published as SSM parameters (never CloudFormation exports).
 
 - the event bus ``eservices-<env>`` and an archive of every event on it, for replay;
-- the alarm topic (KMS, TLS only) that every service's alarms notify;
-- the Cognito user pool behind API Gateway's authorizers;
+- the alarm topic (KMS, TLS only) that every service's alarms notify, and its subscriber: the e-mail address
+  given at deploy time (template parameter ``AlarmEmail``, default from the context value ``alarmEmail``);
+- the X-Ray sampling rule for every stage of the e-services' APIs;
+- the Cognito user pool behind API Gateway's authorizers, and its sign-in clients for citizens and staff, which
+  can read the claims the services trust and can write none of them;
 - API Gateway's account-wide CloudWatch role, without which no stage can write execution logs.
 
 Identity providers are configuration, not code, and are not wired yet: citizens will arrive through an OIDC
 e-ID broker and staff through the police IdP (both as federated identity providers of this pool), agencies
 through an app client with the client-credentials grant and a resource server naming their scopes. The pool's
-custom attributes are where those providers' claims are mapped to; a pre-token-generation trigger has to copy
-them to the unprefixed claims ``shared.http.auth`` reads (``personnummer``, ``principalType``, ...).
+custom attributes hold the claims ``shared.http.auth`` trusts; a pre-token-generation trigger has to copy them
+to the unprefixed claims it reads (``personnummer``, ``principalType``, ...). Cognito only maps an IdP's
+attribute into a user attribute the app client may write, so no IdP may be mapped straight into a trusted
+claim: the platform sets those server-side (see infra/cloud/README.md).
 """
 
 from __future__ import annotations
@@ -21,9 +26,13 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
+from aws_cdk import aws_xray as xray
 from constructs import Construct
 
+from infra.cloud.alarms import queue_depth_alarm
 from infra.cloud.nag import acknowledge
 from infra.cloud.naming import (
     ALARM_TOPIC_ARN,
@@ -41,6 +50,27 @@ from shared.manifest import archive_name, bus_name
 # Long enough to rebuild a consumer's state after a bug found weeks later; events carry identifiers and
 # personal data only by exception, which argues against keeping them longer.
 ARCHIVE_RETENTION = cdk.Duration.days(90)
+# The claims the services trust (shared/http/auth.py), kept as the pool's custom attributes. No app client may
+# write them: a user holding a token could otherwise make themself staff, national, or someone else.
+TRUSTED_CLAIMS = ("principalType", "personnummer", "staffId", "roles", "region")
+# Who signs in through which app client, and which of the trusted claims it reads.
+APP_CLIENTS = {
+    "citizens": ("principalType", "personnummer"),
+    "staff": ("principalType", "staffId", "roles", "region"),
+}
+# Where each app client's sign-in returns to (context values; the pages are not deployed yet).
+DEFAULT_CALLBACK_URL = "http://localhost:3000/auth/callback"
+# Who the alarms reach: the template parameter given at deploy time, defaulting to the context value.
+ALARM_EMAIL_PARAMETER = "AlarmEmail"
+ALARM_EMAIL_CONTEXT = "alarmEmail"
+# Traces kept of requests entering through API Gateway: one a second, and this share of the rest (context
+# value ``tracingSampleRate``). Lambda samples the invocations it starts itself (queues, streams, schedules)
+# at its own fixed rate, about one a second and 5 % above it.
+TRACING_SAMPLE_RATE_CONTEXT = "tracingSampleRate"
+DEFAULT_TRACING_SAMPLE_RATE = 0.01
+TRACING_RESERVOIR_PER_SECOND = 1
+# Below the anonymous routes' "never" rules (priority 1), above X-Ray's default rule.
+TRACING_SAMPLING_PRIORITY = 1000
 
 
 class PlatformStack(cdk.Stack):
@@ -60,7 +90,10 @@ class PlatformStack(cdk.Stack):
             retention=ARCHIVE_RETENTION,
         )
         self.alarm_topic = self._alarm_topic()
+        self._alarm_recipient()
+        self._tracing_sampling()
         self.user_pool = self._user_pool()
+        self.app_clients = {name: self._app_client(name, claims) for name, claims in APP_CLIENTS.items()}
         self._api_gateway_logging_role()
         self._publish(
             {
@@ -108,6 +141,66 @@ class PlatformStack(cdk.Stack):
         )
         return topic
 
+    def _alarm_recipient(self) -> None:
+        """Every alarm reaches a person: the topic mails the address given at deploy time (the recipient
+        confirms the subscription once, from the mail AWS sends)."""
+        email = cdk.CfnParameter(
+            self,
+            ALARM_EMAIL_PARAMETER,
+            type="String",
+            description="Who receives the e-services' alarms (confirm the subscription mail AWS sends)",
+            allowed_pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+            constraint_description="an e-mail address",
+            default=self.node.try_get_context(ALARM_EMAIL_CONTEXT),
+        )
+        undelivered = self._undelivered_alarm_mail()
+        self.alarm_topic.add_subscription(
+            subscriptions.EmailSubscription(email.value_as_string, dead_letter_queue=undelivered)
+        )
+
+    def _undelivered_alarm_mail(self) -> sqs.Queue:
+        """Alarm notifications SNS could not mail: kept 14 days, and an alarm of their own (visible in the
+        console even when the mail is what fails)."""
+        name = f"eservices-{self.env_name}-alarm-mail-dlq"
+        queue = sqs.Queue(
+            self,
+            "UndeliveredAlarmMail",
+            queue_name=name,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+        )
+        why = (
+            "This is the dead-letter queue of the alarm topic's e-mail subscription, the end of the line: it "
+            "has no redrive of its own, and its depth alarms."
+        )
+        acknowledge(queue, "AwsSolutions-SQS3", why)
+        acknowledge(queue, "Serverless-SQSRedrivePolicy", why)
+        queue_depth_alarm(
+            self, "UndeliveredAlarmMailAlarm", queue=queue, queue_name=name, topic=self.alarm_topic
+        )
+        return queue
+
+    def _tracing_sampling(self) -> None:
+        rate = float(self.node.try_get_context(TRACING_SAMPLE_RATE_CONTEXT) or DEFAULT_TRACING_SAMPLE_RATE)
+        xray.CfnSamplingRule(
+            self,
+            "TracingSampling",
+            sampling_rule=xray.CfnSamplingRule.SamplingRuleProperty(
+                rule_name=f"eservices-{self.env_name}"[:32],
+                priority=TRACING_SAMPLING_PRIORITY,
+                fixed_rate=rate,
+                reservoir_size=TRACING_RESERVOIR_PER_SECOND,
+                service_name=f"eservices-{self.env_name}-*",
+                service_type="AWS::ApiGateway::Stage",
+                host="*",
+                http_method="*",
+                url_path="*",
+                resource_arn="*",
+                version=1,
+            ),
+        )
+
     def _user_pool(self) -> cognito.UserPool:
         pool = cognito.UserPool(
             self,
@@ -127,6 +220,7 @@ class PlatformStack(cdk.Stack):
                 require_symbols=True,
                 temp_password_validity=cdk.Duration.days(1),
             ),
+            # Mutable so that the platform can correct them (AdminUpdateUserAttributes); no app client writes them.
             custom_attributes={
                 "principalType": cognito.StringAttribute(max_len=16, mutable=True),
                 "personnummer": cognito.StringAttribute(min_len=12, max_len=12, mutable=True),
@@ -146,6 +240,34 @@ class PlatformStack(cdk.Stack):
             "sign-ins, and this pool has none.",
         )
         return pool
+
+    def _app_client(self, name: str, claims: tuple[str, ...]) -> cognito.UserPoolClient:
+        """A sign-in client for one audience that can read its trusted claims and write none of them.
+
+        Only the authorization-code flow through the hosted sign-in: no password, SRP or custom flows, and not
+        the ``aws.cognito.signin.user.admin`` scope, so no token it issues may call UpdateUserAttributes; and
+        the write list names only ``locale``, so even such a token could not change a trusted claim.
+        """
+        callback = str(self.node.try_get_context(f"{name}CallbackUrl") or DEFAULT_CALLBACK_URL)
+        return self.user_pool.add_client(
+            f"{pascal(name)}Client",
+            user_pool_client_name=f"eservices-{self.env_name}-{name}",
+            generate_secret=True,
+            auth_flows=cognito.AuthFlow(
+                user_password=False, user_srp=False, custom=False, admin_user_password=False
+            ),
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True),
+                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.PROFILE],
+                callback_urls=[callback],
+            ),
+            read_attributes=cognito.ClientAttributes()
+            .with_standard_attributes(locale=True)
+            .with_custom_attributes(*claims),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(locale=True),
+            prevent_user_existence_errors=True,
+            enable_token_revocation=True,
+        )
 
     def _api_gateway_logging_role(self) -> None:
         role = iam.Role(

@@ -1,4 +1,4 @@
-"""A service's data: its KMS key, its tables, its buckets, and the exact permissions to use them."""
+"""A service's data: its KMS key, its tables, its buckets, and each function's declared use of them."""
 
 from __future__ import annotations
 
@@ -13,30 +13,15 @@ from constructs import Construct
 
 from infra.cloud.nag import acknowledge, logical_id
 from infra.cloud.naming import pascal
-from shared.manifest import Bucket, ServiceManifest, Table
+from shared.manifest import Bucket, Function, ServiceManifest, Table, TableAction
 
-# No Scan: services read by key and by index; a scan over personal data is a deliberate change.
-TABLE_ACTIONS = (
-    "dynamodb:BatchGetItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:DescribeTable",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-    "dynamodb:UpdateItem",
+# What a function's own table and bucket actions need of the service key, as CDK's own grants reckon it,
+# spelled out rather than with their ReEncrypt*/GenerateDataKey* wildcards.
+KEY_READ_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
+KEY_WRITE_ACTIONS = ("kms:Encrypt", "kms:GenerateDataKey")
+TABLE_WRITE_ACTIONS: frozenset[TableAction] = frozenset(
+    {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}
 )
-# BatchWriteItem is left out too: it deletes as well as puts. PutItem could still replace an item, which the
-# writers' attribute_not_exists condition refuses; IAM has no condition that could.
-APPEND_ONLY_TABLE_ACTIONS = tuple(
-    action
-    for action in TABLE_ACTIONS
-    if action not in {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}
-)
-OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
-# Spelled out rather than CDK's grantEncryptDecrypt, whose ReEncrypt*/GenerateDataKey* wildcards are wider.
-KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
 ACCESS_LOG_RETENTION = cdk.Duration.days(365)
 
 
@@ -44,54 +29,60 @@ ACCESS_LOG_RETENTION = cdk.Duration.days(365)
 class ServiceData:
     key: kms.Key
     tables: dict[str, dynamodb.Table]
-    indexes: dict[str, tuple[str, ...]]  # table logical name -> its index names
     buckets: dict[str, s3.Bucket]
-    append_only: frozenset[str]  # logical names of the tables whose items are never changed
 
-    def grant_read_write(self, role: iam.Role) -> None:
-        """Read and write every table (and index) and bucket of the service, and use its key for it; an
-        append-only table is read and added to only."""
-        for actions, names in (
-            (TABLE_ACTIONS, [n for n in self.tables if n not in self.append_only]),
-            (APPEND_ONLY_TABLE_ACTIONS, [n for n in self.tables if n in self.append_only]),
-        ):
-            if names:
+    def grant(self, role: iam.Role, spec: Function) -> None:
+        """Exactly what the manifest says ``spec`` does to the service's tables and buckets, and the use of
+        the service key that needs; nothing for a function that declares nothing."""
+        key_actions: set[str] = set()
+        for name, table in self.tables.items():
+            actions = spec.table_access(name)
+            if actions:
                 role.add_to_policy(
-                    iam.PolicyStatement(actions=list(actions), resources=self._table_arns(names))
+                    iam.PolicyStatement(
+                        actions=[f"dynamodb:{a}" for a in sorted(actions)], resources=[table.table_arn]
+                    )
                 )
-        if self.buckets:
+            indexes = sorted(spec.queried_indexes(name))
+            if indexes:
+                role.add_to_policy(
+                    iam.PolicyStatement(
+                        actions=["dynamodb:Query"],
+                        resources=[f"{table.table_arn}/index/{i}" for i in indexes],
+                    )
+                )
+            if actions or indexes:
+                key_actions.update(KEY_READ_ACTIONS)
+            if actions & TABLE_WRITE_ACTIONS:
+                key_actions.update(KEY_WRITE_ACTIONS)
+        for name, bucket in self.buckets.items():
+            object_actions = spec.bucket_access(name)
+            if not object_actions:
+                continue
             role.add_to_policy(
                 iam.PolicyStatement(
-                    actions=list(OBJECT_ACTIONS),
-                    resources=[bucket.arn_for_objects("*") for bucket in self.buckets.values()],
+                    actions=[f"s3:{a}" for a in sorted(object_actions)],
+                    resources=[bucket.arn_for_objects("*")],
                 )
             )
-            for bucket in self.buckets.values():
-                acknowledge(
-                    role,
-                    f"AwsSolutions-IAM5[Resource::<{logical_id(bucket)}.Arn>/*]",
-                    "Object keys are chosen at run time; access is limited to this service's own bucket.",
-                )
-        role.add_to_policy(iam.PolicyStatement(actions=list(KEY_ACTIONS), resources=[self.key.key_arn]))
-
-    def _table_arns(self, names: list[str]) -> list[str]:
-        return [
-            arn
-            for name in names
-            for arn in (
-                self.tables[name].table_arn,
-                *(f"{self.tables[name].table_arn}/index/{i}" for i in self.indexes[name]),
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::<{logical_id(bucket)}.Arn>/*]",
+                "Object keys are chosen at run time; access is limited to this service's own bucket.",
             )
-        ]
+            if "GetObject" in object_actions:
+                key_actions.add("kms:Decrypt")
+            if "PutObject" in object_actions:
+                key_actions.update(("kms:Decrypt", "kms:GenerateDataKey"))
+        if key_actions:
+            role.add_to_policy(iam.PolicyStatement(actions=sorted(key_actions), resources=[self.key.key_arn]))
 
 
 def build_service_data(scope: Construct, manifest: ServiceManifest, env_name: str) -> ServiceData:
     key = personal_data_key(scope, manifest, env_name)
     tables = {spec.name: service_table(scope, manifest, env_name, spec, key) for spec in manifest.tables}
-    indexes = {spec.name: tuple(index.name for index in spec.indexes) for spec in manifest.tables}
     buckets = service_buckets(scope, manifest, env_name, key)
-    append_only = frozenset(spec.name for spec in manifest.tables if spec.append_only)
-    return ServiceData(key=key, tables=tables, indexes=indexes, buckets=buckets, append_only=append_only)
+    return ServiceData(key=key, tables=tables, buckets=buckets)
 
 
 def personal_data_key(scope: Construct, manifest: ServiceManifest, env_name: str) -> kms.Key:

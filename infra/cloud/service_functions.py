@@ -1,4 +1,5 @@
-"""A service's Lambda functions: one role, one log group and one error alarm each."""
+"""A service's Lambda functions: one role, one log group, and alarms on errors and throttles each (and, for the
+outbox publisher, on how far behind its stream it reads)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.cloud.alarms import PERIOD, any_occurrence_alarm, notify
+from infra.cloud.alarms import (
+    OUTBOX_ITERATOR_AGE,
+    PERIOD,
+    any_occurrence_alarm,
+    iterator_age_alarm,
+    notify,
+    throttles_alarm,
+)
 from infra.cloud.nag import acknowledge
 from shared.manifest import Function, FunctionKind, ServiceManifest
 
@@ -111,10 +119,10 @@ class ServiceFunction(Construct):
             role=self.role,
             dead_letter_queue=dead_letter_queue,
         )
-        self._alarm_on_errors(settings.alarm_topic)
+        self._alarm(settings.alarm_topic)
         self._acknowledge_findings(dead_letter_queue)
 
-    def _alarm_on_errors(self, topic: sns.ITopic) -> None:
+    def _alarm(self, topic: sns.ITopic) -> None:
         alarm = any_occurrence_alarm(
             self,
             "ErrorsAlarm",
@@ -123,6 +131,16 @@ class ServiceFunction(Construct):
             description=f"{self.name} raised errors",
         )
         notify(alarm, topic)
+        throttles_alarm(self, "ThrottlesAlarm", function=self.function, function_name=self.name, topic=topic)
+        if self.spec.kind == "publisher":
+            iterator_age_alarm(
+                self,
+                "IteratorAgeAlarm",
+                function=self.function,
+                function_name=self.name,
+                max_age=OUTBOX_ITERATOR_AGE,
+                topic=topic,
+            )
 
     def _acknowledge_findings(self, dead_letter_queue: sqs.IQueue | None) -> None:
         acknowledge(

@@ -27,7 +27,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.cloud.alarms import queue_age_alarm, queue_depth_alarm
+from infra.cloud.alarms import DEAD_LETTER_MAX_AGE, SUBSCRIPTION_MAX_AGE, queue_age_alarm, queue_depth_alarm
 from infra.cloud.nag import acknowledge, logical_id
 from infra.cloud.naming import pascal
 from infra.cloud.service_functions import ServiceFunction
@@ -77,6 +77,14 @@ class FailureQueue(Construct):
         )
         acknowledge(self.queue, "Serverless-SQSRedrivePolicy", DEAD_LETTER_END)
         queue_depth_alarm(self, "NotEmptyAlarm", queue=self.queue, queue_name=queue_name, topic=alarm_topic)
+        queue_age_alarm(
+            self,
+            "TooOldAlarm",
+            queue=self.queue,
+            queue_name=queue_name,
+            max_age=DEAD_LETTER_MAX_AGE,
+            topic=alarm_topic,
+        )
 
 
 class StandaloneQueue(Construct):
@@ -131,8 +139,10 @@ def publish_outbox(
     table: dynamodb.Table,
     failures: FailureQueue,
     bus: events.IEventBus,
+    source: str,
 ) -> None:
-    """Feed the table's stream, outbox inserts only, to the publisher, the one function that may PutEvents."""
+    """Feed the table's stream, outbox inserts only, to the publisher, the one function that may PutEvents,
+    and only events of its own service's ``source``: no service can put an event in another's name."""
     outbox_inserts = lambda_.FilterCriteria.filter(
         {
             "eventName": lambda_.FilterRule.is_equal("INSERT"),
@@ -150,7 +160,13 @@ def publish_outbox(
             filters=[outbox_inserts],
         )
     )
-    bus.grant_put_events_to(publisher.function)
+    publisher.role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["events:PutEvents"],
+            resources=[bus.event_bus_arn],
+            conditions={"StringEquals": {"events:source": source}},
+        )
+    )
     acknowledge(
         failures.queue,
         "AwsSolutions-SQS3",
@@ -215,6 +231,22 @@ class SubscriptionPipeline(Construct):
         )
         queue_depth_alarm(
             self, "DeadLettersAlarm", queue=self.dead_letter_queue, queue_name=dlq_name, topic=alarm_topic
+        )
+        queue_age_alarm(
+            self,
+            "DeadLettersTooOldAlarm",
+            queue=self.dead_letter_queue,
+            queue_name=dlq_name,
+            max_age=DEAD_LETTER_MAX_AGE,
+            topic=alarm_topic,
+        )
+        queue_age_alarm(
+            self,
+            "TooOldAlarm",
+            queue=self.queue,
+            queue_name=manifest.queue_name(env_name, subscription.name),
+            max_age=SUBSCRIPTION_MAX_AGE,
+            topic=alarm_topic,
         )
 
     def _queue(

@@ -16,6 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.cloud.alarms import manifest_alarm
 from infra.cloud.naming import (
     ALARM_TOPIC_ARN,
     BUS_ARN,
@@ -56,6 +57,8 @@ class ServiceStack(cdk.Stack):
         self._wire_subscriptions()
         self._wire_schedules()
         self.standalone_queues = self._standalone_queues()
+        for alarm in manifest.alarms:
+            manifest_alarm(self, manifest, env_name, alarm, self.alarm_topic)
         if manifest.routes:
             self.api = self._api()
 
@@ -92,8 +95,7 @@ class ServiceStack(cdk.Stack):
                 # A job is invoked asynchronously, by Scheduler: its own DLQ catches what Lambda gives up on.
                 dead_letter_queue=failures.queue if failures and spec.kind == "job" else None,
             )
-            if spec.kind != "publisher":
-                self.data.grant_read_write(function.role)
+            self.data.grant(function.role, spec)
             functions[spec.name] = function
         return functions
 
@@ -108,6 +110,7 @@ class ServiceStack(cdk.Stack):
                 self.data.tables[table_spec.name],
                 self.failure_queues[publisher.spec.name],
                 self.bus,
+                self.manifest.source,
             )
 
     def _wire_subscriptions(self) -> None:

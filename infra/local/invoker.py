@@ -88,6 +88,7 @@ class ServiceWorker:
             functions = json.dumps([spec.to_json() for spec in self._specs])
             argv = [sys.executable, "-u", "-m", "infra.local.worker", "--fd", str(listening.fileno())]
             argv += ["--functions", functions, "--account", ACCOUNT_ID]
+            argv += ["--access", json.dumps(self.service.access)]
             self._child = ChildProcess(
                 self.name,
                 argv,

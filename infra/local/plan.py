@@ -8,9 +8,10 @@ uses rather than a second rendering of the manifests.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
+from infra.local.access import policy_document
 from shared.manifest import Audience, HttpMethod, Index, ServiceManifest, bus_name
 
 REGION: Final = "eu-north-1"
@@ -106,6 +107,8 @@ class ServicePlan:
     rate_limit_per_second: int
     burst_limit: int
     max_body_bytes: int
+    # What each function may do to the service's resources, as its role in AWS allows (infra/local/access.py).
+    access: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -264,4 +267,5 @@ def _service_plan(manifest: ServiceManifest, env: str) -> ServicePlan:
         rate_limit_per_second=manifest.rate_limit_per_second,
         burst_limit=manifest.burst_limit,
         max_body_bytes=manifest.max_body_bytes,
+        access=policy_document(manifest, env, ACCOUNT_ID),
     )

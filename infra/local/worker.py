@@ -31,6 +31,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from infra.local import access
 from infra.local.processes import exit_when_parent_exits
 
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
@@ -216,8 +217,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fd", type=int, required=True, help="an inherited listening socket")
     parser.add_argument("--functions", required=True, help="JSON list of function specs")
     parser.add_argument("--account", required=True, help="the account id in function ARNs")
+    parser.add_argument("--access", default='{"functions": {}}', help="JSON: what each function may do")
     args = parser.parse_args(argv)
     exit_when_parent_exits()
+    # Calls a function's role in AWS would refuse are refused here too (see infra/local/access.py).
+    access.install(json.loads(args.access))
     specs = [FunctionSpec.from_json(item) for item in json.loads(args.functions)]
     listening = socket.socket(fileno=args.fd)
     lock = threading.Lock()

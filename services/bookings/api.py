@@ -58,7 +58,7 @@ from shared.http.problems import (
     ValidationProblem,
 )
 from shared.http.resolver import create_resolver
-from shared.observability import create_logger, create_metrics
+from shared.observability import create_logger, create_metrics, entry_point
 from shared.regions import Region, UnknownMunicipality, municipality
 
 DEFAULT_SLOT_RANGE = timedelta(days=6)
@@ -476,8 +476,6 @@ def put_attendance(
     return StaffAppointmentView.of(marked)
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@entry_point(logger, metrics=metrics, tracer=tracer, correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -14,7 +14,7 @@ from services.bookings.domain import cases, validity
 from shared.events.consumer import consume_batch
 from shared.events.contracts.reports import DocumentBlocked, ReportFiled
 from shared.events.envelope import DeliveredEvent
-from shared.observability import create_logger, create_metrics
+from shared.observability import create_logger, create_metrics, entry_point
 
 logger = create_logger()
 metrics = create_metrics()
@@ -40,15 +40,11 @@ def _learn_case_owner(delivered: DeliveredEvent) -> None:
     cases.learn_report_owner(filed, cases=dependencies.cases())
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context
+@entry_point(logger, metrics=metrics, tracer=tracer)
 def documents_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(event, context, handle=_block_document, logger=logger)
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context
+@entry_point(logger, metrics=metrics, tracer=tracer)
 def cases_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(event, context, handle=_learn_case_owner, logger=logger)

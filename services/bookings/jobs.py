@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.bookings import dependencies
 from services.bookings.domain import reminders
-from shared.observability import create_logger, create_metrics
+from shared.observability import create_logger, create_metrics, entry_point
 
 logger = create_logger()
 metrics = create_metrics()
@@ -31,9 +31,7 @@ def _scheduled_time(event: dict[str, Any]) -> datetime | None:
     return moment if moment.tzinfo else None
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context
+@entry_point(logger, metrics=metrics, tracer=tracer)
 def reminders_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Reminders fall due as of the run's scheduled time, so a delayed or replayed run reminds exactly what
     was due when it should have run."""

@@ -2,6 +2,8 @@
 one's own case."""
 
 from shared.manifest import (
+    IDEMPOTENCY_KEY_ACTIONS,
+    IDEMPOTENCY_STORE_ACTIONS,
     PUBLISHER_HANDLER,
     Function,
     Index,
@@ -10,11 +12,15 @@ from shared.manifest import (
     ServiceManifest,
     Subscription,
     Table,
+    TableAccess,
 )
 
 BASE = "/bookings/v1"
 # Staff who run a passport reception: they see its day's list and mark attendance.
 RECEPTION_ROLE = "reception"
+# What each function does to the service's data (its IAM role is rendered from it; see README).
+IDEMPOTENCY_STORE = TableAccess("idempotency", IDEMPOTENCY_STORE_ACTIONS)
+IDEMPOTENCY_KEYS = TableAccess("idempotency", IDEMPOTENCY_KEY_ACTIONS)
 
 MANIFEST = ServiceManifest(
     name="bookings",
@@ -40,7 +46,21 @@ MANIFEST = ServiceManifest(
     functions=(
         # Citizens wait on this one, and a cold start is CPU-bound: more memory is more CPU.
         Function(
-            "api", "services.bookings.api.handler", "api", memory_mb=1024, description="Bookings HTTP API"
+            "api",
+            "services.bookings.api.handler",
+            "api",
+            memory_mb=1024,
+            description="Bookings HTTP API",
+            # Bookings are transactions of puts, updates (places taken, the booker's ledger) and deletes
+            # (guards given back); UpdateItem is also the per-address limit of the open routes.
+            access=(
+                TableAccess(
+                    "main",
+                    ("GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"),
+                    indexes=("byBooker", "byReceptionDay"),
+                ),
+                IDEMPOTENCY_KEYS,
+            ),
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
         Function(
@@ -48,12 +68,15 @@ MANIFEST = ServiceManifest(
             "services.bookings.consumers.documents_handler",
             "consumer",
             description="Blocks passports and ID cards reported lost or stolen",
+            # A conditional update: only a document held by the reporter is blocked.
+            access=(TableAccess("main", ("UpdateItem",)), IDEMPOTENCY_STORE),
         ),
         Function(
             "cases",
             "services.bookings.consumers.cases_handler",
             "consumer",
             description="Learns whose case is whose, for case meetings",
+            access=(TableAccess("main", ("PutItem",)), IDEMPOTENCY_STORE),
         ),
         Function(
             "reminders",
@@ -61,6 +84,7 @@ MANIFEST = ServiceManifest(
             "job",
             timeout_s=60,
             description="Reminds citizens a day before their appointment",
+            access=(TableAccess("main", ("PutItem",), indexes=("byReminderDue",)),),
         ),
     ),
     tables=(

@@ -11,12 +11,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.bookings import dependencies, reference_data, seed_data
-from shared.observability import create_logger
+from shared.observability import create_logger, entry_point
 
 logger = create_logger()
 
 
-@logger.inject_lambda_context
+@entry_point(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     receptions = reference_data.receptions()
     dependencies.receptions().put_all(receptions)

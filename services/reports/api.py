@@ -11,6 +11,7 @@ from services.reports.manifest import MANIFEST
 from services.reports.routes import citizen_reports, found_items, public, staff
 from services.reports.telemetry import logger, metrics, tracer
 from shared.http.resolver import create_resolver
+from shared.observability import entry_point
 
 BASE = "/reports/v1"
 
@@ -21,8 +22,6 @@ app.include_router(found_items.router)
 app.include_router(staff.router)
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@entry_point(logger, metrics=metrics, tracer=tracer, correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -18,6 +18,7 @@ from shared.events.consumer import consume_batch
 from shared.events.contracts import reports as report_events
 from shared.events.contracts.reports import ReportDecided, ReportFiled
 from shared.events.envelope import DeliveredEvent
+from shared.observability import entry_point
 
 
 def _triage(delivered: DeliveredEvent) -> None:
@@ -96,9 +97,7 @@ def _notify(delivered: DeliveredEvent) -> None:
     notice(delivered)
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context
+@entry_point(logger, metrics=metrics, tracer=tracer)
 def triage_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(event, context, handle=_triage, logger=logger)
 
@@ -150,15 +149,11 @@ def _lost_and_found(delivered: DeliveredEvent) -> None:
         raise ValueError(f"lostAndFound is not subscribed to {delivered.detail_type}")
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context
+@entry_point(logger, metrics=metrics, tracer=tracer)
 def lost_and_found_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(event, context, handle=_lost_and_found, logger=logger)
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context
+@entry_point(logger, metrics=metrics, tracer=tracer)
 def notify_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(event, context, handle=_notify, logger=logger)

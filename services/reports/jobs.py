@@ -10,11 +10,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from services.reports import dependencies
 from services.reports.domain.lost_and_found import pass_deadlines
 from services.reports.telemetry import logger, metrics, tracer
+from shared.observability import entry_point
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context
+@entry_point(logger, metrics=metrics, tracer=tracer)
 def found_item_deadlines_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Moves on every found item whose statutory period ended. Idempotent: Scheduler's retries and a second
     run find nothing more to do."""

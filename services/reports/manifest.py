@@ -2,8 +2,11 @@
 region."""
 
 from shared.manifest import (
+    IDEMPOTENCY_KEY_ACTIONS,
+    IDEMPOTENCY_STORE_ACTIONS,
     PUBLISHER_HANDLER,
     Bucket,
+    BucketAccess,
     Function,
     Index,
     Queue,
@@ -12,6 +15,7 @@ from shared.manifest import (
     ServiceManifest,
     Subscription,
     Table,
+    TableAccess,
 )
 
 BASE = "/reports/v1"
@@ -35,6 +39,25 @@ OUTGOING_MAIL = "outgoing-mail"
 AUDIT_RETENTION_DAYS_VARIABLE = "AUDIT_RETENTION_DAYS"
 AUDIT_RETENTION_DAYS = 5 * 365 + 1
 
+# What each function does to the service's data (its IAM role is rendered from it; see README).
+# Writes are conditional puts in transactions; UpdateItem is the number counters; BatchWriteItem adds rows
+# of the stolen-goods and reported-property indexes.
+IDEMPOTENCY_STORE = TableAccess("idempotency", IDEMPOTENCY_STORE_ACTIONS)
+IDEMPOTENCY_KEYS = TableAccess("idempotency", IDEMPOTENCY_KEY_ACTIONS)
+API_ACCESS = (
+    TableAccess("main", ("GetItem", "Query", "PutItem", "UpdateItem"), indexes=("byOwner", "byRegionQueue")),
+    IDEMPOTENCY_KEYS,
+    # Staff's reads and changes are recorded, never read back by the service.
+    TableAccess("audit", ("PutItem",)),
+    # Uploads through presigned POSTs (the function's PutObject), the upload check (HeadObject is
+    # GetObject), and a citizen removing an attachment.
+    BucketAccess("attachments", ("PutObject", "GetObject", "DeleteObject")),
+)
+MATCHING_ACCESS = (
+    TableAccess("main", ("GetItem", "Query", "PutItem", "BatchWriteItem")),
+    IDEMPOTENCY_STORE,
+)
+
 MANIFEST = ServiceManifest(
     name="reports",
     title="Crime reports",
@@ -46,8 +69,9 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/reports/{{caseNumber}}/receipt", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments/{{attachmentId}}/complete", "citizen"),
-        # Open to anyone: a tighter limit than the service's keeps tips from being flooded.
-        Route("POST", f"{BASE}/tips", "public", rate_limit_per_second=20, burst_limit=50),
+        # Open to anyone: a tighter limit than the service's keeps tips from being flooded. Anonymous: no
+        # address or trace of the sender is kept.
+        Route("POST", f"{BASE}/tips", "public", rate_limit_per_second=20, burst_limit=50, anonymous=True),
         Route("POST", f"{BASE}/identified-tips", "citizen"),
         # Open to anyone: the limit slows walking through serial numbers. In AWS all callers share it, so it
         # stays generous; the end-to-end tests poll it at 20/s from one client.
@@ -77,6 +101,7 @@ MANIFEST = ServiceManifest(
             "api",
             memory_mb=1024,
             description="Citizen and staff HTTP API",
+            access=API_ACCESS,
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
         Function(
@@ -84,18 +109,22 @@ MANIFEST = ServiceManifest(
             "services.reports.consumers.triage_handler",
             "consumer",
             description="Decides clear cases by the decision rules; queues the rest in their region",
+            access=MATCHING_ACCESS,
         ),
         Function(
             "notify",
             "services.reports.consumers.notify_handler",
             "consumer",
             description="Writes to citizens' digital mailboxes: decisions, and found items that may be theirs",
+            # Reads the report or found item and records the letter on it; sends to the outgoing-mail queue.
+            access=(TableAccess("main", ("GetItem", "PutItem")), IDEMPOTENCY_STORE),
         ),
         Function(
             "lostAndFound",
             "services.reports.consumers.lost_and_found_handler",
             "consumer",
             description="Matches found items to open loss and theft reports and tells the owner",
+            access=MATCHING_ACCESS,
         ),
         Function(
             "foundItemDeadlines",
@@ -103,6 +132,7 @@ MANIFEST = ServiceManifest(
             "job",
             timeout_s=60,
             description="Moves found items on when their statutory deadlines end",
+            access=(TableAccess("main", ("GetItem", "PutItem"), indexes=("byDeadline",)),),
         ),
     ),
     tables=(

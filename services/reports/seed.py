@@ -25,6 +25,7 @@ from services.reports.domain.model import Report
 from services.reports.domain.ports import Page, ReportRepository
 from services.reports.telemetry import logger
 from shared.events.envelope import Envelope, EventData
+from shared.observability import entry_point
 
 
 class Unannounced:
@@ -56,7 +57,7 @@ class Unannounced:
         return self._repository.list_owned(owner_ref, limit=limit, start=start)
 
 
-@logger.inject_lambda_context
+@entry_point(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     repository = Unannounced(dependencies.repository())
     clock = dependencies.clock()

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters import aws
 from shared.events.outbox import is_outbox_key
-from shared.observability import create_logger, create_metrics
+from shared.observability import create_logger, create_metrics, entry_point
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
@@ -64,9 +64,7 @@ def publish(entries: list[PutEventsRequestEntryTypeDef], client: EventBridgeClie
             raise PublishFailed(f"{failed} of {len(chunk)} events were not accepted by the bus: {codes}")
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context
+@entry_point(logger, metrics=metrics, tracer=tracer)
 @event_source(data_class=DynamoDBStreamEvent)
 def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
     entries = entries_from_stream(event, os.environ["EVENT_BUS_NAME"])

@@ -13,7 +13,7 @@ import time
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from shared.manifest import Function, Route, Schedule, ServiceManifest, Subscription, Table
+from shared.manifest import Function, Route, Schedule, ServiceManifest, Subscription, Table, TableAccess
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -36,10 +36,13 @@ MANIFEST = ServiceManifest(
         Route("POST", f"{BASE}/messages", "public"),
     ),
     functions=(
-        Function("api", f"{MODULE}.api", "api"),
-        Function("publisher", f"{MODULE}.publisher", "publisher"),
-        Function("inbox", f"{MODULE}.inbox", "consumer"),
-        Function("tick", f"{MODULE}.tick", "job"),
+        Function("api", f"{MODULE}.api", "api", access=(TableAccess("main", ("PutItem", "Query")),)),
+        # Counts its planned failures in the table.
+        Function(
+            "publisher", f"{MODULE}.publisher", "publisher", access=(TableAccess("main", ("UpdateItem",)),)
+        ),
+        Function("inbox", f"{MODULE}.inbox", "consumer", access=(TableAccess("main", ("UpdateItem",)),)),
+        Function("tick", f"{MODULE}.tick", "job", access=(TableAccess("main", ("GetItem", "UpdateItem")),)),
     ),
     tables=(Table("main", stream=True),),
     subscriptions=(

@@ -10,13 +10,16 @@ import pytest
 from infra.catalog import MANIFESTS
 from shared.manifest import (
     Bucket,
+    BucketAccess,
     Function,
+    MetricAlarm,
     Queue,
     Route,
     Schedule,
     ServiceManifest,
     Subscription,
     Table,
+    TableAccess,
 )
 
 VALID = ServiceManifest(
@@ -34,6 +37,10 @@ VALID = ServiceManifest(
     schedules=(Schedule("nightly", "nightly", "cron(0 2 * * ? *)"),),
     buckets=(Bucket("attachments"),),
 )
+
+
+def _job(*access: TableAccess | BucketAccess) -> Function:
+    return Function("sweep", "probe.jobs.sweep", "job", access=access)
 
 
 def _with(**changes: Any) -> ServiceManifest:
@@ -157,6 +164,37 @@ def test_every_catalog_manifest_is_valid() -> None:
         (
             {"functions": (*VALID.functions, Function("admin", "probe.admin.handler", "api"))},
             "a service with routes has exactly one api function, not 2",
+        ),
+        (
+            {"functions": (*VALID.functions, _job(TableAccess("ledger", ("GetItem",))))},
+            "function 'sweep' declares access to table 'ledger', which the service does not have",
+        ),
+        (
+            {"functions": (*VALID.functions, _job(TableAccess("main", ("Query",), indexes=("byNothing",))))},
+            "function 'sweep' queries index 'byNothing', which table 'main' does not have",
+        ),
+        (
+            {"functions": (*VALID.functions, _job(BucketAccess("photos", ("GetObject",))))},
+            "function 'sweep' declares access to bucket 'photos', which the service does not have",
+        ),
+        (
+            {
+                "tables": (*VALID.tables, Table("audit", append_only=True)),
+                "functions": (*VALID.functions, _job(TableAccess("audit", ("PutItem", "UpdateItem")))),
+            },
+            "function 'sweep' may not UpdateItem append-only table 'audit'",
+        ),
+        (
+            {"routes": (Route("GET", "/probe/v1/things/{id}", "citizen", anonymous=True),)},
+            "route GET /probe/v1/things/{id} is anonymous, so its audience must be public",
+        ),
+        (
+            {"alarms": (MetricAlarm("stalled", "Stalled", 0, period_minutes=0),)},
+            "alarm 'stalled': period and evaluation periods must be positive",
+        ),
+        (
+            {"alarms": (MetricAlarm("stalled", "Stalled", 0), MetricAlarm("stalled", "Late", 0))},
+            "alarm name 'stalled' is used twice",
         ),
     ],
 )
