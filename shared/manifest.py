@@ -44,8 +44,8 @@ class Route:
     method: HttpMethod
     path: str  # full path including the base path, e.g. "/reports/v1/reports/{caseNumber}"
     audience: Audience
-    # The staff role a caller must hold (staff routes only). Checked before the request is parsed
-    # (shared.http.access); the domain still decides what the caller may do with each object.
+    # The staff role a caller must hold (staff routes only). The domain checks it, with the case in hand, so
+    # a refusal is audited; the authorization matrix proves it is.
     role: str | None = None
     # A tighter limit for this route than the service's, per client locally and per stage in API Gateway;
     # both or neither.

@@ -65,7 +65,7 @@ def problem_for(error: DomainError) -> ProblemError:
 
 
 class ServiceResolver(APIGatewayRestResolver):
-    """Powertools' REST resolver that first refuses callers the route's declared audience or role shuts out
+    """Powertools' REST resolver that first refuses callers the route's declared audience shuts out
     (:mod:`shared.http.access`), before validation reads the body."""
 
     def __init__(self, *, access: RouteAccess, **options: Any) -> None:
@@ -81,7 +81,7 @@ def create_resolver(
     *, title: str, base_path: str, logger: Logger, routes: Iterable[Route] = ()
 ) -> APIGatewayRestResolver:
     """A resolver whose every error is problem+json. ``base_path`` is e.g. ``/reports/v1``; ``routes`` are the
-    manifest's, whose audience and role are enforced before anything else."""
+    manifest's, whose audience is enforced before anything else."""
     # Swedish text stays readable on the wire (å, ä, ö), not \u escapes.
     serializer = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
     app = ServiceResolver(access=RouteAccess(routes), enable_validation=True, serializer=serializer)
