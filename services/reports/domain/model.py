@@ -334,8 +334,10 @@ class Decision(CamelModel):
     rule_version: int | None = None
     staff_id: str | None = None
     decided_at: AwareDatetime
-    # When the reporter, who asked to be told, was sent the decision to their digital mailbox.
+    # When the reporter, who asked to be told, was sent the decision to their digital mailbox, and the
+    # letter's id: recorded with the report, so that no redelivery, however late, writes to them again.
     notified_at: AwareDatetime | None = None
+    letter_id: str | None = None
 
 
 class Attachment(CamelModel):
@@ -356,6 +358,9 @@ class FoundPropertyNotice(CamelModel):
     claim_by: date
     notified_at: AwareDatetime
     handed_over_at: AwareDatetime | None = None
+    # The letter that told the owner, recorded with the report once sent: it is sent once.
+    letter_id: str | None = None
+    letter_sent_at: AwareDatetime | None = None
 
 
 class ReportRecord(CamelModel):
