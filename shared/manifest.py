@@ -118,6 +118,18 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class MetricAlarm:
+    """An alarm on one of the service's own metrics (namespace ``EServices``, dimension ``service``, as its
+    functions' Powertools Metrics emit them): it notifies the alarm topic when the metric's maximum in a
+    period is above ``threshold``. For work a job finds stuck, which no queue's depth would show."""
+
+    metric: str  # e.g. "ReportsStalled"
+    description: str
+    threshold: float = 0
+    period_minutes: int = 5
+
+
+@dataclass(frozen=True)
 class ServiceManifest:
     name: str  # "reports"
     title: str
@@ -128,6 +140,7 @@ class ServiceManifest:
     schedules: tuple[Schedule, ...] = ()
     buckets: tuple[Bucket, ...] = ()
     queues: tuple[Queue, ...] = ()
+    alarms: tuple[MetricAlarm, ...] = ()
     publishes: tuple[str, ...] = ()  # detail types this service produces
     # Limits applied by API Gateway (stage throttling) and asserted by the local gateway.
     rate_limit_per_second: int = 50
@@ -200,6 +213,10 @@ class ServiceManifest:
         """Where a publisher's or job's asynchronous failures are recorded."""
         return f"{self.prefix(env)}-{function}-failures"
 
+    def alarm_name(self, env: str, metric: str) -> str:
+        """The name of a :class:`MetricAlarm`'s alarm: ``eservices-<env>-reports-ReportsStalled``."""
+        return f"{self.prefix(env)}-{metric}"
+
     def schedule_name(self, env: str, schedule: str) -> str:
         return f"{self.prefix(env)}-{schedule}"
 
@@ -268,6 +285,7 @@ def _unique_names(manifest: ServiceManifest) -> Iterator[str]:
         ("subscription", (s.name for s in manifest.subscriptions)),
         ("schedule", (s.name for s in manifest.schedules)),
         ("bucket", (b.name for b in manifest.buckets)),
+        ("alarm metric", (a.metric for a in manifest.alarms)),
         # A standalone queue and a subscription's queue share the physical naming, so share the names too.
         ("queue", (*(q.name for q in manifest.queues), *(s.name for s in manifest.subscriptions))),
     ):

@@ -71,3 +71,39 @@ def queue_age_alarm(
         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
     )
     return notify(alarm, topic)
+
+
+def metric_alarm(
+    scope: Construct,
+    construct_id: str,
+    *,
+    namespace: str,
+    metric_name: str,
+    dimensions: dict[str, str],
+    threshold: float,
+    period: cdk.Duration,
+    name: str,
+    description: str,
+    topic: sns.ITopic,
+) -> cloudwatch.Alarm:
+    """Alarm while a service's own metric (a job's count of stuck work, say) has a maximum above ``threshold``
+    in a period; it clears by itself once the metric drops."""
+    metric = cloudwatch.Metric(
+        namespace=namespace,
+        metric_name=metric_name,
+        dimensions_map=dimensions,
+        period=period,
+        statistic="Maximum",
+    )
+    alarm = cloudwatch.Alarm(
+        scope,
+        construct_id,
+        alarm_name=name,
+        alarm_description=description,
+        metric=metric,
+        threshold=threshold,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluation_periods=1,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+    )
+    return notify(alarm, topic)

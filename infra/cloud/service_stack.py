@@ -16,6 +16,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.cloud.alarms import metric_alarm
 from infra.cloud.naming import (
     ALARM_TOPIC_ARN,
     BUS_ARN,
@@ -34,7 +35,7 @@ from infra.cloud.service_messaging import (
     publish_outbox,
     schedule_invocation,
 )
-from shared.manifest import ServiceManifest
+from shared.manifest import METRICS_NAMESPACE, ServiceManifest
 from shared.manifest import ssm_parameter as ssm_parameter_name
 
 
@@ -56,6 +57,7 @@ class ServiceStack(cdk.Stack):
         self._wire_subscriptions()
         self._wire_schedules()
         self.standalone_queues = self._standalone_queues()
+        self._metric_alarms()
         if manifest.routes:
             self.api = self._api()
 
@@ -144,6 +146,21 @@ class ServiceStack(cdk.Stack):
             )
             for spec in self.manifest.queues
         }
+
+    def _metric_alarms(self) -> None:
+        for spec in self.manifest.alarms:
+            metric_alarm(
+                self,
+                f"{spec.metric}Alarm",
+                namespace=METRICS_NAMESPACE,
+                metric_name=spec.metric,
+                dimensions={"service": self.manifest.name},
+                threshold=spec.threshold,
+                period=cdk.Duration.minutes(spec.period_minutes),
+                name=self.manifest.alarm_name(self.env_name, spec.metric),
+                description=spec.description,
+                topic=self.alarm_topic,
+            )
 
     def _api(self) -> ServiceApi:
         user_pool = cognito.UserPool.from_user_pool_arn(self, "UserPool", self._platform(USER_POOL_ARN))

@@ -386,7 +386,14 @@ class Report(ReportRecord):
     filer_personnummer: str
     assignee: str | None = None
     priority: int | None = None
+    # Since when the report, still received, is known to have missed its triage (see domain/stalled.py):
+    # while it is, its region's staff see it at the head of their queue.
+    triage_overdue_since: AwareDatetime | None = None
     version: int = 1
+
+    @property
+    def triage_overdue(self) -> bool:
+        return self.status is ReportStatus.RECEIVED and self.triage_overdue_since is not None
 
     @property
     def details(self) -> ReportDraft:
