@@ -145,7 +145,7 @@ def test_locally_a_redrive_moves_each_message_back_with_its_body_and_attributes(
     assert letters.redrive(dlq) == f"moved 12 message(s) from {dlq.name} back into {dlq.source}"
     assert letters.count(dlq) == 0
     assert dlq.source is not None
-    moved: list[dict[str, Any]] = []
+    moved: list[Any] = []
     while batch := aws.sqs.receive_message(
         QueueUrl=letters.url(dlq.source), MaxNumberOfMessages=10, MessageAttributeNames=["All"]
     ).get("Messages", []):
