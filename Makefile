@@ -12,7 +12,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install run test test-fast synth lint format typecheck bench docs clean
+.PHONY: help install run redrive test test-fast synth lint format typecheck bench docs clean
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ install: $(VENV)/.installed ## Create the virtualenv and install the locked depe
 
 run: install ## Start the local cloud on http://127.0.0.1:$(PORT)
 	PORT=$(PORT) $(VENV)/bin/python -m infra.local
+
+redrive: install ## Dead letters of the running local cloud; QUEUE=<name> (or all) re-drives them
+	$(VENV)/bin/python -m infra.local.redrive --gateway http://127.0.0.1:$(PORT) $(QUEUE)
 
 test: install ## Run the whole suite: unit, integration (moto), infra (CDK + cdk-nag), end to end
 	$(VENV)/bin/pytest -n 2 --dist loadgroup

@@ -1,6 +1,8 @@
 """``python -m infra.local`` (``make run``): the local cloud on ``127.0.0.1:$PORT`` until Ctrl-C.
 
-``LOCAL_CONCURRENCY`` sets how many worker processes each service runs (default 4).
+``LOCAL_CONCURRENCY`` sets how many worker processes each service runs (default 4). ``LOCAL_TIME_SCALE``
+(default 1, AWS's timing) shortens how long a failed queued message stays away before it is retried; see
+``infra/local/README.md``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ def main() -> int:
     if concurrency is None:
         print("LOCAL_CONCURRENCY must be a whole number of at least 1", file=sys.stderr, flush=True)
         return 2
+    time_scale = _time_scale(os.environ.get("LOCAL_TIME_SCALE"))
+    if time_scale is None:
+        print("LOCAL_TIME_SCALE must be a number above 0 and at most 1", file=sys.stderr, flush=True)
+        return 2
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter(f"{'local':>10} | %(message)s"))
     logging.getLogger("infra.local").addHandler(handler)
@@ -33,7 +39,13 @@ def main() -> int:
     # Explicit for SIGINT too: a shell that starts us in the background leaves SIGINT ignored.
     signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
-    cloud = LocalCloud(port=port, run_dir=REPO_ROOT / ".local-cloud", echo_logs=True, concurrency=concurrency)
+    cloud = LocalCloud(
+        port=port,
+        run_dir=REPO_ROOT / ".local-cloud",
+        echo_logs=True,
+        concurrency=concurrency,
+        time_scale=time_scale,
+    )
     try:
         cloud.start()
         print(_banner(cloud), flush=True)
@@ -59,6 +71,17 @@ def _concurrency(setting: str | None) -> int | None:
     return value if value >= 1 else None
 
 
+def _time_scale(setting: str | None) -> float | None:
+    """The local time scale from ``LOCAL_TIME_SCALE``; None when it is set to something unusable."""
+    if setting is None or not setting.strip():
+        return 1.0
+    try:
+        value = float(setting)
+    except ValueError:
+        return None
+    return value if 0 < value <= 1 else None
+
+
 def _banner(cloud: LocalCloud) -> str:
     url = cloud.base_url
     routes = "\n".join(f"    {r.method:<6} {url}{r.path}  ({r.audience})" for r in cloud.plan.routes)
@@ -77,6 +100,10 @@ The local cloud listens on {url}  (started in {cloud.startup_seconds:.1f} s; log
 
   Health: {url}/_local/health     Events that crossed the bus: {url}/_local/events
   AWS APIs (moto): {cloud.aws_endpoint}
+  Dead letters: make redrive PORT={cloud.base_url.rsplit(":", 1)[-1]}  (lists them; QUEUE=<name> or QUEUE=all re-drives)
+
+  Your data lives in memory only: reports, bookings and everything else you create are gone when the
+  local cloud stops. Each start begins again from the seed data.
 
 Ctrl-C stops everything.
 """

@@ -57,9 +57,14 @@ class LocalCloud:
         echo_logs: bool = False,
         env: str = "local",
         concurrency: int = DEFAULT_CONCURRENCY,
+        time_scale: float = 1.0,
     ) -> None:
+        """``time_scale`` below 1 makes queued messages come back sooner after a failure than in AWS (see
+        ``QueuePlan.local_visibility_timeout_s``), for tests that must see retries; 1 is AWS's timing."""
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
+        if not 0 < time_scale <= 1:
+            raise ValueError(f"the time scale must be above 0 and at most 1, not {time_scale}")
         if manifests is None:
             from infra.catalog import MANIFESTS
 
@@ -70,6 +75,7 @@ class LocalCloud:
         self.tap = EventTap()
         self.startup_seconds: float | None = None
         self.concurrency = concurrency
+        self.time_scale = time_scale
         self._port = port
         self._echo: LineSink | None = _ConsoleEcho(sys.stdout) if echo_logs else None
         self._stop_event = threading.Event()
@@ -97,6 +103,11 @@ class LocalCloud:
         if self._moto is None:
             raise RuntimeError("the local cloud has not started")
         return self._moto.url
+
+    @property
+    def aws_pid(self) -> int | None:
+        """The moto server's process id."""
+        return self._moto.pid if self._moto else None
 
     @property
     def logs_dir(self) -> Path:
@@ -194,7 +205,7 @@ class LocalCloud:
 
         self._moto.wait_ready(deadline)
         aws = AwsClients.connect(self._moto.url)
-        provisioned = provision(self.plan, aws)
+        provisioned = provision(self.plan, aws, time_scale=self.time_scale)
         for pool in self._pools.values():
             pool.wait_ready(deadline)
         self._seed()
@@ -277,13 +288,22 @@ class LocalCloud:
             self._stream_wakes[service].set()
 
     def _health(self) -> tuple[bool, dict[str, Any]]:
+        """Ready once started, while every worker and the moto server answer. Once started, anything down
+        makes health ``down`` (503): the services cannot work without their AWS APIs."""
         services = {name: "ok" if pool.ping() else "down" for name, pool in self._pools.items()}
-        ready = self._ready and all(state == "ok" for state in services.values())
+        aws_apis = "ok" if self._moto and self._moto.answers() else "down"
+        ready = self._ready and aws_apis == "ok" and all(state == "ok" for state in services.values())
         details: dict[str, Any] = {
             "services": services,
+            "awsApis": aws_apis,
             "concurrency": self.concurrency,
+            "timeScale": self.time_scale,
             "bus": self.plan.bus,
+            # Everything lives in the moto server's memory: a restart starts from the seed data again.
+            "persistence": "in memory, gone on restart",
         }
+        if self._ready and not ready:
+            details["status"] = "down"
         if self._moto:
             details["awsEndpoint"] = self._moto.url
         return ready, details

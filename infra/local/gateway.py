@@ -248,7 +248,8 @@ class Gateway:
 
     def _health_response(self) -> HttpResponse:
         ready, details = self._health()
-        status = "ok" if ready and self._accepting.is_set() else "starting"
+        # Not ready after start-up means something it needs has gone (the cloud names what in details).
+        status = "ok" if ready and self._accepting.is_set() else details.pop("status", "starting")
         code = HTTPStatus.OK if status == "ok" else HTTPStatus.SERVICE_UNAVAILABLE
         return json_response(code, {"status": status, "gateway": self.url, **details})
 

@@ -19,9 +19,14 @@ from typing import Any
 
 from infra.local.plan import ACCOUNT_ID, ServicePlan
 from infra.local.processes import REPO_ROOT, ChildProcess, LineSink
-from infra.local.worker import FUNCTION_ERROR_HEADER, PING_PATH, FunctionSpec
+from infra.local.worker import FUNCTION_ERROR_HEADER, PING_PATH, TIMED_OUT_EXIT_CODE, FunctionSpec
 
 log = logging.getLogger("infra.local")
+
+# Lambda gives the init phase (importing the handler) up to 10 s of its own, before the function's timeout
+# starts; past both (and a margin), a worker that has not answered is hung and is killed from outside.
+INIT_BUDGET_S = 10
+_UNANSWERED_MARGIN_S = 5
 
 
 class FunctionError(Exception):
@@ -127,14 +132,26 @@ class ServiceWorker:
     def invoke(self, function: str, event: Any) -> Any:
         """The function's result; raises :class:`FunctionError` when it has none."""
         self.replace_if_exited()
-        timeout_s = self._timeouts.get(function, 30) + 5
+        timeout_s = self._timeouts.get(function, 30)
         path = f"/2015-03-31/functions/{function}/invocations"
         try:
-            status, payload, failed = self._request("POST", path, json.dumps(event).encode(), timeout_s)
+            status, payload, failed = self._request(
+                "POST", path, json.dumps(event).encode(), timeout_s + INIT_BUDGET_S + _UNANSWERED_MARGIN_S
+            )
+        except TimeoutError as exc:
+            # The worker's own deadline did not stop it (stuck outside Python): stop it from here.
+            self._kill()
+            raise FunctionError(
+                function, "Sandbox.Timedout", f"Task timed out after {timeout_s} seconds"
+            ) from exc
         except (OSError, http.client.HTTPException) as exc:
-            if isinstance(exc, ConnectionError) and self._child:
-                # The worker died mid-invocation: reap it so that the next invocation starts a new one.
-                self._child.wait(1.0)
+            code = self._reap() if isinstance(exc, ConnectionError) else None
+            if code == TIMED_OUT_EXIT_CODE:
+                message = f"Task timed out after {timeout_s} seconds"
+                raise FunctionError(function, "Sandbox.Timedout", message) from exc
+            if code is not None:
+                message = f"Runtime exited with error: exit status {code}"
+                raise FunctionError(function, "Runtime.ExitError", message) from exc
             raise FunctionError(function, "Local.WorkerUnavailable", str(exc)) from exc
         if status != 200:
             raise FunctionError(function, "Local.InvokeRejected", payload.decode(errors="replace"))
@@ -142,6 +159,14 @@ class ServiceWorker:
         if failed:
             raise FunctionError(function, str(data.get("errorType")), str(data.get("errorMessage")))
         return data
+
+    def _reap(self) -> int | None:
+        """The exit code of a worker that died mid-invocation, so the next invocation starts a new one."""
+        return self._child.wait(1.0) if self._child else None
+
+    def _kill(self) -> None:
+        if self._child:
+            self._child.stop(timeout_s=1.0)
 
     def _request(
         self, method: str, path: str, body: bytes | None, timeout_s: float

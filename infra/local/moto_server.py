@@ -82,7 +82,7 @@ class MotoServer:
             listening.close()
 
     def wait_ready(self, deadline: float) -> None:
-        while not self._answers():
+        while not self.answers():
             code = self._child.exit_code() if self._child else None
             if code is not None:
                 raise RuntimeError(f"moto exited with code {code}; see {self._log_path}")
@@ -94,7 +94,8 @@ class MotoServer:
         if self._child:
             self._child.stop()
 
-    def _answers(self) -> bool:
+    def answers(self) -> bool:
+        """Whether the server answers HTTP now (within 2 s)."""
         try:
             with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=2) as response:  # noqa: S310 - loopback
                 return bool(response.status == 200)

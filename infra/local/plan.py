@@ -7,6 +7,7 @@ uses rather than a second rendering of the manifests.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -54,7 +55,18 @@ class QueuePlan:
     name: str
     dlq_name: str
     max_receive_count: int
-    visibility_timeout_s: int
+    visibility_timeout_s: int  # the manifest's, as the CDK stack declares it
+    consumer_timeout_s: int  # the timeout of the function that drains it
+
+    def local_visibility_timeout_s(self, time_scale: float = 1.0) -> int:
+        """The visibility timeout the local queue gets: the manifest's times ``time_scale`` (1 is AWS's
+        timing), but never shorter than the consumer's timeout. Lambda refuses a queue whose visibility
+        timeout is shorter than its function's, so in AWS a message never comes back while the invocation
+        that received it may still run (nor while its in-progress idempotency record, which lasts until that
+        invocation's deadline, still stands); the local queue keeps that promise at any scale."""
+        if time_scale <= 0:
+            raise ValueError(f"the time scale must be positive, not {time_scale}")
+        return max(self.consumer_timeout_s, math.ceil(self.visibility_timeout_s * time_scale))
 
 
 @dataclass(frozen=True)
@@ -188,7 +200,11 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
             queue = manifest.queue_name(env, sub.name)
             queues.append(
                 QueuePlan(
-                    queue, manifest.dlq_name(env, sub.name), sub.max_receive_count, sub.visibility_timeout_s
+                    queue,
+                    manifest.dlq_name(env, sub.name),
+                    sub.max_receive_count,
+                    sub.visibility_timeout_s,
+                    manifest.function(sub.function).timeout_s,
                 )
             )
             rules.append(

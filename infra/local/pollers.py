@@ -42,9 +42,6 @@ SHARD_REFRESH_S = 5.0
 # Between retries of a failing stream record: short, so a poisoned record reaches the failure queue within
 # seconds on a laptop (AWS paces its retries longer; their number is the same).
 STREAM_RETRY_BACKOFF_S = (0.05, 0.1, 0.2, 0.4)
-# Failed messages come back after this long rather than after the queue's visibility timeout, so retries
-# (and the way to the DLQ) take seconds locally.
-RETRY_VISIBILITY_S = 1
 LONG_POLL_S = 1
 
 
@@ -205,7 +202,15 @@ class StreamPoller(Poller):
 
 
 class QueuePoller(Poller):
-    """An SQS queue drained by a consumer, with partial batch responses."""
+    """An SQS queue drained by a consumer, with partial batch responses, as Lambda's event source mapping does.
+
+    What the consumer handled is deleted. What failed (reported in ``batchItemFailures``, or the whole batch
+    when the function failed, timed out or its worker died) is left alone: it stays invisible for the rest of
+    the queue's visibility timeout, then comes back with one more receive counted, and SQS moves it to the
+    DLQ after ``maxReceiveCount`` receives. The visibility timeout is the manifest's (see
+    ``plan.QueuePlan.local_visibility_timeout_s`` for the local time scale), never shorter than the consumer's
+    timeout, so a message never comes back while the invocation that received it may still run.
+    """
 
     def __init__(
         self,
@@ -244,29 +249,19 @@ class QueuePoller(Poller):
             log.warning("%s failed on a batch of %d message(s): %s", self._function, len(messages), exc)
             failed = set(ids)
         if failed:
-            log.info("%s: %d of %d message(s) will be retried", self._function, len(failed), len(messages))
+            log.info(
+                "%s: %d of %d message(s) return after the queue's visibility timeout",
+                self._function,
+                len(failed),
+                len(messages),
+            )
         self._delete([m for m in messages if m["MessageId"] not in failed])
-        self._retry_soon([m for m in messages if m["MessageId"] in failed])
 
     def _delete(self, messages: Sequence[MessageTypeDef]) -> None:
         if messages:
             self._sqs.delete_message_batch(
                 QueueUrl=self._queue_url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
-            )
-
-    def _retry_soon(self, messages: Sequence[MessageTypeDef]) -> None:
-        if messages:
-            self._sqs.change_message_visibility_batch(
-                QueueUrl=self._queue_url,
-                Entries=[
-                    {
-                        "Id": str(i),
-                        "ReceiptHandle": m["ReceiptHandle"],
-                        "VisibilityTimeout": RETRY_VISIBILITY_S,
-                    }
-                    for i, m in enumerate(messages)
-                ],
             )
 
 

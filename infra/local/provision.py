@@ -30,7 +30,9 @@ class Provisioned:
     stream_arns: dict[str, str] = field(default_factory=dict)  # table name -> latest stream ARN
 
 
-def provision(plan: LocalPlan, aws: AwsClients) -> Provisioned:
+def provision(plan: LocalPlan, aws: AwsClients, *, time_scale: float = 1.0) -> Provisioned:
+    """``time_scale`` shortens the subscription queues' visibility timeouts (see
+    ``QueuePlan.local_visibility_timeout_s``); 1 keeps AWS's timing."""
     provisioned = Provisioned()
     for table in plan.tables:
         arn = _create_table(aws, table)
@@ -44,7 +46,7 @@ def provision(plan: LocalPlan, aws: AwsClients) -> Provisioned:
         redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(queue.max_receive_count)}
         attributes = {
             "RedrivePolicy": json.dumps(redrive),
-            "VisibilityTimeout": str(queue.visibility_timeout_s),
+            "VisibilityTimeout": str(queue.local_visibility_timeout_s(time_scale)),
         }
         provisioned.queue_urls[queue.name], provisioned.queue_arns[queue.name] = _create_queue(
             aws, queue.name, attributes

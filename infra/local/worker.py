@@ -5,6 +5,12 @@ serves Lambda's Invoke API shape, ``POST /2015-03-31/functions/<name>/invocation
 body, and answers like Lambda: the handler's result as the payload, or an error payload with
 ``X-Amz-Function-Error: Unhandled``. Handlers are imported on their first invocation.
 
+A handler that overruns its timeout is stopped as Lambda stops it: at the deadline the process logs
+``Task timed out`` and exits with :data:`TIMED_OUT_EXIT_CODE`, whatever the handler is doing, so nothing it
+would have written afterwards is written; the supervisor reports ``Sandbox.Timedout`` and starts a fresh
+worker (Lambda resets the execution environment after a timeout). As in Lambda, the handler's import (the
+init phase) runs before the clock starts.
+
 Requests are served on threads (so pings answer while a function runs), but one invocation runs at a time:
 the state that handlers and Powertools keep in module globals (the resolver's current event, the logger's
 Lambda context keys, ``AWS_LAMBDA_FUNCTION_NAME``) is per process, as it is per execution environment in
@@ -37,6 +43,8 @@ from infra.local.processes import exit_when_parent_exits
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
 FUNCTION_ERROR_HEADER = "X-Amz-Function-Error"
 PING_PATH = "/ping"
+# How a worker that stopped an overrunning handler exits, so the supervisor can tell a timeout from a crash.
+TIMED_OUT_EXIT_CODE = 124
 
 Handler = Callable[[Any, Any], Any]
 
@@ -82,22 +90,49 @@ class LambdaContext:
 
 
 class Function:
-    def __init__(self, spec: FunctionSpec, account: str, invocation_lock: threading.Lock) -> None:
+    def __init__(
+        self,
+        spec: FunctionSpec,
+        account: str,
+        invocation_lock: threading.Lock,
+        on_timeout: Callable[[str, float], None] | None = None,
+    ) -> None:
         self.spec = spec
         self._account = account
         self._lock = invocation_lock
         self._handler: Handler | None = None
+        # What happens at the deadline: in a worker process, the process ends (see stop_at_timeout).
+        self._on_timeout = on_timeout or stop_at_timeout
 
     def invoke(self, event: Any) -> tuple[bytes, bool]:
         """The payload and whether it is a function error."""
         with self._lock:
             request_id = str(uuid.uuid4())
             print(f"START RequestId: {request_id} Version: $LATEST", flush=True)
+            _set_lambda_variables(self.spec)
             started = time.monotonic()
-            payload, failed = self._run(event, request_id)
+            try:
+                handler = self._load()
+            except Exception as exc:
+                traceback.print_exc()
+                payload, failed = (
+                    _error_payload(request_id, "Runtime.ImportModuleError", f"{self.spec.handler}: {exc}"),
+                    True,
+                )
+            else:
+                # The clock starts once the handler is loaded: Lambda's init phase has a budget of its own.
+                started = time.monotonic()
+                watchdog = threading.Timer(self.spec.timeout_s, self._on_timeout, (request_id, started))
+                watchdog.daemon = True
+                watchdog.start()
+                try:
+                    payload, failed = self._run(handler, event, request_id)
+                finally:
+                    watchdog.cancel()
             elapsed_s = time.monotonic() - started
             if not failed and elapsed_s > self.spec.timeout_s:
-                # Lambda would have stopped the function at its timeout; the caller sees the same error.
+                # Only where the deadline could not stop the handler (a test's in-process worker): the caller
+                # still sees what Lambda would have answered.
                 payload, failed = (
                     _error_payload(
                         request_id, "Sandbox.Timedout", f"Task timed out after {elapsed_s:.2f} seconds"
@@ -112,18 +147,7 @@ class Function:
             )
             return payload, failed
 
-    def _run(self, event: Any, request_id: str) -> tuple[bytes, bool]:
-        os.environ["AWS_LAMBDA_FUNCTION_NAME"] = self.spec.name
-        os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = str(self.spec.memory_mb)
-        os.environ["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
-        os.environ["AWS_LAMBDA_LOG_GROUP_NAME"] = f"/aws/lambda/{self.spec.name}"
-        try:
-            handler = self._load()
-        except Exception as exc:
-            traceback.print_exc()
-            return _error_payload(
-                request_id, "Runtime.ImportModuleError", f"{self.spec.handler}: {exc}"
-            ), True
+    def _run(self, handler: Handler, event: Any, request_id: str) -> tuple[bytes, bool]:
         context = LambdaContext(self.spec, request_id, os.environ.get("AWS_REGION", ""), self._account)
         try:
             result = handler(event, context)
@@ -148,6 +172,22 @@ class Function:
                 raise TypeError(f"{self.spec.handler} is not callable")
             self._handler = handler
         return self._handler
+
+
+def _set_lambda_variables(spec: FunctionSpec) -> None:
+    os.environ["AWS_LAMBDA_FUNCTION_NAME"] = spec.name
+    os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = str(spec.memory_mb)
+    os.environ["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST"
+    os.environ["AWS_LAMBDA_LOG_GROUP_NAME"] = f"/aws/lambda/{spec.name}"
+
+
+def stop_at_timeout(request_id: str, started: float) -> None:
+    """The handler overran its timeout: end the process, as Lambda ends the execution environment."""
+    elapsed_s = time.monotonic() - started
+    print(f"{request_id} Task timed out after {elapsed_s:.2f} seconds", flush=True)
+    print(f"END RequestId: {request_id}", flush=True)
+    print(f"REPORT RequestId: {request_id}\tDuration: {elapsed_s * 1000:.2f} ms\tStatus: timeout", flush=True)
+    os._exit(TIMED_OUT_EXIT_CODE)
 
 
 def _error_payload(request_id: str, error_type: str, message: str, stack: list[str] | None = None) -> bytes:

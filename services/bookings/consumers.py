@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.bookings import dependencies
 from services.bookings.domain import cases, validity
+from services.bookings.domain.ports import BlockOutcome
 from shared.events.consumer import consume_batch
 from shared.events.contracts.reports import DocumentBlocked, ReportFiled
 from shared.events.envelope import DeliveredEvent
@@ -23,9 +24,14 @@ tracer = Tracer()
 
 def _block_document(delivered: DeliveredEvent) -> None:
     reported = DocumentBlocked.model_validate(delivered.detail["data"])
-    if validity.block_reported_document(reported, register=dependencies.documents()):
+    outcome = validity.block_reported_document(reported, register=dependencies.documents())
+    if outcome is BlockOutcome.BLOCKED:
         metrics.add_metric(name="DocumentsBlocked", unit=MetricUnit.Count, value=1)
         logger.info("Document blocked", extra={"caseNumber": reported.case_number})
+    elif outcome is BlockOutcome.ALREADY_BLOCKED:
+        # A redelivery, a re-drive or an archive replay, or a second report of the same document.
+        metrics.add_metric(name="DocumentsAlreadyBlocked", unit=MetricUnit.Count, value=1)
+        logger.info("Document already blocked: nothing changed", extra={"caseNumber": reported.case_number})
     else:
         # Not the reporter's document, or not in the register: no one can block someone else's passport.
         metrics.add_metric(name="DocumentBlocksRefused", unit=MetricUnit.Count, value=1)

@@ -15,11 +15,16 @@ from services.reports.adapters.dynamodb import (
     DynamoDbReportRepository,
     DynamoDbStolenGoodsIndex,
     DynamoDbTipRepository,
+    DynamoDbTriageBacklog,
 )
 from services.reports.adapters.found_items import DynamoDbFoundItemRepository, DynamoDbReportedPropertyIndex
 from services.reports.adapters.mailbox import SqsDigitalMailbox
 from services.reports.domain.decisions import RuleSet, current_rule_set
-from services.reports.manifest import AUDIT_RETENTION_DAYS_VARIABLE, OUTGOING_MAIL
+from services.reports.manifest import (
+    AUDIT_RETENTION_DAYS_VARIABLE,
+    OUTGOING_MAIL,
+    TRIAGE_OVERDUE_MINUTES_VARIABLE,
+)
 from shared.adapters import aws
 from shared.clock import Clock, SystemClock
 from shared.manifest import queue_variable
@@ -31,6 +36,15 @@ if TYPE_CHECKING:
 @cache
 def repository() -> DynamoDbReportRepository:
     return DynamoDbReportRepository(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+@cache
+def triage_backlog() -> DynamoDbTriageBacklog:
+    return DynamoDbTriageBacklog(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+def triage_overdue_after() -> timedelta:
+    return timedelta(minutes=int(os.environ[TRIAGE_OVERDUE_MINUTES_VARIABLE]))
 
 
 @cache

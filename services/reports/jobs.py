@@ -9,6 +9,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.reports import dependencies
 from services.reports.domain.lost_and_found import pass_deadlines
+from services.reports.domain.stalled import find_stalled_reports
+from services.reports.manifest import STALLED_METRIC
 from services.reports.telemetry import logger, metrics, tracer
 from shared.observability import entry_point
 
@@ -25,4 +27,27 @@ def found_item_deadlines_handler(event: dict[str, Any], context: LambdaContext) 
     metrics.add_metric(name="FoundItemDeadlinesPassed", unit=MetricUnit.Count, value=run.steps)
     summary = {"moved": run.moved, "steps": run.steps, "skipped": run.skipped}
     logger.info("Found item deadlines passed", extra=summary)
+    return summary
+
+
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+@logger.inject_lambda_context
+def stalled_reports_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    """Reports still received long after filing (their triage never ran): shown in their region's staff
+    queue, counted in ``ReportsStalled`` (zero too, so its alarm clears once triage has caught up)."""
+    correlation_id = str(event.get("id") or context.aws_request_id)
+    logger.set_correlation_id(correlation_id)
+    run = find_stalled_reports(
+        backlog=dependencies.triage_backlog(),
+        repository=dependencies.repository(),
+        clock=dependencies.clock(),
+        overdue_after=dependencies.triage_overdue_after(),
+    )
+    metrics.add_metric(name=STALLED_METRIC, unit=MetricUnit.Count, value=len(run.stalled))
+    summary = {"stalled": len(run.stalled), "marked": len(run.marked)}
+    if run.stalled:
+        logger.warning("Reports whose triage never ran", extra={**summary, "caseNumbers": run.stalled[:50]})
+    else:
+        logger.info("No stalled reports", extra=summary)
     return summary

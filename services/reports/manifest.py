@@ -9,6 +9,7 @@ from shared.manifest import (
     BucketAccess,
     Function,
     Index,
+    MetricAlarm,
     Queue,
     Route,
     Schedule,
@@ -38,6 +39,11 @@ OUTGOING_MAIL = "outgoing-mail"
 # logging; the period is our choice and configurable here).
 AUDIT_RETENTION_DAYS_VARIABLE = "AUDIT_RETENTION_DAYS"
 AUDIT_RETENTION_DAYS = 5 * 365 + 1
+# A report still ``received`` this long after filing was never triaged (its event was lost or dead-lettered):
+# the stalledReports job shows it in its region's queue and counts it in ReportsStalled, which alarms.
+TRIAGE_OVERDUE_MINUTES_VARIABLE = "TRIAGE_OVERDUE_AFTER_MINUTES"
+TRIAGE_OVERDUE_MINUTES = 10
+STALLED_METRIC = "ReportsStalled"
 
 # What each function does to the service's data (its IAM role is rendered from it; see README).
 # Writes are conditional puts in transactions; UpdateItem is the number counters; BatchWriteItem adds rows
@@ -134,6 +140,15 @@ MANIFEST = ServiceManifest(
             description="Moves found items on when their statutory deadlines end",
             access=(TableAccess("main", ("GetItem", "PutItem"), indexes=("byDeadline",)),),
         ),
+        Function(
+            "stalledReports",
+            "services.reports.jobs.stalled_reports_handler",
+            "job",
+            timeout_s=60,
+            description="Finds reports whose triage never ran, shows them to staff and counts them",
+            # Reads the received reports by filing time and marks each overdue one once (a conditional put).
+            access=(TableAccess("main", ("GetItem", "PutItem"), indexes=("byDeadline",)),),
+        ),
     ),
     tables=(
         Table(
@@ -143,7 +158,8 @@ MANIFEST = ServiceManifest(
                 Index("byOwner", "ownerKey", "ownerSort"),
                 # A region's intake queue, most urgent first.
                 Index("byRegionQueue", "queueKey", "queueSort"),
-                # Found items whose running period ends first, per region: the deadline job's work.
+                # Found items whose running period ends first, per region: the deadline job's work. Also
+                # reports awaiting triage, oldest first: the stalledReports job's work.
                 Index("byDeadline", "dueKey", "dueAt"),
             ),
             stream=True,
@@ -186,9 +202,24 @@ MANIFEST = ServiceManifest(
     schedules=(
         # Periods end at midnight, Swedish time; an item moves on within the hour after.
         Schedule("foundItemDeadlines", function="foundItemDeadlines", expression="rate(1 hour)"),
+        Schedule("stalledReports", function="stalledReports", expression="rate(5 minutes)"),
+    ),
+    alarms=(
+        MetricAlarm(
+            name=STALLED_METRIC,
+            metric=STALLED_METRIC,
+            threshold=0,
+            description=(
+                f"Reports still received {TRIAGE_OVERDUE_MINUTES} minutes after filing: their triage never ran. "
+                "Look for dead letters (make redrive) and the outbox sweeper; staff see them in their queue."
+            ),
+        ),
     ),
     publishes=("ReportFiled", "ReportStatusChanged", *FOUND_PROPERTY_EVENTS, "ReportDecided"),
     # Demo reports for the local cloud, decided or queued by the rules, so staff have work at once.
     seed_handler="services.reports.seed.handler",
-    extra_environment={AUDIT_RETENTION_DAYS_VARIABLE: str(AUDIT_RETENTION_DAYS)},
+    extra_environment={
+        AUDIT_RETENTION_DAYS_VARIABLE: str(AUDIT_RETENTION_DAYS),
+        TRIAGE_OVERDUE_MINUTES_VARIABLE: str(TRIAGE_OVERDUE_MINUTES),
+    },
 )

@@ -13,7 +13,16 @@ import time
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from shared.manifest import Function, Route, Schedule, ServiceManifest, Subscription, Table, TableAccess
+from shared.manifest import (
+    IDEMPOTENCY_STORE_ACTIONS,
+    Function,
+    Route,
+    Schedule,
+    ServiceManifest,
+    Subscription,
+    Table,
+    TableAccess,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -23,6 +32,15 @@ MODULE = __name__
 BASE = "/probe/v1"
 SOURCE = "polisen.probe"
 DETAIL_TYPE = "ProbeSent"
+# Events in the platform's envelope, for the ledger consumer (the shared, idempotent consume_batch).
+LEDGER_DETAIL_TYPE = "ProbeLedgered"
+# Short timings, declared like any manifest's, so that redelivery is observable within seconds while the
+# local cloud keeps AWS's rules: a message comes back after its queue's visibility timeout, which is at least
+# its consumer's timeout.
+INBOX_VISIBILITY_S = 2
+LEDGER_TIMEOUT_S = 5
+LEDGER_VISIBILITY_S = 8
+SLEEPER_TIMEOUT_S = 1
 
 MANIFEST = ServiceManifest(
     name="probe",
@@ -41,18 +59,57 @@ MANIFEST = ServiceManifest(
         Function(
             "publisher", f"{MODULE}.publisher", "publisher", access=(TableAccess("main", ("UpdateItem",)),)
         ),
-        Function("inbox", f"{MODULE}.inbox", "consumer", access=(TableAccess("main", ("UpdateItem",)),)),
+        Function(
+            "inbox",
+            f"{MODULE}.inbox",
+            "consumer",
+            timeout_s=INBOX_VISIBILITY_S,
+            access=(TableAccess("main", ("GetItem", "UpdateItem")),),
+        ),
+        Function(
+            "ledger",
+            f"{MODULE}.ledger",
+            "consumer",
+            timeout_s=LEDGER_TIMEOUT_S,
+            access=(
+                TableAccess("main", ("PutItem", "UpdateItem")),
+                TableAccess("idempotency", IDEMPOTENCY_STORE_ACTIONS),
+            ),
+        ),
+        # Invoked directly by the tests: it sleeps as long as it is told, past its timeout if need be.
+        Function(
+            "sleeper",
+            f"{MODULE}.sleeper",
+            "consumer",
+            timeout_s=SLEEPER_TIMEOUT_S,
+            access=(TableAccess("main", ("PutItem", "UpdateItem")),),
+        ),
         Function("tick", f"{MODULE}.tick", "job", access=(TableAccess("main", ("GetItem", "UpdateItem")),)),
     ),
-    tables=(Table("main", stream=True),),
+    tables=(
+        Table("main", stream=True),
+        Table("idempotency", partition_key="id", sort_key=None, ttl_attribute="expiration"),
+    ),
     subscriptions=(
         Subscription(
-            "inbox", function="inbox", source=SOURCE, detail_types=(DETAIL_TYPE,), max_receive_count=2
+            "inbox",
+            function="inbox",
+            source=SOURCE,
+            detail_types=(DETAIL_TYPE,),
+            max_receive_count=2,
+            visibility_timeout_s=INBOX_VISIBILITY_S,
+        ),
+        Subscription(
+            "ledger",
+            function="ledger",
+            source=SOURCE,
+            detail_types=(LEDGER_DETAIL_TYPE,),
+            visibility_timeout_s=LEDGER_VISIBILITY_S,
         ),
     ),
     schedules=(Schedule("tick", function="tick", expression="rate(1 second)"),),
     seed_handler=f"{MODULE}.seed",
-    publishes=(DETAIL_TYPE,),
+    publishes=(DETAIL_TYPE, LEDGER_DETAIL_TYPE),
 )
 
 
@@ -166,14 +223,72 @@ def publisher(event: dict[str, Any], context: Any) -> None:
         raise RuntimeError(f"{response['FailedEntryCount']} event(s) were not put")
 
 
+def _exists(key: str) -> bool:
+    item = {"pk": {"S": key}, "sk": {"S": "SWITCH"}}
+    return "Item" in _dynamodb().get_item(TableName=os.environ["TABLE_MAIN"], Key=item, ConsistentRead=True)
+
+
 def inbox(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Fails a message whose outcome is ``fail``, or ``failWhileSwitched`` while its switch item exists."""
     failures = []
     for record in event["Records"]:
         detail = json.loads(record["body"])["detail"]
         _count(f"RECEIVED#{detail['id']}")
-        if detail.get("outcome") == "fail":
+        outcome = detail.get("outcome")
+        if outcome == "fail" or (outcome == "failWhileSwitched" and _exists(f"FAIL#{detail['id']}")):
             failures.append({"itemIdentifier": record["messageId"]})
+        else:
+            _count(f"HANDLED#{detail['id']}")
     return {"batchItemFailures": failures}
+
+
+def _arrive(key: str, **values: str) -> None:
+    """Records one arrival under ``key``: when (epoch seconds), in which process, and ``values``."""
+    _dynamodb().put_item(
+        TableName=os.environ["TABLE_MAIN"],
+        Item={
+            "pk": {"S": key},
+            "sk": {"S": f"AT#{time.time():.6f}#{os.getpid()}"},
+            "at": {"N": f"{time.time():.6f}"},
+            "pid": {"N": str(os.getpid())},
+            **{name: {"S": value} for name, value in values.items()},
+        },
+    )
+
+
+def ledger(event: dict[str, Any], context: Any) -> Any:
+    """The platform's consumer shape (``shared.events.consumer``): partial batch failures, idempotent on the
+    event id. An event with ``crashOnce`` ends the process the first time it is handled, as a worker that dies
+    (out of memory, a segfault) would; whatever else was in that batch is recorded as its batch-mates."""
+    batch = [json.loads(record["body"])["detail"]["data"]["id"] for record in event["Records"]]
+    for record in event["Records"]:
+        data, attributes = json.loads(record["body"])["detail"]["data"], record["attributes"]
+        _arrive(
+            f"ARRIVAL#{data['id']}",
+            receiveCount=attributes["ApproximateReceiveCount"],
+            firstReceivedAt=attributes["ApproximateFirstReceiveTimestamp"],
+        )
+
+    from shared.events.consumer import consume_batch
+    from shared.events.envelope import DeliveredEvent
+    from shared.observability import create_logger
+
+    def handle(delivered: DeliveredEvent) -> None:
+        data = delivered.detail["data"]
+        if data.get("crashOnce") and _count(f"CRASH#{data['id']}") == 1:
+            _arrive(f"CRASHED#{data['id']}", batch=json.dumps(batch))
+            os._exit(3)
+        _count(f"HANDLED#{data['id']}")
+
+    return consume_batch(event, context, handle=handle, logger=create_logger())
+
+
+def sleeper(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Sleeps ``sleepS`` seconds, then counts ``SLEPT#<id>``: past its timeout, Lambda stops it first."""
+    _arrive(f"SLEEPING#{event['id']}")
+    time.sleep(float(event["sleepS"]))
+    _count(f"SLEPT#{event['id']}")
+    return {"slept": event["sleepS"], "pid": os.getpid()}
 
 
 def tick(event: dict[str, Any], context: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from threading import Barrier
@@ -12,10 +13,15 @@ from typing import Any
 
 import pytest
 
+from infra.local.aws import AwsClients
 from infra.local.cloud import LocalCloud
 from infra.local.event_sources import scheduled_event
+from infra.local.redrive import DeadLetters, dead_letter_queues
 from services.bookings import seed_data
 from services.bookings.domain.ports import IssuedDocument
+from shared.events.contracts.reports import SOURCE as REPORTS_SOURCE
+from shared.events.contracts.reports import DocumentBlocked
+from shared.events.envelope import new_event
 from tests.e2e.support import LocalClient, Response, eventually, synthetic_personnummer
 from tests.support.bookings import APPOINTMENTS, BASE, booking_body, case_meeting_body, validity_body
 from tests.support.reports import form, theft_report
@@ -157,6 +163,47 @@ def test_a_passport_reported_lost_to_the_police_reads_sparrat(client: LocalClien
     eventually(
         lambda: validity(client, passport) == "Spärrat", timeout_s=WAIT_S, what="the passport to read Spärrat"
     )
+
+
+def test_a_dead_lettered_block_is_listed_and_the_redrive_makes_the_passport_read_sparrat(
+    client: LocalClient, local_cloud: LocalCloud
+) -> None:
+    passport = seed_data.PASSPORT_TO_BLOCK_ON_THE_BUS
+    reported = DocumentBlocked(
+        document_type=passport.type.value,
+        document_number=passport.number,
+        holder_personnummer=passport.holder_personnummer,
+        reason="stolen",
+        case_number="K990001-26",
+        blocked_at=datetime.now(UTC),
+    )
+    envelope = new_event(
+        reported, producer=REPORTS_SOURCE, occurred_at=reported.blocked_at, correlation_id="c"
+    )
+    delivered = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "DocumentBlocked",
+        "source": REPORTS_SOURCE,
+        "time": reported.blocked_at.isoformat(),
+        "detail": json.loads(envelope.detail_json()),
+    }
+    sqs = AwsClients.connect(local_cloud.aws_endpoint).sqs
+    dead_letters = DeadLetters(sqs, dead_letter_queues(local_cloud.plan), local=True)
+    dlq = dead_letters.find("bookings-documents-dlq")
+    # What SQS leaves after the documents consumer failed it three times (its register was down, say).
+    sqs.send_message(QueueUrl=dead_letters.url(dlq.name), MessageBody=json.dumps(delivered))
+    assert validity(client, passport) == "Giltig"
+
+    listed = dead_letters.state(dlq, peek=100)
+    assert listed.count >= 1
+    assert listed.oldest is not None
+    (letter,) = [p.summary for p in listed.peek if p.summary.get("eventId") == envelope.metadata.event_id]
+    assert (letter["detailType"], letter["caseNumber"]) == ("DocumentBlocked", "K990001-26")
+    assert passport.holder_personnummer not in json.dumps([listed.to_json()])
+
+    assert dead_letters.redrive(dlq).startswith("moved ")
+    eventually(lambda: validity(client, passport) == "Spärrat", timeout_s=WAIT_S, what="the re-driven block")
 
 
 def test_no_one_blocks_someone_else_s_passport_by_reporting_it(

@@ -8,7 +8,9 @@ their failures) and seeding: each as AWS would do it.
 from __future__ import annotations
 
 import json
+import os
 import random
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -16,9 +18,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from infra.catalog import MANIFESTS
+from infra.local import redrive
 from infra.local.aws import AwsClients
 from infra.local.cloud import LocalCloud
+from infra.local.invoker import FunctionError
 from infra.local.plan import REGION
+from infra.local.redrive import DeadLetterQueue, DeadLetters, dead_letter_queues
 from shared.manifest import STREAM_RETRY_ATTEMPTS
 from tests.e2e import probe_service
 from tests.e2e.support import LocalClient, Response, eventually, synthetic_personnummer
@@ -33,6 +38,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("probe_cloud")]
 PROBE = probe_service.BASE
 TABLE = "eservices-local-probe-main"
 DLQ = "eservices-local-probe-inbox-dlq"
+LEDGER_DLQ = "eservices-local-probe-ledger-dlq"
 PUBLISHER_FAILURES = "eservices-local-probe-publisher-failures"
 TICK_FAILURES = "eservices-local-probe-tick-failures"
 
@@ -307,3 +313,149 @@ def test_a_function_can_be_invoked_directly_by_its_logical_name(
     assert _count(dynamodb, "TICKS") > before
     with pytest.raises(ValueError, match="no function"):
         probe_cloud.invoke("probe", "nothing", {})
+
+
+# --- redelivery, timeouts and dead letters, on AWS's timing -------------------------------------------------
+
+
+def _arrivals_of(dynamodb: DynamoDBClient, key: str) -> list[dict[str, Any]]:
+    items = dynamodb.query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :key",
+        ExpressionAttributeValues={":key": {"S": key}},
+        ConsistentRead=True,
+    )["Items"]
+    arrivals = [
+        {
+            "at": float(i["at"]["N"]),
+            "pid": int(i["pid"]["N"]),
+            **{k: v["S"] for k, v in i.items() if "S" in v},
+        }
+        for i in items
+    ]
+    return sorted(arrivals, key=lambda a: a["at"])
+
+
+def _ledger_entry(event_id: str, **data: Any) -> dict[str, Any]:
+    detail = {
+        "metadata": {
+            "eventId": event_id,
+            "eventType": probe_service.LEDGER_DETAIL_TYPE,
+            "version": 1,
+            "occurredAt": "2026-11-22T12:00:00+00:00",
+            "correlationId": f"c-{event_id}",
+            "producer": probe_service.SOURCE,
+        },
+        "data": {"id": event_id, **data},
+    }
+    return {
+        "Source": probe_service.SOURCE,
+        "DetailType": probe_service.LEDGER_DETAIL_TYPE,
+        "Detail": json.dumps(detail),
+        "EventBusName": "eservices-local",
+    }
+
+
+def _in_dlq(sqs: SQSClient, queue: str) -> list[dict[str, Any]]:
+    letters = DeadLetters(sqs, [DeadLetterQueue(queue, "subscription", "probe", source=None)], local=True)
+    state = letters.state(letters.queues[0], peek=1000)
+    return [letter.summary for letter in state.peek]
+
+
+def test_a_worker_that_dies_mid_batch_loses_nothing_and_its_batch_mates_are_not_dead_lettered(
+    aws: AwsClients, dynamodb: DynamoDBClient, rng: random.Random
+) -> None:
+    crashing, *mates = (_message_id(rng) for _ in range(3))
+    entries = [_ledger_entry(crashing, crashOnce=True), *(_ledger_entry(m) for m in mates)]
+    assert aws.events.put_events(Entries=entries)["FailedEntryCount"] == 0  # type: ignore[arg-type]
+
+    everyone = [crashing, *mates]
+    eventually(
+        lambda: all(_count(dynamodb, f"HANDLED#{m}") == 1 for m in everyone),
+        timeout_s=30,
+        what="every event of the crashed batch handled",
+    )
+    assert [_count(dynamodb, f"HANDLED#{m}") for m in everyone] == [1, 1, 1]
+    crashed = _arrivals_of(dynamodb, f"CRASHED#{crashing}")
+    assert len(crashed) == 1
+    for mate in json.loads(crashed[0]["batch"]):
+        assert _count(dynamodb, f"HANDLED#{mate}") == 1, "a batch-mate of the crash was lost or doubled"
+
+    first, second = _arrivals_of(dynamodb, f"ARRIVAL#{crashing}")[:2]
+    # Back only once the queue's visibility timeout, counted from the first receive, ran out, as in AWS; by
+    # then the in-progress record of the invocation that died has expired (it lasts the consumer's timeout).
+    first_received_s = int(second["firstReceivedAt"]) / 1000
+    assert second["at"] - first_received_s >= probe_service.LEDGER_VISIBILITY_S - 0.5
+    assert (first["receiveCount"], second["receiveCount"]) == ("1", "2")
+    assert second["pid"] != first["pid"], "the dead worker was not replaced"
+    assert not [s for s in _in_dlq(aws.sqs, LEDGER_DLQ) if s.get("eventId") in everyone]
+
+
+def test_a_handler_past_its_timeout_is_stopped_there_and_its_worker_replaced(
+    probe_cloud: LocalCloud, dynamodb: DynamoDBClient, rng: random.Random
+) -> None:
+    quick, slow = _message_id(rng), _message_id(rng)
+    assert probe_cloud.invoke("probe", "sleeper", {"id": quick, "sleepS": 0.05})["slept"] == 0.05
+
+    started = time.monotonic()
+    with pytest.raises(FunctionError) as stopped:
+        probe_cloud.invoke("probe", "sleeper", {"id": slow, "sleepS": 30})
+    assert stopped.value.error_type == "Sandbox.Timedout"
+    assert time.monotonic() - started < probe_service.SLEEPER_TIMEOUT_S + 5, "it ran on past its timeout"
+
+    sleeping = _arrivals_of(dynamodb, f"SLEEPING#{slow}")
+    assert len(sleeping) == 1
+    pid = sleeping[0]["pid"]
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # killed, so nothing after its timeout can ever be written
+    assert pid not in probe_cloud.worker_pids("probe")
+    assert len(probe_cloud.worker_pids("probe")) == probe_cloud.concurrency
+    assert _count(dynamodb, f"SLEPT#{slow}") == 0
+
+
+def test_a_consumer_failing_past_its_retries_is_recovered_by_the_redrive(
+    probe: LocalClient,
+    probe_cloud: LocalCloud,
+    dynamodb: DynamoDBClient,
+    sqs: SQSClient,
+    rng: random.Random,
+) -> None:
+    message = _message_id(rng)
+    switch = {"pk": {"S": f"FAIL#{message}"}, "sk": {"S": "SWITCH"}}
+    dynamodb.put_item(TableName=TABLE, Item=switch)
+    body = {"id": message, "outcome": "failWhileSwitched"}
+    assert probe.request("POST", f"{PROBE}/messages", json_body=body).status == 202
+    letters = DeadLetters(sqs, dead_letter_queues(probe_cloud.plan), local=True)
+    dlq = letters.find(DLQ)
+
+    def dead_lettered() -> bool:
+        return any(s.get("detailType") == probe_service.DETAIL_TYPE for s in _in_dlq(sqs, DLQ)) and (
+            _count(dynamodb, f"RECEIVED#{message}") == 2
+        )
+
+    eventually(dead_lettered, timeout_s=20, what="the failing message in the DLQ")
+    state = letters.state(dlq)
+    assert state.count >= 1
+    assert state.oldest is not None
+    assert _count(dynamodb, f"HANDLED#{message}") == 0
+
+    dynamodb.delete_item(TableName=TABLE, Key=switch)  # the cause is fixed
+    assert letters.redrive(dlq).startswith("moved ")
+    eventually(
+        lambda: _count(dynamodb, f"HANDLED#{message}") == 1, timeout_s=15, what="the re-driven message"
+    )
+    assert _count(dynamodb, f"RECEIVED#{message}") == 3
+
+
+def test_the_redrive_command_lists_every_dead_letter_queue_and_refuses_what_it_cannot_redrive(
+    probe_cloud: LocalCloud, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert redrive.main(["--endpoint", probe_cloud.aws_endpoint]) == 0
+    listing = capsys.readouterr().out
+    for name in ("eservices-local-reports-triage-dlq", "eservices-local-bookings-documents-dlq"):
+        assert name in listing
+    assert "eservices-local-reports-publisher-failures" in listing
+
+    failures = "eservices-local-reports-publisher-failures"
+    assert redrive.main(["--endpoint", probe_cloud.aws_endpoint, failures]) == 2
+    assert "outbox sweeper" in capsys.readouterr().err

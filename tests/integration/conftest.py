@@ -91,3 +91,11 @@ def bookings_cloud(moto_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch) -> Mo
     _forget_clients()
     bookings_seed.handler({}, FakeLambdaContext())
     return moto_cloud
+
+
+def forget_handled_events(cloud: MotoCloud, service: str) -> None:
+    """What the end of the deduplication window does to a service's consumers: every record of an event
+    handled is gone, so only what the service recorded durably can stop a late redelivery."""
+    table = cloud.plan.service(service).environment["TABLE_IDEMPOTENCY"]
+    for record in cloud.aws.dynamodb.scan(TableName=table, ConsistentRead=True)["Items"]:
+        cloud.aws.dynamodb.delete_item(TableName=table, Key={"id": record["id"]})

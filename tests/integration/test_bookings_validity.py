@@ -16,7 +16,7 @@ from services.bookings.domain.ports import IssuedDocument
 from shared.events.contracts.reports import SOURCE as REPORTS_SOURCE
 from shared.events.contracts.reports import DocumentBlocked
 from shared.events.envelope import new_event
-from tests.integration.conftest import MotoCloud
+from tests.integration.conftest import MotoCloud, forget_handled_events
 from tests.support.bookings import BASE, bookings_event, validity_body
 from tests.support.lambda_events import FakeLambdaContext, response_header, response_json
 
@@ -42,28 +42,36 @@ def answer(body: Any) -> str:
     return str(document["result"])
 
 
-def deliver_blocked(
-    cloud: MotoCloud, document: IssuedDocument, holder: str, **extra_bodies: str
+def blocked_delivery(
+    document: IssuedDocument,
+    holder: str,
+    *,
+    case_number: str = "K77-26",
+    blocked_at: datetime = datetime(2026, 11, 22, 12, 0, tzinfo=UTC),
 ) -> dict[str, Any]:
+    """A DocumentBlocked event as the bus delivers it to the documents queue."""
     reported = DocumentBlocked(
         document_type=document.type.value,
         document_number=document.number,
         holder_personnummer=holder,
         reason="lost",
-        case_number="K77-26",
-        blocked_at=datetime(2026, 11, 22, 12, 0, tzinfo=UTC),
+        case_number=case_number,
+        blocked_at=blocked_at,
     )
     envelope = new_event(
         reported, producer=REPORTS_SOURCE, occurred_at=reported.blocked_at, correlation_id="c-1"
     )
-    delivery = {
+    return {
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": "DocumentBlocked",
         "source": REPORTS_SOURCE,
-        "time": "2026-11-22T12:00:00Z",
+        "time": blocked_at.isoformat(),
         "detail": json.loads(envelope.detail_json()),
     }
+
+
+def deliver(cloud: MotoCloud, delivery: dict[str, Any], **extra_bodies: str) -> dict[str, Any]:
     messages = [
         {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps(delivery)},
         *({"MessageId": name, "ReceiptHandle": name, "Body": body} for name, body in extra_bodies.items()),
@@ -72,6 +80,12 @@ def deliver_blocked(
     return consumers.documents_handler(
         sqs_event(messages, queue_arn=cloud.provisioned.queue_arns[queue]), FakeLambdaContext()
     )
+
+
+def deliver_blocked(
+    cloud: MotoCloud, document: IssuedDocument, holder: str, **extra_bodies: str
+) -> dict[str, Any]:
+    return deliver(cloud, blocked_delivery(document, holder), **extra_bodies)
 
 
 def test_a_valid_passport_is_giltig_and_only_for_its_holder_and_expiry_date(cloud: MotoCloud) -> None:
@@ -158,3 +172,27 @@ def test_no_one_blocks_someone_else_s_passport(cloud: MotoCloud) -> None:
 
     assert result["batchItemFailures"] == []
     assert answer(validity_body(passport)) == "Giltig"
+
+
+def test_a_block_delivered_again_after_its_deduplication_record_is_gone_blocks_nothing_more(
+    cloud: MotoCloud,
+) -> None:
+    passport = seed_data.PASSPORT_TO_BLOCK_ON_THE_BUS
+    first = blocked_delivery(passport, passport.holder_personnummer)
+    assert deliver(cloud, first)["batchItemFailures"] == []
+    blocked = dependencies.documents().find(passport.number)
+    assert blocked is not None
+    assert (blocked.blocked, blocked.blocked_by_case) == (True, "K77-26")
+
+    forget_handled_events(cloud, "bookings")
+    assert deliver(cloud, first)["batchItemFailures"] == []  # a re-drive or an archive replay, weeks later
+    later = blocked_delivery(
+        passport,
+        passport.holder_personnummer,
+        case_number="K78-26",
+        blocked_at=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    assert deliver(cloud, later)["batchItemFailures"] == []  # a second report of the same passport
+
+    assert dependencies.documents().find(passport.number) == blocked
+    assert answer(validity_body(passport)) == "Spärrat"

@@ -17,7 +17,7 @@ from services.reports import dependencies as reports_dependencies
 from services.reports.domain.lost_and_found import end_of
 from shared.clock import FixedClock
 from shared.identity import generate_personnummer
-from tests.integration.conftest import MotoCloud
+from tests.integration.conftest import MotoCloud, forget_handled_events
 from tests.support.faults import crash_after_commit
 from tests.support.lambda_events import (
     FakeLambdaContext,
@@ -304,6 +304,32 @@ def test_a_found_phone_is_matched_to_the_loss_report_and_its_owner_sees_it_and_g
     assert found_item_id in letter["body"]
     assert "22 December 2026" in letter["body"]
     assert "300 SEK" in letter["body"]
+
+
+def test_a_match_delivered_again_after_its_deduplication_record_is_gone_sends_no_second_letter(
+    moto_cloud: MotoCloud, clock: FixedClock, bus: Bus, outgoing_mail: str
+) -> None:
+    owner = citizen(1)
+    case = response_json(call(rest_event("POST", REPORTS, body=LOST_PHONE, claims=owner)))["caseNumber"]
+    bus.deliver("triage")
+    register()
+    assert bus.deliver("lostAndFound")
+    deliveries = bus.deliver("notify")
+    matched = [d for d in deliveries if json.loads(d["Body"])["detail-type"] == "LostPropertyMatched"]
+    (letter,) = [m for m in letters(moto_cloud, outgoing_mail) if m["subject"].startswith("A found item")]
+    (notice,) = response_json(call(rest_event("GET", f"{REPORTS}/{case}", claims=owner)))["foundProperty"]
+    assert notice["letterId"] == letter["messageId"]
+    assert notice["letterSentAt"] is not None
+
+    forget_handled_events(moto_cloud, "reports")
+    url = moto_cloud.provisioned.queue_urls["eservices-test-reports-notify"]
+    for delivery in matched:  # a re-drive or an archive replay, long after
+        moto_cloud.aws.sqs.send_message(QueueUrl=url, MessageBody=delivery["Body"])
+    assert bus.deliver("notify")
+
+    assert letters(moto_cloud, outgoing_mail) == []
+    (again,) = response_json(call(rest_event("GET", f"{REPORTS}/{case}", claims=owner)))["foundProperty"]
+    assert again == notice
 
 
 def test_a_redelivered_registration_tells_the_owner_once(

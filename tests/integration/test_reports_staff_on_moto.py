@@ -14,7 +14,7 @@ from services.reports.domain.staff import AuditAction, AuditRecord
 from shared.errors import Conflict
 from shared.identity import generate_personnummer
 from shared.regions import Region
-from tests.integration.conftest import MotoCloud
+from tests.integration.conftest import MotoCloud, forget_handled_events
 from tests.support.lambda_events import (
     FakeLambdaContext,
     citizen_claims,
@@ -126,6 +126,26 @@ def test_a_clear_case_is_decided_at_once_and_the_reporter_gets_one_letter_with_t
     moto_cloud.aws.sqs.send_message(QueueUrl=url, MessageBody=delivery["Body"])
     bus.deliver("notify")
     assert letters(moto_cloud, outgoing_mail) == []
+
+
+def test_a_decision_delivered_again_after_its_deduplication_record_is_gone_sends_no_second_letter(
+    moto_cloud: MotoCloud, bus: Bus, outgoing_mail: str
+) -> None:
+    owner = citizen(2)
+    case = file(owner, form("parkingDamage"))
+    bus.deliver("triage")
+    (delivery,) = bus.deliver("notify")
+    (letter,) = letters(moto_cloud, outgoing_mail)
+    told = response_json(call("GET", f"{REPORTS}/{case}", owner))["decision"]
+    assert told["letterId"] == json.loads(letter["Body"])["messageId"]
+
+    forget_handled_events(moto_cloud, "reports")
+    url = moto_cloud.provisioned.queue_urls["eservices-test-reports-notify"]
+    moto_cloud.aws.sqs.send_message(QueueUrl=url, MessageBody=delivery["Body"])  # a re-drive, weeks later
+    bus.deliver("notify")
+
+    assert letters(moto_cloud, outgoing_mail) == []
+    assert response_json(call("GET", f"{REPORTS}/{case}", owner))["decision"] == told
 
 
 def test_a_reporter_who_did_not_ask_gets_no_letter(

@@ -5,13 +5,21 @@ guards), so domain tests can exercise refusals without moto."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
 from services.bookings.domain.appointments import Appointment, AppointmentStatus
 from services.bookings.domain.errors import AlreadyBooked, BookingNumberTaken, ChangedMeanwhile, SlotFull
-from services.bookings.domain.ports import BookerLedger, Events, IssuedDocument, IssuedDocumentType, Page
+from services.bookings.domain.ports import (
+    BlockOutcome,
+    BookerLedger,
+    Events,
+    IssuedDocument,
+    IssuedDocumentType,
+    Page,
+)
 from services.bookings.domain.receptions import AppointmentKind, Reception
 from shared.clock import stockholm_time
 from shared.events.envelope import Envelope, EventData
@@ -68,22 +76,20 @@ class InMemoryDocuments:
         reason: str,
         case_number: str,
         blocked_at: datetime,
-    ) -> bool:
+    ) -> BlockOutcome:
         found = self.documents.get(document_number)
         if (
             found is None
             or found.holder_personnummer != holder_personnummer
             or found.type is not document_type
         ):
-            return False
-        self.documents[document_number] = IssuedDocument(
-            number=found.number,
-            type=found.type,
-            holder_personnummer=found.holder_personnummer,
-            expiry_date=found.expiry_date,
-            blocked=True,
+            return BlockOutcome.NOT_HELD
+        if found.blocked:
+            return BlockOutcome.ALREADY_BLOCKED
+        self.documents[document_number] = dataclasses.replace(
+            found, blocked=True, blocked_by_case=case_number, blocked_at=blocked_at
         )
-        return True
+        return BlockOutcome.BLOCKED
 
 
 def _guards(appointment: Appointment) -> list[str]:

@@ -46,6 +46,11 @@ class InMemoryReportRepository:
         self.reports[report.case_number] = report
         self.events.extend(events)
 
+    def received_before(self, moment: datetime) -> Iterator[Report]:
+        """The triage backlog, as the deadline index holds it."""
+        waiting = (r for r in self.reports.values() if r.status.value == "received" and r.filed_at < moment)
+        yield from sorted(waiting, key=lambda r: (r.filed_at, r.case_number))
+
     def list_owned(self, owner_ref: str, *, limit: int, start: dict[str, Any] | None) -> Page:
         owned = sorted(
             (r for r in self.reports.values() if r.owner_ref == owner_ref),

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.bookings import pacing
-from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
+from services.bookings.domain.ports import BlockOutcome, IssuedDocument, IssuedDocumentType
 from services.bookings.domain.validity import (
     ValidityQuestion,
     ValidityResult,
@@ -102,11 +102,32 @@ def test_only_the_holder_s_report_blocks_a_document(register: InMemoryDocuments)
             blocked_at=datetime(2026, 11, 23, tzinfo=UTC),
         )
 
-    assert not block_reported_document(reported(SOMEONE_ELSE), register=register)
-    assert not block_reported_document(reported(HOLDER, "nationalIdCard"), register=register)
+    assert block_reported_document(reported(SOMEONE_ELSE), register=register) is BlockOutcome.NOT_HELD
+    assert (
+        block_reported_document(reported(HOLDER, "nationalIdCard"), register=register)
+        is BlockOutcome.NOT_HELD
+    )
     assert ask(register, "12345678") is ValidityResult.VALID
-    assert block_reported_document(reported(HOLDER), register=register)
+    assert block_reported_document(reported(HOLDER), register=register) is BlockOutcome.BLOCKED
     assert ask(register, "12345678") is ValidityResult.BLOCKED
+
+
+def test_a_document_is_blocked_once_and_its_first_block_is_kept(register: InMemoryDocuments) -> None:
+    def reported(case_number: str, day: int) -> DocumentBlocked:
+        return DocumentBlocked(
+            document_type="passport",
+            document_number="12345678",
+            holder_personnummer=HOLDER,
+            reason="lost",
+            case_number=case_number,
+            blocked_at=datetime(2026, 11, day, tzinfo=UTC),
+        )
+
+    assert block_reported_document(reported("K1-26", 23), register=register) is BlockOutcome.BLOCKED
+    assert block_reported_document(reported("K1-26", 23), register=register) is BlockOutcome.ALREADY_BLOCKED
+    assert block_reported_document(reported("K9-26", 30), register=register) is BlockOutcome.ALREADY_BLOCKED
+    blocked = register.documents["12345678"]
+    assert (blocked.blocked_by_case, blocked.blocked_at) == ("K1-26", datetime(2026, 11, 23, tzinfo=UTC))
 
 
 class FakeTime:

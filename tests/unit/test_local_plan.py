@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import boto3
 import pytest
@@ -145,3 +146,47 @@ def test_every_catalog_service_is_planned() -> None:
     assert describe_local_plan(MANIFESTS)["routes"] == {
         (r.method, r.path) for m in MANIFESTS for r in m.routes
     }
+
+
+def test_a_subscription_queue_keeps_the_manifests_visibility_timeout_at_aws_timing() -> None:
+    (queue,) = build_plan([PROBE]).queues
+    assert (queue.visibility_timeout_s, queue.consumer_timeout_s, queue.max_receive_count) == (60, 20, 5)
+    assert queue.local_visibility_timeout_s() == 60
+    assert queue.local_visibility_timeout_s(0.5) == 30
+
+
+def test_a_time_scale_never_brings_a_message_back_before_its_consumer_s_timeout() -> None:
+    (queue,) = build_plan([PROBE]).queues
+    # 60 s x 0.1 would be 6 s, but the consumer may run for 20 s: a message must not come back meanwhile.
+    assert queue.local_visibility_timeout_s(0.1) == 20
+    with pytest.raises(ValueError, match="positive"):
+        queue.local_visibility_timeout_s(0)
+
+
+def test_the_local_queue_is_provisioned_with_the_scaled_visibility_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in {
+        "AWS_DEFAULT_REGION": "eu-north-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        aws = AwsClients(
+            dynamodb=boto3.client("dynamodb"),
+            streams=boto3.client("dynamodbstreams"),
+            events=boto3.client("events"),
+            sqs=boto3.client("sqs"),
+            s3=boto3.client("s3"),
+        )
+        plan = build_plan([PROBE])
+        provisioned = provision(plan, aws, time_scale=0.5)
+        url = provisioned.queue_urls[plan.queues[0].name]
+        attributes = aws.sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["VisibilityTimeout", "RedrivePolicy"]
+        )["Attributes"]
+
+    assert attributes["VisibilityTimeout"] == "30"
+    assert int(json.loads(attributes["RedrivePolicy"])["maxReceiveCount"]) == 5

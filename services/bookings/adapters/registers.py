@@ -5,7 +5,8 @@ Item layout (pk / sk):
 - ``PERSON#<personnummer>`` / ``POPULATION``: ``guardians`` and ``children`` as the population register says
   (locally: seeded, synthetic people).
 - ``DOCUMENT#<documentNumber>`` / ``DOCUMENT``: an issued passport or national ID card: ``documentType``,
-  ``holderPersonnummer``, ``expiryDate``, ``blocked`` (and why and when).
+  ``holderPersonnummer``, ``expiryDate``, ``blocked``, and with the block, written once and never again:
+  ``blockReason``, ``blockedByCase``, ``blockedAt``.
 - ``CASE#<caseNumber>`` / ``OWNER``: whose case it is (``ownerRef``), learned from the owning service's events.
 - ``RATE#<scope>#<client>`` / ``<window>``: requests a client made in one window; expires after it.
 """
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
+from services.bookings.domain.ports import BlockOutcome, IssuedDocument, IssuedDocumentType
 from services.bookings.domain.receptions import Reception
 from shared.adapters.dynamodb import epoch, from_body, from_item, put_all, query_all, to_item
 
@@ -120,12 +121,15 @@ class DynamoDbDocumentRegister:
         if not found:
             return None
         values = from_item(found)
+        blocked_at = values.get("blockedAt")
         return IssuedDocument(
             number=document_number,
             type=IssuedDocumentType(values["documentType"]),
             holder_personnummer=values["holderPersonnummer"],
             expiry_date=date.fromisoformat(values["expiryDate"]),
             blocked=bool(values.get("blocked", False)),
+            blocked_by_case=values.get("blockedByCase"),
+            blocked_at=datetime.fromisoformat(blocked_at) if blocked_at else None,
         )
 
     def block(
@@ -137,8 +141,10 @@ class DynamoDbDocumentRegister:
         reason: str,
         case_number: str,
         blocked_at: datetime,
-    ) -> bool:
+    ) -> BlockOutcome:
         try:
+            # One conditional write: the block and its record together, and only on a document not yet
+            # blocked, so a redelivered or repeated request can never overwrite the first block's record.
             self._client.update_item(
                 TableName=self._table,
                 Key=to_item({"pk": f"DOCUMENT#{document_number}", "sk": "DOCUMENT"}),
@@ -146,11 +152,13 @@ class DynamoDbDocumentRegister:
                     "SET blocked = :blocked, blockReason = :reason, blockedByCase = :case, blockedAt = :at"
                 ),
                 ConditionExpression=(
-                    "attribute_exists(pk) AND holderPersonnummer = :holder AND documentType = :type"
+                    "attribute_exists(pk) AND holderPersonnummer = :holder AND documentType = :type "
+                    "AND (attribute_not_exists(blocked) OR blocked = :unblocked)"
                 ),
                 ExpressionAttributeValues=to_item(
                     {
                         ":blocked": True,
+                        ":unblocked": False,
                         ":reason": reason,
                         ":case": case_number,
                         ":at": blocked_at.isoformat(),
@@ -160,10 +168,20 @@ class DynamoDbDocumentRegister:
                 ),
             )
         except ClientError as error:
-            if _conditional_check_failed(error):
-                return False
-            raise
-        return True
+            if not _conditional_check_failed(error):
+                raise
+            document = self.find(document_number)
+            held = (
+                document is not None
+                and document.holder_personnummer == holder_personnummer
+                and document.type is document_type
+            )
+            return (
+                BlockOutcome.ALREADY_BLOCKED
+                if held and document and document.blocked
+                else BlockOutcome.NOT_HELD
+            )
+        return BlockOutcome.BLOCKED
 
     def put_all(self, documents: Iterable[IssuedDocument]) -> None:
         put_all(

@@ -61,6 +61,19 @@ class IssuedDocument:
     holder_personnummer: str
     expiry_date: date
     blocked: bool
+    # The block, recorded with it: which report made it, and when. A block is never undone or overwritten.
+    blocked_by_case: str | None = None
+    blocked_at: datetime | None = None
+
+
+class BlockOutcome(StrEnum):
+    """What asking the register to block a document did."""
+
+    BLOCKED = "blocked"  # blocked now, and the block recorded with it
+    ALREADY_BLOCKED = (
+        "alreadyBlocked"  # it was blocked before: nothing changed (a redelivery, a second report)
+    )
+    NOT_HELD = "notHeld"  # the register holds no such document of this type for this holder: nothing changed
 
 
 class DocumentRegister(Protocol):
@@ -79,9 +92,10 @@ class DocumentRegister(Protocol):
         reason: str,
         case_number: str,
         blocked_at: datetime,
-    ) -> bool:
-        """Block the document if the register holds it with this type and holder; False (nothing changed)
-        otherwise."""
+    ) -> BlockOutcome:
+        """Block the document if the register holds it with this type and holder and it is not blocked yet,
+        recording the case and time with the block in one write. Blocking a blocked document changes nothing,
+        however late the request comes, so a block happens once."""
         ...
 
 

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from services.bookings.domain.ports import DocumentRegister, IssuedDocumentType
+from services.bookings.domain.ports import BlockOutcome, DocumentRegister, IssuedDocumentType
 from shared.events.contracts.reports import DocumentBlocked
 from shared.events.envelope import CamelModel
 from shared.identity import InvalidIdentifier, parse_personnummer
@@ -66,9 +66,10 @@ def check_validity(question: ValidityQuestion, *, register: DocumentRegister, to
     return ValidityResult.VALID
 
 
-def block_reported_document(reported: DocumentBlocked, *, register: DocumentRegister) -> bool:
+def block_reported_document(reported: DocumentBlocked, *, register: DocumentRegister) -> BlockOutcome:
     """Block a document reported lost or stolen, only if the register lists the reporter as its holder: a
-    citizen cannot block someone else's passport. False when nothing was blocked."""
+    citizen cannot block someone else's passport. The register records the block with it and blocks a
+    document once: the same report delivered again, however late, changes nothing."""
     return register.block(
         reported.document_number,
         document_type=IssuedDocumentType(reported.document_type),

@@ -3,7 +3,8 @@
 Item layout (pk / sk):
 - ``REPORT#<caseNumber>`` / ``REPORT``: the report as JSON in ``body``; ``ownerKey``/``ownerSort`` index it by
   owner (newest first); ``queueKey``/``queueSort`` by region queue while it awaits assessment (by priority,
-  then filing time).
+  then filing time), or while it is still received and its triage overdue (ahead of all, as ``P0``);
+  ``dueKey`` ``TRIAGEDUE`` / ``dueAt`` (its filing time) while it is received, for the stalled-reports job.
 - ``REPORT#<caseNumber>`` / ``NOTE#<at>#<noteId>``: staff's internal notes, apart from the report the owner
   reads (see ``adapters.case_work``).
 - ``COUNTER#K#<year>`` / ``COUNTER``: the running case number of the year.
@@ -14,7 +15,8 @@ Item layout (pk / sk):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from services.reports.domain.model import Report, ReportStatus
@@ -42,8 +44,13 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 OWNER_INDEX = "byOwner"
+DEADLINE_INDEX = "byDeadline"
+# Reports awaiting triage, by filing time (the index's other keys are found items' deadlines per region).
+TRIAGE_DUE = "TRIAGEDUE"
 # For a report queued without a priority (triage always gives one): among the ordinary ones.
 DEFAULT_PRIORITY = 3
+# A report whose triage is overdue comes before every priority: nothing has looked at it yet.
+OVERDUE_PRIORITY = 0
 
 
 def report_key(case_number: str) -> dict[str, Any]:
@@ -51,20 +58,24 @@ def report_key(case_number: str) -> dict[str, Any]:
 
 
 def queue_sort(report: Report) -> str:
-    """Most urgent first (priority 1), then oldest first; fixed-width UTC times sort as text."""
-    return f"P{report.priority or DEFAULT_PRIORITY}#{sortable(report.filed_at)}#{report.case_number}"
+    """Overdue triage first, then most urgent (priority 1), then oldest; fixed-width UTC times sort as text."""
+    priority = OVERDUE_PRIORITY if report.triage_overdue else report.priority or DEFAULT_PRIORITY
+    return f"P{priority}#{sortable(report.filed_at)}#{report.case_number}"
 
 
 def report_item(report: Report) -> dict[str, Any]:
-    awaiting = report.status is ReportStatus.AWAITING_ASSESSMENT
+    queued = report.status is ReportStatus.AWAITING_ASSESSMENT or report.triage_overdue
+    received = report.status is ReportStatus.RECEIVED
     return to_item(
         {
             "pk": f"REPORT#{report.case_number}",
             "sk": "REPORT",
             "ownerKey": f"OWNER#{report.owner_ref}",
             "ownerSort": f"{report.filed_at.isoformat()}#{report.case_number}",
-            "queueKey": f"QUEUE#{report.region}" if awaiting else None,
-            "queueSort": queue_sort(report) if awaiting else None,
+            "queueKey": f"QUEUE#{report.region}" if queued else None,
+            "queueSort": queue_sort(report) if queued else None,
+            "dueKey": TRIAGE_DUE if received else None,
+            "dueAt": f"{sortable(report.filed_at)}#{report.case_number}" if received else None,
             "status": report.status.value,
             "version": report.version,
             "body": report.model_dump_json(),
@@ -138,6 +149,28 @@ class DynamoDbReportRepository:
         }
         items, next_start = query_page(self._client, query, start)
         return Page(reports=[from_body(Report, i) for i in items], next_start=next_start)
+
+
+class DynamoDbTriageBacklog:
+    """Reports still received, oldest first, from the sparse ``TRIAGEDUE`` keys of the deadline index."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+        self._table = table_name
+        self._client = client
+
+    def received_before(self, moment: datetime) -> Iterator[Report]:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": DEADLINE_INDEX,
+            "KeyConditionExpression": "dueKey = :due AND dueAt < :before",
+            "ExpressionAttributeValues": {":due": {"S": TRIAGE_DUE}, ":before": {"S": sortable(moment)}},
+        }
+        start: dict[str, Any] | None = None
+        while True:
+            items, start = query_page(self._client, dict(query), start)
+            yield from (from_body(Report, i) for i in items)
+            if start is None:
+                return
 
 
 class DynamoDbStolenGoodsIndex:

@@ -814,16 +814,50 @@ def write_to_owner(
     mailbox: DigitalMailbox,
     clock: Clock,
 ) -> bool:
-    """Send the owner told of a match a letter to their digital mailbox, unless the item is already theirs
-    again. True if a letter went out. A retry sends a letter with the same id, which the mailbox drops."""
+    """Send the owner told of a match a letter to their digital mailbox, once, unless the item is already
+    theirs again, and record it on the report's notice of the item. True if a letter went out. A letter
+    recorded as sent is never sent again, however late the match is delivered again; a crash between
+    sending and recording sends a letter with the same id, which the mailbox drops."""
     item = found_items.get(found_item_id)
     report = reports.get(case_number)
     if item is None or report is None:
         raise NotFound(f"Found item {found_item_id} or report {case_number} does not exist")
-    if item.status is FoundItemStatus.HANDED_OVER:
+    notice = _notice_of(report, found_item_id)
+    if item.status is FoundItemStatus.HANDED_OVER or (
+        notice is not None and notice.letter_sent_at is not None
+    ):
         return False
-    mailbox.send(owner_letter(report, item, claim_by=claim_by, matched_at=matched_at, now=clock.now()))
+    letter = owner_letter(report, item, claim_by=claim_by, matched_at=matched_at, now=clock.now())
+    mailbox.send(letter)
+    if notice is not None:
+        _record_letter(case_number, found_item_id, letter, reports=reports)
     return True
+
+
+def _notice_of(report: Report, found_item_id: str) -> FoundPropertyNotice | None:
+    return next((n for n in report.found_property if n.found_item_id == found_item_id), None)
+
+
+def _record_letter(
+    case_number: str, found_item_id: str, letter: DigitalLetter, *, reports: ReportRepository
+) -> None:
+    """The letter about the item, on the owner's report: read again on a conflict (the owner or staff may
+    have changed the report meanwhile)."""
+
+    def attempt() -> None:
+        report = reports.get(case_number)
+        if report is None:
+            raise NotFound(f"Report {case_number} does not exist")
+        notices = [
+            n.model_copy(update={"letter_id": letter.message_id, "letter_sent_at": letter.written_at})
+            if n.found_item_id == found_item_id and n.letter_sent_at is None
+            else n
+            for n in report.found_property
+        ]
+        recorded = report.model_copy(update={"found_property": notices, "version": report.version + 1})
+        reports.replace(recorded, expected_version=report.version, events=[])
+
+    retry_on_conflict(attempt)
 
 
 # --- deadlines -------------------------------------------------------------------------------------------

@@ -334,8 +334,10 @@ class Decision(CamelModel):
     rule_version: int | None = None
     staff_id: str | None = None
     decided_at: AwareDatetime
-    # When the reporter, who asked to be told, was sent the decision to their digital mailbox.
+    # When the reporter, who asked to be told, was sent the decision to their digital mailbox, and the
+    # letter's id: recorded with the report, so that no redelivery, however late, writes to them again.
     notified_at: AwareDatetime | None = None
+    letter_id: str | None = None
 
 
 class Attachment(CamelModel):
@@ -356,6 +358,9 @@ class FoundPropertyNotice(CamelModel):
     claim_by: date
     notified_at: AwareDatetime
     handed_over_at: AwareDatetime | None = None
+    # The letter that told the owner, recorded with the report once sent: it is sent once.
+    letter_id: str | None = None
+    letter_sent_at: AwareDatetime | None = None
 
 
 class ReportRecord(CamelModel):
@@ -381,7 +386,14 @@ class Report(ReportRecord):
     filer_personnummer: str
     assignee: str | None = None
     priority: int | None = None
+    # Since when the report, still received, is known to have missed its triage (see domain/stalled.py):
+    # while it is, its region's staff see it at the head of their queue.
+    triage_overdue_since: AwareDatetime | None = None
     version: int = 1
+
+    @property
+    def triage_overdue(self) -> bool:
+        return self.status is ReportStatus.RECEIVED and self.triage_overdue_since is not None
 
     @property
     def details(self) -> ReportDraft:

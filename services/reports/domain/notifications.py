@@ -4,6 +4,12 @@ Only a reporter who asked (``notifyOnDecision``) is told, once per decision, wit
 addressed by personnummer, as the mailbox infrastructure requires: it is the one place the number leaves the
 report, and it is never logged. :class:`DigitalLetter` and the ``DigitalMailbox`` port know nothing of
 decisions, so other notices (found property matched to a loss report) are sent the same way.
+
+A letter is a side effect that must happen once, however late its event is delivered again (a re-drive, an
+archive replay, long after the consumers' deduplication window). So each letter has an id derived from what
+it is about, and once sent it is recorded with the report it is about (``decision.letterId`` and
+``notifiedAt``); a letter already recorded is never sent again. Between sending and recording a crash can
+happen: the retry sends the same letter with the same id, which the mailbox connector drops.
 """
 
 from __future__ import annotations
@@ -112,11 +118,12 @@ def tell_reporter_of_decision(
         ):
             return False
         now = clock.now()
+        letter = decision_letter(report, decision, now=now)
         if attempt == 0:
-            mailbox.send(decision_letter(report, decision, now=now))
+            mailbox.send(letter)
         told = report.model_copy(
             update={
-                "decision": decision.model_copy(update={"notified_at": now}),
+                "decision": decision.model_copy(update={"notified_at": now, "letter_id": letter.message_id}),
                 "version": report.version + 1,
             }
         )

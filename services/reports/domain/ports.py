@@ -49,6 +49,13 @@ class ReportRepository(Protocol):
     def list_owned(self, owner_ref: str, *, limit: int, start: dict[str, Any] | None) -> Page: ...
 
 
+class TriageBacklog(Protocol):
+    def received_before(self, moment: datetime) -> Iterator[Report]:
+        """Reports still received that were filed before ``moment``, oldest first (from an index that may lag
+        behind the reports by a moment)."""
+        ...
+
+
 class StolenGoodsIndex(Protocol):
     def mark_stolen(self, identifiers: Iterable[str], case_number: str) -> None: ...
 

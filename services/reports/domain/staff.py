@@ -162,7 +162,8 @@ class CaseDesk:
             )
             return report
         self._not_held_by_another(report)
-        if report.status is not ReportStatus.AWAITING_ASSESSMENT:
+        # A report whose triage never ran is in the queue too, and taken like one awaiting assessment.
+        if report.status is not ReportStatus.AWAITING_ASSESSMENT and not report.triage_overdue:
             raise Conflict(
                 f"Report {case_number} is {report.status.value}; only a report awaiting assessment can be taken"
             )

@@ -40,6 +40,9 @@ class QueueEntry(CamelModel):
     municipality_code: str
     priority: int | None
     filed_at: AwareDatetime
+    # Set on a report still received long after filing, whose triage never ran: it heads the queue and may
+    # be taken at once.
+    triage_overdue_since: AwareDatetime | None = None
 
     @classmethod
     def of(cls, report: Report) -> QueueEntry:
@@ -51,6 +54,7 @@ class QueueEntry(CamelModel):
             municipality_code=report.details.location.municipality_code,
             priority=report.priority,
             filed_at=report.filed_at,
+            triage_overdue_since=report.triage_overdue_since if report.triage_overdue else None,
         )
 
 
@@ -119,8 +123,9 @@ def _case_file(desk: CaseDesk, report: Report) -> CaseFileView:
 @router.get(
     f"{STAFF}/queue",
     summary="A region's reports awaiting assessment, most urgent first",
-    description="Priority 1 is the most urgent; within a priority, the oldest report comes first. The region "
-    "defaults to the caller's own; national staff name one. Another region's queue is 403.",
+    description="Reports whose triage never ran (still received minutes after filing, `triageOverdueSince` "
+    "set) come first; then priority 1 is the most urgent; within a priority, the oldest report comes first. "
+    "The region defaults to the caller's own; national staff name one. Another region's queue is 403.",
 )
 def get_queue(
     region: Annotated[str | None, Query(max_length=40)] = None,
