@@ -47,7 +47,7 @@ MANIFEST = ServiceManifest(
             "documents",
             "services.bookings.consumers.documents_handler",
             "consumer",
-            description="Blocks passports and ID cards reported lost or stolen",
+            description="Blocks passports and ID cards reported lost or stolen by their holder or guardian",
         ),
         Function(
             "cases",
@@ -83,7 +83,7 @@ MANIFEST = ServiceManifest(
             "documents",
             function="documents",
             source="polisen.reports",
-            detail_types=("DocumentBlocked",),
+            detail_types=("DocumentBlockRequested",),
         ),
         Subscription(
             "cases",
@@ -100,6 +100,8 @@ MANIFEST = ServiceManifest(
         "AppointmentReminderDue",
         "AppointmentAttended",
         "AppointmentMissed",
+        "DocumentBlocked",
+        "DocumentBlockRefused",
     ),
     rate_limit_per_second=50,
     burst_limit=100,

@@ -18,6 +18,8 @@ from services.reports.adapters.dynamodb import (
 )
 from services.reports.adapters.found_items import DynamoDbFoundItemRepository, DynamoDbReportedPropertyIndex
 from services.reports.adapters.mailbox import SqsDigitalMailbox
+from services.reports.adapters.registers import DynamoDbCompanyRegister, DynamoDbPopulationRegister
+from services.reports.domain.authority import Registers
 from services.reports.domain.decisions import RuleSet, current_rule_set
 from services.reports.manifest import AUDIT_RETENTION_DAYS_VARIABLE, OUTGOING_MAIL
 from shared.adapters import aws
@@ -41,6 +43,20 @@ def stolen_goods() -> DynamoDbStolenGoodsIndex:
 @cache
 def tips() -> DynamoDbTipRepository:
     return DynamoDbTipRepository(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+@cache
+def population() -> DynamoDbPopulationRegister:
+    return DynamoDbPopulationRegister(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+@cache
+def companies() -> DynamoDbCompanyRegister:
+    return DynamoDbCompanyRegister(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+def registers() -> Registers:
+    return Registers(population=population(), companies=companies())
 
 
 @cache

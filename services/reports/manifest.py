@@ -95,6 +95,12 @@ MANIFEST = ServiceManifest(
             description="Matches found items to open loss and theft reports and tells the owner",
         ),
         Function(
+            "documentBlocks",
+            "services.reports.consumers.document_blocks_handler",
+            "consumer",
+            description="Records on the report whether a passport or ID card it named was blocked",
+        ),
+        Function(
             "foundItemDeadlines",
             "services.reports.jobs.found_item_deadlines_handler",
             "job",
@@ -144,6 +150,13 @@ MANIFEST = ServiceManifest(
             # A new loss or theft report is matched by triage; a report's additions may name more items.
             detail_types=("FoundItemRegistered", "ReportAmended"),
         ),
+        Subscription(
+            "documentBlocks",
+            function="documentBlocks",
+            # The document register's answer to DocumentBlockRequested.
+            source="polisen.bookings",
+            detail_types=("DocumentBlocked", "DocumentBlockRefused"),
+        ),
     ),
     # Photos and receipts citizens attach to their reports (private, KMS-encrypted).
     buckets=(Bucket("attachments"),),
@@ -154,7 +167,14 @@ MANIFEST = ServiceManifest(
         # Periods end at midnight, Swedish time; an item moves on within the hour after.
         Schedule("foundItemDeadlines", function="foundItemDeadlines", expression="rate(1 hour)"),
     ),
-    publishes=("ReportFiled", "ReportStatusChanged", *FOUND_PROPERTY_EVENTS, "ReportDecided"),
+    publishes=(
+        "ReportFiled",
+        "ReportStatusChanged",
+        *FOUND_PROPERTY_EVENTS,
+        "ReportDecided",
+        "ReportAmended",
+        "DocumentBlockRequested",
+    ),
     # Demo reports for the local cloud, decided or queued by the rules, so staff have work at once.
     seed_handler="services.reports.seed.handler",
     extra_environment={AUDIT_RETENTION_DAYS_VARIABLE: str(AUDIT_RETENTION_DAYS)},

@@ -16,10 +16,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
-from shared.errors import Conflict, DomainError, InvalidInput, NotFound, Referral
+from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Referral
 from shared.http.problems import (
     PROBLEM_JSON,
     ConflictProblem,
+    ForbiddenProblem,
     InvalidParameter,
     NotFoundProblem,
     Problem,
@@ -50,6 +51,8 @@ def problem_for(error: DomainError) -> ProblemError:
         return ValidationProblem(error.detail, invalid_parameters=invalid)
     if isinstance(error, NotFound):
         return NotFoundProblem(error.detail)
+    if isinstance(error, Forbidden):
+        return ForbiddenProblem(error.detail)
     if isinstance(error, Conflict):
         return ConflictProblem(error.detail)
     if isinstance(error, Referral):

@@ -14,7 +14,7 @@ from infra.local.event_sources import sqs_event
 from services.bookings import api, consumers, dependencies, seed_data
 from services.bookings.domain.ports import IssuedDocument
 from shared.events.contracts.reports import SOURCE as REPORTS_SOURCE
-from shared.events.contracts.reports import DocumentBlocked
+from shared.events.contracts.reports import DocumentBlockRequested
 from shared.events.envelope import new_event
 from tests.integration.conftest import MotoCloud
 from tests.support.bookings import BASE, bookings_event, validity_body
@@ -42,24 +42,30 @@ def answer(body: Any) -> str:
     return str(document["result"])
 
 
-def deliver_blocked(
-    cloud: MotoCloud, document: IssuedDocument, holder: str, **extra_bodies: str
+def deliver_block_request(
+    cloud: MotoCloud,
+    document: IssuedDocument,
+    holder: str,
+    *,
+    case_number: str = "K77-26",
+    **extra_bodies: str,
 ) -> dict[str, Any]:
-    reported = DocumentBlocked(
+    requested = DocumentBlockRequested(
         document_type=document.type.value,
         document_number=document.number,
         holder_personnummer=holder,
+        requested_by="holder",
         reason="lost",
-        case_number="K77-26",
-        blocked_at=datetime(2026, 11, 22, 12, 0, tzinfo=UTC),
+        case_number=case_number,
+        requested_at=datetime(2026, 11, 22, 12, 0, tzinfo=UTC),
     )
     envelope = new_event(
-        reported, producer=REPORTS_SOURCE, occurred_at=reported.blocked_at, correlation_id="c-1"
+        requested, producer=REPORTS_SOURCE, occurred_at=requested.requested_at, correlation_id="c-1"
     )
     delivery = {
         "version": "0",
         "id": str(uuid.uuid4()),
-        "detail-type": "DocumentBlocked",
+        "detail-type": "DocumentBlockRequested",
         "source": REPORTS_SOURCE,
         "time": "2026-11-22T12:00:00Z",
         "detail": json.loads(envelope.detail_json()),
@@ -141,20 +147,40 @@ def test_every_answer_takes_at_least_the_minimum_time(
         assert time.monotonic() - started >= 0.15
 
 
-def test_a_passport_reported_lost_by_its_holder_is_blocked(cloud: MotoCloud) -> None:
+def answers_in_the_outbox(cloud: MotoCloud, case_number: str) -> list[tuple[str, dict[str, Any]]]:
+    """The (detail-type, data) of every event of the case waiting in the bookings outbox."""
+    table = cloud.plan.service("bookings").environment["TABLE_MAIN"]
+    items = cloud.aws.dynamodb.scan(TableName=table)["Items"]
+    events = [
+        (i["detailType"]["S"], json.loads(i["detail"]["S"])["data"])
+        for i in items
+        if i["pk"]["S"].startswith("OUTBOX#")
+    ]
+    return [(kind, data) for kind, data in events if data.get("caseNumber") == case_number]
+
+
+def test_a_passport_reported_lost_by_its_holder_is_blocked_and_the_report_is_told(cloud: MotoCloud) -> None:
     passport = seed_data.PASSPORT_TO_BLOCK_ON_THE_BUS
 
-    result = deliver_blocked(cloud, passport, passport.holder_personnummer, poison='{"not": "an event"}')
+    result = deliver_block_request(
+        cloud, passport, passport.holder_personnummer, case_number="K77-26", poison='{"not": "an event"}'
+    )
 
     assert result["batchItemFailures"] == [{"itemIdentifier": "poison"}]
     assert answer(validity_body(passport)) == "Spärrat"
+    [(kind, data)] = answers_in_the_outbox(cloud, "K77-26")
+    assert kind == "DocumentBlocked"
+    assert (data["documentNumber"], data["alreadyBlocked"]) == (passport.number, False)
+    assert passport.holder_personnummer not in json.dumps(data)
 
 
-def test_no_one_blocks_someone_else_s_passport(cloud: MotoCloud) -> None:
+def test_no_one_blocks_someone_else_s_passport_and_the_report_is_told(cloud: MotoCloud) -> None:
     passport = seed_data.PASSPORT_OF_SOMEONE_ELSE
     reporter = seed_data.HOLDERS[0]
 
-    result = deliver_blocked(cloud, passport, reporter)
+    result = deliver_block_request(cloud, passport, reporter, case_number="K78-26")
 
     assert result["batchItemFailures"] == []
     assert answer(validity_body(passport)) == "Giltig"
+    [(kind, data)] = answers_in_the_outbox(cloud, "K78-26")
+    assert (kind, data["reason"]) == ("DocumentBlockRefused", "noSuchDocumentOfTheHolder")

@@ -55,9 +55,14 @@ class InMemoryDocuments:
         self.documents = {d.number: d for d in documents}
         self.reads: list[str] = []
 
+        self.events: list[Envelope[EventData]] = []
+
     def find(self, document_number: str) -> IssuedDocument | None:
         self.reads.append(document_number)
         return self.documents.get(document_number)
+
+    def publish(self, events: Events) -> None:
+        self.events.extend(events)
 
     def block(
         self,
@@ -68,14 +73,17 @@ class InMemoryDocuments:
         reason: str,
         case_number: str,
         blocked_at: datetime,
+        events: Events,
     ) -> bool:
         found = self.documents.get(document_number)
         if (
             found is None
             or found.holder_personnummer != holder_personnummer
             or found.type is not document_type
+            or found.blocked
         ):
             return False
+        self.events.extend(events)
         self.documents[document_number] = IssuedDocument(
             number=found.number,
             type=found.type,

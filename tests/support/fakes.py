@@ -7,9 +7,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from services.reports.domain.authority import Registers
 from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
 from services.reports.domain.model import Report
-from services.reports.domain.ports import FoundItemPage, Page
+from services.reports.domain.ports import FoundItemPage, Page, RegisteredPerson
 from shared.errors import Conflict
 from shared.events.envelope import Envelope, EventData
 
@@ -235,3 +236,28 @@ class RecordingMailbox:
 
     def send(self, letter: Any) -> None:
         self.letters.append(letter)
+
+
+class InMemoryPopulationRegister:
+    """The population register: people by personnummer, with their birth date and guardians."""
+
+    def __init__(self, people: Iterable[RegisteredPerson] = ()) -> None:
+        self.people = {p.personnummer: p for p in people}
+        self.reads: list[str] = []
+
+    def person(self, personnummer: str) -> RegisteredPerson | None:
+        self.reads.append(personnummer)
+        return self.people.get(personnummer)
+
+
+class InMemoryCompanyRegister:
+    def __init__(self, representatives: dict[str, set[str]] | None = None) -> None:
+        self.representatives = representatives or {}
+
+    def representatives_of(self, organisationsnummer: str) -> frozenset[str]:
+        return frozenset(self.representatives.get(organisationsnummer, set()))
+
+
+def no_registers() -> Registers:
+    """Registers that list nobody: every relation unconfirmed, no one represents a company."""
+    return Registers(population=InMemoryPopulationRegister(), companies=InMemoryCompanyRegister())

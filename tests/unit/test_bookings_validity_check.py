@@ -11,12 +11,13 @@ from pydantic import ValidationError
 from services.bookings import pacing
 from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
 from services.bookings.domain.validity import (
+    BlockOutcome,
     ValidityQuestion,
     ValidityResult,
     block_reported_document,
     check_validity,
 )
-from shared.events.contracts.reports import DocumentBlocked
+from shared.events.contracts.reports import DocumentBlockRequested
 from shared.identity import generate_personnummer
 from tests.support.bookings_fakes import InMemoryDocuments
 
@@ -91,22 +92,60 @@ def test_malformed_questions_are_refused_before_the_register_is_asked(field: str
     assert error.value.errors()[0]["loc"] == (field,)
 
 
-def test_only_the_holder_s_report_blocks_a_document(register: InMemoryDocuments) -> None:
-    def reported(holder: str, document_type: str = "passport") -> DocumentBlocked:
-        return DocumentBlocked(
-            document_type=document_type,
-            document_number="12345678",
-            holder_personnummer=holder,
-            reason="stolen",
-            case_number="K1-26",
-            blocked_at=datetime(2026, 11, 23, tzinfo=UTC),
-        )
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
-    assert not block_reported_document(reported(SOMEONE_ELSE), register=register)
-    assert not block_reported_document(reported(HOLDER, "nationalIdCard"), register=register)
+
+def requested(
+    holder: str, document_type: str = "passport", number: str = "12345678"
+) -> DocumentBlockRequested:
+    return DocumentBlockRequested(
+        document_type=document_type,
+        document_number=number,
+        holder_personnummer=holder,
+        requested_by="holder",
+        reason="stolen",
+        case_number="K1-26",
+        requested_at=NOW,
+    )
+
+
+def block(register: InMemoryDocuments, request: DocumentBlockRequested) -> BlockOutcome:
+    return block_reported_document(request, register=register, now=NOW, correlation_id="c-1")
+
+
+def test_only_the_holder_named_blocks_a_document_and_every_request_is_answered(
+    register: InMemoryDocuments,
+) -> None:
+    assert block(register, requested(SOMEONE_ELSE)) is BlockOutcome.REFUSED
+    assert block(register, requested(HOLDER, "nationalIdCard")) is BlockOutcome.REFUSED
+    assert block(register, requested(HOLDER, number="99999999")) is BlockOutcome.REFUSED
     assert ask(register, "12345678") is ValidityResult.VALID
-    assert block_reported_document(reported(HOLDER), register=register)
+
+    assert block(register, requested(HOLDER)) is BlockOutcome.BLOCKED
     assert ask(register, "12345678") is ValidityResult.BLOCKED
+
+    answers = [(e.metadata.event_type, e.metadata.producer, e.data.model_dump()) for e in register.events]
+    assert [(kind, producer) for kind, producer, _ in answers] == [
+        ("DocumentBlockRefused", "polisen.bookings"),
+        ("DocumentBlockRefused", "polisen.bookings"),
+        ("DocumentBlockRefused", "polisen.bookings"),
+        ("DocumentBlocked", "polisen.bookings"),
+    ]
+    assert {data["case_number"] for _, _, data in answers} == {"K1-26"}
+    # The answers name the document and the case, never a personnummer.
+    assert all(HOLDER not in str(data) and SOMEONE_ELSE not in str(data) for _, _, data in answers)
+
+
+def test_a_document_blocked_before_is_answered_as_blocked_without_a_second_block(
+    register: InMemoryDocuments,
+) -> None:
+    assert (
+        block(register, requested(HOLDER, "nationalIdCard", number="32345678"))
+        is BlockOutcome.ALREADY_BLOCKED
+    )
+    answer = register.events[-1]
+    assert answer.metadata.event_type == "DocumentBlocked"
+    assert answer.data.model_dump()["already_blocked"] is True
 
 
 class FakeTime:

@@ -28,6 +28,7 @@ from tests.support.fakes import (
     InMemoryReportedProperty,
     InMemoryReportRepository,
     RecordingMailbox,
+    no_registers,
 )
 from tests.support.reports import theft_report
 
@@ -85,7 +86,12 @@ class World:
             owner_ref=f"sub-{seed}", personnummer=str(generate_personnummer(random.Random(seed)))
         )
         report = filing.file_report(
-            parse_draft(body), citizen=citizen, repository=self.reports, clock=self.clock, correlation_id="c"
+            parse_draft(body),
+            citizen=citizen,
+            repository=self.reports,
+            registers=no_registers(),
+            clock=self.clock,
+            correlation_id="c",
         )
         lf.match_report(
             report,
@@ -363,6 +369,7 @@ def test_an_item_added_to_a_report_later_finds_a_registered_item(world: World) -
         items=bicycle_with_its_number,
         owner_ref=report.owner_ref,
         repository=world.reports,
+        registers=no_registers(),
         clock=world.clock,
         correlation_id="c",
     )

@@ -20,18 +20,21 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from services.bookings.adapters.dynamodb import epoch, item, plain
-from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
+from services.bookings.domain.ports import Events, IssuedDocument, IssuedDocumentType
 from services.bookings.domain.receptions import Reception
+from shared.events.contracts.bookings import SOURCE
+from shared.events.outbox import outbox_item
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 RECEPTIONS = "RECEPTIONS"
 _BATCH = 25  # BatchWriteItem's limit
 
 
-def _conditional_check_failed(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+def _outbox_puts(table: str, events: Events) -> list[TransactWriteItemTypeDef]:
+    return [{"Put": {"TableName": table, "Item": item(outbox_item(e, source=SOURCE))}} for e in events]
 
 
 class DynamoDbReceptionDirectory:
@@ -144,20 +147,23 @@ class DynamoDbDocumentRegister:
         reason: str,
         case_number: str,
         blocked_at: datetime,
+        events: Events,
     ) -> bool:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=item({"pk": f"DOCUMENT#{document_number}", "sk": "DOCUMENT"}),
-                UpdateExpression=(
+        update: TransactWriteItemTypeDef = {
+            "Update": {
+                "TableName": self._table,
+                "Key": item({"pk": f"DOCUMENT#{document_number}", "sk": "DOCUMENT"}),
+                "UpdateExpression": (
                     "SET blocked = :blocked, blockReason = :reason, blockedByCase = :case, blockedAt = :at"
                 ),
-                ConditionExpression=(
-                    "attribute_exists(pk) AND holderPersonnummer = :holder AND documentType = :type"
+                "ConditionExpression": (
+                    "attribute_exists(pk) AND holderPersonnummer = :holder AND documentType = :type "
+                    "AND (attribute_not_exists(blocked) OR blocked = :unblocked)"
                 ),
-                ExpressionAttributeValues=item(
+                "ExpressionAttributeValues": item(
                     {
                         ":blocked": True,
+                        ":unblocked": False,
                         ":reason": reason,
                         ":case": case_number,
                         ":at": blocked_at.isoformat(),
@@ -165,12 +171,22 @@ class DynamoDbDocumentRegister:
                         ":type": document_type.value,
                     }
                 ),
-            )
+            }
+        }
+        try:
+            self._client.transact_write_items(TransactItems=[update, *_outbox_puts(self._table, events)])
         except ClientError as error:
-            if _conditional_check_failed(error):
+            if error.response["Error"]["Code"] == "TransactionCanceledException" and any(
+                r.get("Code") == "ConditionalCheckFailed"
+                for r in error.response.get("CancellationReasons", [])
+            ):
                 return False
             raise
         return True
+
+    def publish(self, events: Events) -> None:
+        if events:
+            self._client.transact_write_items(TransactItems=_outbox_puts(self._table, events))
 
     def put_all(self, documents: Iterable[IssuedDocument]) -> None:
         _write_all(

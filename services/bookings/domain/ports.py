@@ -79,9 +79,14 @@ class DocumentRegister(Protocol):
         reason: str,
         case_number: str,
         blocked_at: datetime,
+        events: Events,
     ) -> bool:
-        """Block the document if the register holds it with this type and holder; False (nothing changed)
-        otherwise."""
+        """Block the document, and store ``events`` in the same write, if the register holds it unblocked
+        with this type and holder; False (nothing changed, nothing stored) otherwise."""
+        ...
+
+    def publish(self, events: Events) -> None:
+        """Store events that go with no change of the register (a refused block)."""
         ...
 
 

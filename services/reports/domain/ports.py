@@ -1,10 +1,11 @@
-"""What the domain needs from storage; DynamoDB adapters implement it, tests use in-memory fakes."""
+"""What the domain needs from storage and from the registers of others; adapters implement it, tests use
+in-memory fakes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from services.reports.domain.model import Report
@@ -41,6 +42,32 @@ class ReportRepository(Protocol):
         ...
 
     def list_owned(self, owner_ref: str, *, limit: int, start: dict[str, Any] | None) -> Page: ...
+
+
+@dataclass(frozen=True)
+class RegisteredPerson:
+    """A person as the population register lists them."""
+
+    personnummer: str
+    birth_date: date
+    # The guardians (vårdnadshavare) of a child under 18.
+    guardians: frozenset[str]
+
+
+class PopulationRegister(Protocol):
+    """The national population register (folkbokföringen), asked who is guardian of whom."""
+
+    def person(self, personnummer: str) -> RegisteredPerson | None:
+        """The person, or None when the register does not list them."""
+        ...
+
+
+class CompanyRegister(Protocol):
+    """The register of companies' representatives (who may act for an organisationsnummer)."""
+
+    def representatives_of(self, organisationsnummer: str) -> frozenset[str]:
+        """The personnummer of everyone the register names as acting for the company; empty if none."""
+        ...
 
 
 class StolenGoodsIndex(Protocol):

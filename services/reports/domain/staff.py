@@ -20,7 +20,7 @@ from services.reports.domain.filing import change_status
 from services.reports.domain.model import Decision, Report, ReportStatus
 from services.reports.domain.ports import AuditLog, CaseWork, Page
 from shared.clock import Clock
-from shared.errors import Conflict, DomainError, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.models import CamelModel
 from shared.regions import Region
 
@@ -101,7 +101,7 @@ class AuditRecord(CamelModel):
     correlation_id: str
 
 
-class NotPermitted(DomainError):
+class NotPermitted(Forbidden):
     """The staff member's roles do not allow this."""
 
 

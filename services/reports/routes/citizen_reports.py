@@ -44,8 +44,13 @@ def _correlation_id() -> str:
     summary="File a crime or loss report",
     description="One form per `type`: theft, shopTheft, cardFraud, vandalism, parkingDamage, loss. "
     "Matters that belong elsewhere (a crime in progress, card details given on the phone, lost keys) "
-    "are answered 422 with `referTo` saying where to turn.",
-    responses={201: {"description": "Filed: the case number is in the body and the Location header"}},
+    "are answered 422 with `referTo` saying where to turn. A shop theft is filed only by a representative "
+    "of the company the company register names (403 otherwise). A passport or ID card is asked to be "
+    "blocked only for its holder or a guardian of a holder under 18 (`documentBlocks` says which and why).",
+    responses={
+        201: {"description": "Filed: the case number is in the body and the Location header"},
+        403: {"description": "Filing for a company the caller does not represent"},
+    },
 )
 def post_report(
     request: Annotated[FileReportRequest, Body()],
@@ -58,6 +63,7 @@ def post_report(
             request,
             citizen=citizen,
             repository=dependencies.repository(),
+            registers=dependencies.registers(),
             clock=dependencies.clock(),
             correlation_id=_correlation_id(),
         )
@@ -110,6 +116,7 @@ def post_amendment(
         items=request.items,
         owner_ref=citizen.owner_ref,
         repository=dependencies.repository(),
+        registers=dependencies.registers(),
         clock=dependencies.clock(),
         correlation_id=_correlation_id(),
     )
