@@ -66,7 +66,7 @@ def clock() -> Clock:
 
 @cache
 def found_items() -> DynamoDbFoundItemRepository:
-    return DynamoDbFoundItemRepository(os.environ["TABLE_MAIN"], aws.dynamodb())
+    return DynamoDbFoundItemRepository(os.environ["TABLE_MAIN"], aws.dynamodb(), audit=audit_log())
 
 
 @cache

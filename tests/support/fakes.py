@@ -78,10 +78,16 @@ class InMemoryFoundItems:
     """Found items and their indexes. A change to an item and to its owner's report land together or not at
     all, as in the DynamoDB transaction; events go to the report repository's list, as to the one outbox."""
 
-    def __init__(self, reports: InMemoryReportRepository) -> None:
+    def __init__(self, reports: InMemoryReportRepository, audit: InMemoryAuditLog | None = None) -> None:
         self.items: dict[str, FoundItem] = {}
         self._reports = reports
         self._numbers: dict[int, int] = defaultdict(int)
+        # Audit records written with a change land in the same log as those written alone.
+        self.audit = audit if audit is not None else InMemoryAuditLog()
+
+    def _audited(self, record: Any) -> None:
+        if record is not None:
+            self.audit.record(record)
 
     @property
     def events(self) -> list[Envelope[EventData]]:
@@ -91,22 +97,29 @@ class InMemoryFoundItems:
         self._numbers[year] += 1
         return self._numbers[year]
 
-    def add(self, item: FoundItem, events: Sequence[Envelope[EventData]]) -> None:
+    def add(self, item: FoundItem, events: Sequence[Envelope[EventData]], *, audit: Any = None) -> None:
         if item.found_item_id in self.items:
             raise Conflict("exists")
         self.items[item.found_item_id] = item
         self.events.extend(events)
+        self._audited(audit)
 
     def get(self, found_item_id: str) -> FoundItem | None:
         return self.items.get(found_item_id)
 
     def replace(
-        self, item: FoundItem, *, expected_version: int, events: Sequence[Envelope[EventData]]
+        self,
+        item: FoundItem,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        audit: Any = None,
     ) -> None:
         if self.items[item.found_item_id].version != expected_version:
             raise Conflict("changed")
         self.items[item.found_item_id] = item
         self.events.extend(events)
+        self._audited(audit)
 
     def replace_with_report(
         self,
@@ -116,6 +129,7 @@ class InMemoryFoundItems:
         report: Report,
         expected_report_version: int,
         events: Sequence[Envelope[EventData]],
+        audit: Any = None,
     ) -> None:
         if (
             self.items[item.found_item_id].version != expected_version
@@ -125,6 +139,7 @@ class InMemoryFoundItems:
         self.items[item.found_item_id] = item
         self._reports.reports[report.case_number] = report
         self.events.extend(events)
+        self._audited(audit)
 
     def list_held_in(
         self, region: str, *, status: FoundItemStatus | None, limit: int, start: dict[str, Any] | None

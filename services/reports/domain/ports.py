@@ -91,16 +91,25 @@ class FoundItemRepository(Protocol):
 
     def allocate_found_item_number(self, year: int) -> int: ...
 
-    def add(self, item: FoundItem, events: Sequence[Envelope[EventData]]) -> None:
-        """Store a new found item, its identifier and place indexes, and its events atomically."""
+    def add(
+        self, item: FoundItem, events: Sequence[Envelope[EventData]], *, audit: AuditRecord | None = None
+    ) -> None:
+        """Store a new found item, its identifier and place indexes, its events and the audit record of its
+        registration atomically."""
         ...
 
     def get(self, found_item_id: str) -> FoundItem | None: ...
 
     def replace(
-        self, item: FoundItem, *, expected_version: int, events: Sequence[Envelope[EventData]]
+        self,
+        item: FoundItem,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        audit: AuditRecord | None = None,
     ) -> None:
-        """Store a changed item and its events atomically; raise Conflict if it changed meanwhile."""
+        """Store a changed item, its events and the audit record of a staff change atomically; raise Conflict
+        if it changed meanwhile."""
         ...
 
     def replace_with_report(
@@ -111,9 +120,10 @@ class FoundItemRepository(Protocol):
         report: Report,
         expected_report_version: int,
         events: Sequence[Envelope[EventData]],
+        audit: AuditRecord | None = None,
     ) -> None:
-        """Store a changed item, the changed report of its owner and the events in one transaction; raise
-        Conflict if either changed meanwhile."""
+        """Store a changed item, the changed report of its owner, the events and the audit record of a staff
+        change in one transaction; raise Conflict if either changed meanwhile."""
         ...
 
     def list_held_in(
