@@ -118,6 +118,16 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A random secret of the service (a key), generated where it is provisioned and never in code: Secrets
+    Manager in AWS (encrypted with the service's key), the same API in moto locally. Only ``readers`` may read
+    it; they find its name in ``SECRET_<NAME>``."""
+
+    name: str  # logical: "page-tokens"
+    readers: tuple[str, ...]  # logical names of the functions that read it
+
+
+@dataclass(frozen=True)
 class ServiceManifest:
     name: str  # "reports"
     title: str
@@ -128,6 +138,7 @@ class ServiceManifest:
     schedules: tuple[Schedule, ...] = ()
     buckets: tuple[Bucket, ...] = ()
     queues: tuple[Queue, ...] = ()
+    secrets: tuple[Secret, ...] = ()
     publishes: tuple[str, ...] = ()  # detail types this service produces
     # Limits applied by API Gateway (stage throttling) and asserted by the local gateway.
     rate_limit_per_second: int = 50
@@ -206,6 +217,9 @@ class ServiceManifest:
     def bucket_name(self, env: str, bucket: str, account: str) -> str:
         return f"{self.prefix(env)}-{bucket}-{account}"
 
+    def secret_name(self, env: str, secret: str) -> str:
+        return f"{self.prefix(env)}-{secret}"
+
     def event_pattern(self, subscription: Subscription) -> dict[str, list[str]]:
         return {"source": [subscription.source], "detail-type": list(subscription.detail_types)}
 
@@ -225,6 +239,8 @@ class ServiceManifest:
             variables[f"TABLE_{table.name.upper()}"] = self.table_name(env, table.name)
         for queue in self.queues:
             variables[queue_variable(queue.name)] = self.queue_name(env, queue.name)
+        for secret in self.secrets:
+            variables[secret_variable(secret.name)] = self.secret_name(env, secret.name)
         if account is not None:
             for bucket in self.buckets:
                 variables[f"BUCKET_{bucket.name.upper()}"] = self.bucket_name(env, bucket.name, account)
@@ -242,6 +258,7 @@ def _problems(manifest: ServiceManifest) -> list[str]:
         _streams_have_a_publisher,
         _routes_have_one_api_function,
         _queues_have_senders,
+        _secrets_have_readers,
     )
     return [problem for check in checks for problem in check(manifest)]
 
@@ -333,6 +350,18 @@ def _queues_have_senders(manifest: ServiceManifest) -> Iterator[str]:
             yield f"queue {queue.name!r}: the age alarm needs a positive number of minutes"
 
 
+def _secrets_have_readers(manifest: ServiceManifest) -> Iterator[str]:
+    functions = {f.name for f in manifest.functions}
+    for name in _repeated(s.name for s in manifest.secrets):
+        yield f"secret name {name!r} is used twice"
+    for secret in manifest.secrets:
+        if not secret.readers:
+            yield f"secret {secret.name!r} has no readers"
+        for reader in secret.readers:
+            if reader not in functions:
+                yield f"secret {secret.name!r} names reader {reader!r}, which is not a function of the service"
+
+
 def _repeated(values: Iterable[_Named]) -> list[_Named]:
     return [value for value, count in Counter(values).items() if count > 1]
 
@@ -340,6 +369,11 @@ def _repeated(values: Iterable[_Named]) -> list[_Named]:
 def queue_variable(queue: str) -> str:
     """The environment variable holding a standalone queue's physical name: ``QUEUE_OUTGOING_MAIL``."""
     return "QUEUE_" + queue.upper().replace("-", "_")
+
+
+def secret_variable(secret: str) -> str:
+    """The environment variable holding a secret's name: ``SECRET_PAGE_TOKENS``."""
+    return "SECRET_" + secret.upper().replace("-", "_")
 
 
 def bus_name(env: str) -> str:

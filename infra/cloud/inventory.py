@@ -16,14 +16,19 @@ Route = tuple[str, str]  # (HTTP method, full path)
 
 
 def cloud_inventory(env: str = "dev") -> dict[str, Any]:
-    """``routes``, ``tables``, ``queues`` (every queue: subscriptions', their DLQs, failure queues) and
-    ``rules`` of every stack."""
+    """``routes``, ``tables``, ``queues`` (every queue: subscriptions', their DLQs, failure queues),
+    ``rules`` and ``secrets`` of every stack."""
     templates = synthesized(env).templates().values()
     return {
         "routes": {route for template in templates for route in api_methods(template)},
         "tables": {name for template in templates for name in table_names(template)},
         "queues": {name for template in templates for name in queue_names(template).values()},
         "rules": {name: rule for template in templates for name, rule in queue_rules(template).items()},
+        "secrets": {
+            secret["Name"]
+            for template in templates
+            for _, secret in resources(template, "AWS::SecretsManager::Secret")
+        },
     }
 
 

@@ -34,6 +34,7 @@ from infra.cloud.service_messaging import (
     publish_outbox,
     schedule_invocation,
 )
+from infra.cloud.service_secrets import service_secret
 from shared.manifest import ServiceManifest
 from shared.manifest import ssm_parameter as ssm_parameter_name
 
@@ -56,6 +57,17 @@ class ServiceStack(cdk.Stack):
         self._wire_subscriptions()
         self._wire_schedules()
         self.standalone_queues = self._standalone_queues()
+        self.secrets = {
+            spec.name: service_secret(
+                self,
+                manifest,
+                env_name,
+                spec,
+                key=self.data.key,
+                readers=[self.functions[reader].role for reader in spec.readers],
+            )
+            for spec in manifest.secrets
+        }
         if manifest.routes:
             self.api = self._api()
 

@@ -7,6 +7,7 @@ from shared.manifest import (
     Index,
     Route,
     Schedule,
+    Secret,
     ServiceManifest,
     Subscription,
     Table,
@@ -93,6 +94,8 @@ MANIFEST = ServiceManifest(
         ),
     ),
     schedules=(Schedule("reminders", function="reminders", expression="rate(5 minutes)"),),
+    # The key that seals the lists' nextToken (shared/http/pagination.py); only the API reads it.
+    secrets=(Secret("page-tokens", readers=("api",)),),
     publishes=(
         "AppointmentBooked",
         "AppointmentRescheduled",

@@ -9,6 +9,7 @@ from shared.manifest import (
     Queue,
     Route,
     Schedule,
+    Secret,
     ServiceManifest,
     Subscription,
     Table,
@@ -167,6 +168,8 @@ MANIFEST = ServiceManifest(
         # Periods end at midnight, Swedish time; an item moves on within the hour after.
         Schedule("foundItemDeadlines", function="foundItemDeadlines", expression="rate(1 hour)"),
     ),
+    # The key that seals the lists' nextToken (shared/http/pagination.py); only the API reads it.
+    secrets=(Secret("page-tokens", readers=("api",)),),
     publishes=(
         "ReportFiled",
         "ReportStatusChanged",
