@@ -212,4 +212,15 @@ def test_an_anonymous_tip_stores_nothing_that_identifies_the_sender(
     assert personnummer in identified_record
     for trace in (personnummer, "127.0.0.1", client.token_subject(token)):
         assert trace not in anonymous_record
+
+    # Nor in the gateway's log: no line names the client's address.
+    def gateway_lines() -> list[str]:
+        log = (local_cloud.logs_dir / "local.log").read_text(encoding="utf-8")
+        return [line for line in log.splitlines() if "infra.local.gateway" in line]
+
+    eventually(
+        lambda: any('"POST /reports/v1/tips" 201' in line for line in gateway_lines()),
+        what="the gateway to log the tip",
+    )
+    assert not [line for line in gateway_lines() if "127.0.0.1" in line]
     problem(client.request("POST", "/reports/v1/identified-tips", json_body=tip), 401)

@@ -136,6 +136,32 @@ def test_a_tip_goes_to_the_region_of_its_place(clock, municipality, region) -> N
     assert repository.tips == [tip]
 
 
+def test_an_anonymous_tip_keeps_no_sender_and_its_time_only_to_the_minute() -> None:
+    clock = FixedClock(datetime(2026, 11, 22, 9, 41, 17, 123456, tzinfo=UTC))
+    sender = str(generate_personnummer(random.Random(3)))
+
+    def tip(personnummer: str | None, phone: str | None) -> tips.Tip:
+        return tips.receive_tip(
+            category=tips.TipCategory.DRUGS,
+            description="Det säljs narkotika vid busshållplatsen.",
+            municipality_code="0180",
+            occurred_at=None,
+            sender_personnummer=personnummer,
+            sender_phone=phone,
+            repository=InMemoryTipRepository(),
+            clock=clock,
+        )
+
+    anonymous = tip(None, None)
+    identified = tip(sender, "070-123 45 67")
+
+    assert anonymous.received_at == datetime(2026, 11, 22, 9, 41, tzinfo=UTC)
+    assert (anonymous.sender_personnummer, anonymous.sender_phone) == (None, None)
+    assert identified.received_at == clock.now()
+    with pytest.raises(ValueError, match="no phone"):
+        tip(None, "070-123 45 67")
+
+
 def test_a_tip_about_the_future_is_refused(clock) -> None:
     with pytest.raises(InvalidInput) as refused:
         tips.receive_tip(
