@@ -3,6 +3,7 @@ a passport reported lost to the reports service reads Spärrat; case meetings on
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +12,7 @@ from threading import Barrier
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from infra.local.cloud import LocalCloud
 from infra.local.event_sources import scheduled_event
@@ -183,6 +185,77 @@ def test_no_one_blocks_someone_else_s_passport_by_reporting_it(
 
     eventually(refusal_logged, timeout_s=WAIT_S, what="bookings to refuse the block")
     assert validity(client, passport) == "Giltig"
+
+
+def test_a_stranger_s_passport_named_in_a_report_filed_on_their_behalf_stays_giltig(
+    client: LocalClient, rng: random.Random
+) -> None:
+    passport = seed_data.PASSPORT_OF_A_STRANGER
+    reporter = client.citizen_token(synthetic_personnummer(rng))
+    body = theft_report(
+        items=[{"category": "passport", "documentNumber": passport.number}],
+        onBehalfOf={"personnummer": passport.holder_personnummer, "relation": "other"},
+    )
+
+    filed = client.request("POST", REPORTS, json_body=body, token=reporter)
+
+    assert filed.status == 201, filed.body
+    report = filed.json()
+    [block] = report["documentBlocks"]
+    assert block["status"] == "notRequested"
+    assert "The holder must report it lost or stolen themselves" in block["message"]
+    assert report["onBehalfOfVerified"] is False
+    # The report reaches the case handlers' queue; no rule decides it.
+    case = report["caseNumber"]
+    triaged = eventually(
+        lambda: (
+            (r := client.request("GET", f"{REPORTS}/{case}", token=reporter).json())["status"] != "received"
+            and r
+        ),
+        timeout_s=WAIT_S,
+        what="triage of the report",
+    )
+    assert triaged["status"] == "awaitingAssessment"
+    assert triaged["decision"] is None
+    assert not [
+        e
+        for e in client.events(detail_type="DocumentBlockRequested")
+        if e["detail"]["data"]["caseNumber"] == case
+    ]
+    assert validity(client, passport) == "Giltig"
+    receipt = client.request("GET", f"{REPORTS}/{case}/receipt", token=reporter)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(receipt.body)).pages)
+    assert passport.number in text
+    assert "spärrat" not in text
+
+
+def test_a_guardian_s_report_blocks_the_child_s_passport_and_the_report_says_so(
+    client: LocalClient,
+) -> None:
+    passport = seed_data.CHILD_PASSPORT_TO_REPORT_STOLEN
+    guardian = client.citizen_token(seed_data.FAMILIES[1].guardians[0])
+    assert validity(client, passport) == "Giltig"
+    body = theft_report(
+        items=[{"category": "passport", "documentNumber": passport.number}],
+        onBehalfOf={"personnummer": passport.holder_personnummer, "relation": "child"},
+    )
+
+    filed = client.request("POST", REPORTS, json_body=body, token=guardian)
+
+    assert filed.status == 201, filed.body
+    assert filed.json()["onBehalfOfVerified"] is True
+    assert [b["status"] for b in filed.json()["documentBlocks"]] == ["requested"]
+    case = filed.json()["caseNumber"]
+    eventually(
+        lambda: validity(client, passport) == "Spärrat", timeout_s=WAIT_S, what="the passport to read Spärrat"
+    )
+
+    def blocked_on_the_report() -> dict[str, Any] | None:
+        report: dict[str, Any] = client.request("GET", f"{REPORTS}/{case}", token=guardian).json()
+        return report if report["documentBlocks"][0]["status"] == "blocked" else None
+
+    report = eventually(blocked_on_the_report, timeout_s=WAIT_S, what="the report to say it is blocked")
+    assert any("(spärrat)" in e["reason"] for e in report["timeline"])
 
 
 def test_the_validity_check_is_open_without_login_and_names_a_malformed_number(client: LocalClient) -> None:

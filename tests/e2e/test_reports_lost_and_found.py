@@ -53,7 +53,7 @@ def citizen(client: LocalClient, rng: random.Random) -> str:
 
 @pytest.fixture
 def reception(client: LocalClient) -> str:
-    return client.staff_token(staff_id="PM-4711", region="Stockholm")
+    return client.staff_token(staff_id="PM-4711", roles=("reception",), region="Stockholm")
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_a_registered_found_item_is_matched_to_the_loss_report_and_the_owner_see
 
     item = client.request("GET", f"{FOUND_ITEMS}/{found_item_id}", token=reception).json()
     assert item["status"] == "ownerNotified"
-    elsewhere = client.staff_token(staff_id="PM-0815", region="Väst")
+    elsewhere = client.staff_token(staff_id="PM-0815", roles=("reception",), region="Väst")
     assert client.request("GET", f"{FOUND_ITEMS}/{found_item_id}", token=elsewhere).status == 404
 
     handed = client.request(
@@ -190,7 +190,7 @@ def test_a_found_bicycle_reaches_the_owner_of_a_theft_report_closed_without_inve
 def test_bad_input_names_the_field_and_registers_nothing(
     client: LocalClient, serial_number: str, changes: dict[str, Any], field: str
 ) -> None:
-    desk = client.staff_token(staff_id="PM-0042", region="Bergslagen")
+    desk = client.staff_token(staff_id="PM-0042", roles=("reception",), region="Bergslagen")
     body = registration(
         serial_number, reception={"name": "Polisen Örebro", "municipalityCode": "1880"}, **changes
     )
@@ -228,3 +228,22 @@ def test_the_deadline_job_runs_in_the_service_and_leaves_a_fresh_item_alone(
     item = client.request("GET", f"{FOUND_ITEMS}/{found_item_id}", token=reception).json()
     assert item["status"] in ("registered", "ownerNotified")
     assert item["nextDeadline"]
+
+
+def test_a_found_item_registered_without_the_reception_role_is_403_and_nothing_is_written(
+    client: LocalClient, reception: str, serial_number: str
+) -> None:
+    no_role = client.staff_token(staff_id="PM-0666", roles=("caseHandler",), region="Stockholm")
+    body = registration(serial_number, description=f"Kamera {serial_number}")
+    before = kept_in_my_region(client, reception)
+
+    response = register(client, no_role, body)
+
+    assert response.status == 403, response.body
+    assert response.headers["content-type"] == "application/problem+json"
+    assert kept_in_my_region(client, reception) == before
+    # Nor may it read an item with its finder's data.
+    found_item_id = register(client, reception, registration(serial_number)).json()["foundItemId"]
+    read = client.request("GET", f"{FOUND_ITEMS}/{found_item_id}", token=no_role)
+    assert read.status == 403, read.body
+    assert b"Finder Person" not in read.body
