@@ -19,7 +19,7 @@ from services.reports.contracts import (
     ReportView,
     UploadInstructions,
 )
-from services.reports.domain import attachments, filing, receipt
+from services.reports.domain import attachments, authority, filing, receipt
 from services.reports.routes.created import created_once
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_citizen
@@ -57,6 +57,10 @@ def post_report(
     idempotency_key: Annotated[str | None, Header(alias=IDEMPOTENCY_HEADER)] = None,
 ) -> Response[dict[str, Any]]:
     citizen = _citizen()
+    # Before any stored answer of a retry: a replay is authorized like the first request.
+    authority.require_representative(
+        request, reporter_personnummer=citizen.personnummer, companies=dependencies.companies()
+    )
 
     def create() -> dict[str, Any]:
         report = filing.file_report(
