@@ -45,6 +45,8 @@ def _forget_clients() -> None:
         reports_dependencies.case_work,
         reports_dependencies.sqs,
         reports_dependencies.mailbox,
+        reports_dependencies.population,
+        reports_dependencies.companies,
         idempotency._store,
         consumer._store,
         aws_clients.dynamodb,
