@@ -424,12 +424,6 @@ class Report(ReportRecord):
     def is_owned_by(self, owner_ref: str) -> bool:
         return self.owner_ref == owner_ref
 
-    @property
-    def on_behalf_unverified(self) -> bool:
-        """Filed for someone else without a register confirming the relation (an older report without the
-        check counts as unconfirmed)."""
-        return self.details.on_behalf_of is not None and self.on_behalf_of_verified is not True
-
     def document_block(self, document_number: str) -> DocumentBlock | None:
         return next((b for b in self.document_blocks if b.document_number == document_number), None)
 
