@@ -51,6 +51,7 @@ from shared.events.envelope import Envelope, EventData
 from shared.events.outbox import outbox_item
 from shared.identity import generate_personnummer
 from shared.manifest import Function, ServiceManifest, bus_name
+from tests.support.fakes import no_registers
 from tests.support.lambda_events import citizen_claims, rest_event
 from tests.support.reports import theft_report
 
@@ -319,6 +320,7 @@ class ReportsRequests:
             parse_draft(theft_report()),
             citizen=self._new_citizen(),
             repository=self._repository,
+            registers=no_registers(),
             clock=SystemClock(),
             correlation_id=f"bench-{uuid.uuid4()}",
         )

@@ -26,8 +26,10 @@ class NotFound(DomainError):
     """Also what a caller gets for an object that exists but is not theirs: its existence is not revealed."""
 
 
-class NotPermitted(DomainError):
-    """The caller is known but may not do this here (a role they lack, a region not theirs)."""
+class Forbidden(DomainError):
+    """The caller is known but has no right to do this: acting for a company they do not represent, a staff
+    member without the role the action needs. (Someone else's object is NotFound instead, so that its
+    existence is not revealed.)"""
 
 
 class Conflict(DomainError):

@@ -207,6 +207,16 @@ class MetricAlarm:
 
 
 @dataclass(frozen=True)
+class Secret:
+    """A random secret of the service (a key), generated where it is provisioned and never in code: Secrets
+    Manager in AWS (encrypted with the service's key), the same API in moto locally. Only ``readers`` may read
+    it; they find its name in ``SECRET_<NAME>``."""
+
+    name: str  # logical: "page-tokens"
+    readers: tuple[str, ...]  # logical names of the functions that read it
+
+
+@dataclass(frozen=True)
 class ServiceManifest:
     name: str  # "reports"
     title: str
@@ -219,6 +229,7 @@ class ServiceManifest:
     queues: tuple[Queue, ...] = ()
     # Alarms on the service's own metrics, besides those every service gets (errors, throttles, queues).
     alarms: tuple[MetricAlarm, ...] = ()
+    secrets: tuple[Secret, ...] = ()
     publishes: tuple[str, ...] = ()  # detail types this service produces
     # Limits applied by API Gateway (stage throttling) and asserted by the local gateway.
     rate_limit_per_second: int = 50
@@ -304,6 +315,9 @@ class ServiceManifest:
     def bucket_name(self, env: str, bucket: str, account: str) -> str:
         return f"{self.prefix(env)}-{bucket}-{account}"
 
+    def secret_name(self, env: str, secret: str) -> str:
+        return f"{self.prefix(env)}-{secret}"
+
     def event_pattern(self, subscription: Subscription) -> dict[str, list[str]]:
         return {"source": [subscription.source], "detail-type": list(subscription.detail_types)}
 
@@ -323,6 +337,8 @@ class ServiceManifest:
             variables[f"TABLE_{table.name.upper()}"] = self.table_name(env, table.name)
         for queue in self.queues:
             variables[queue_variable(queue.name)] = self.queue_name(env, queue.name)
+        for secret in self.secrets:
+            variables[secret_variable(secret.name)] = self.secret_name(env, secret.name)
         if account is not None:
             for bucket in self.buckets:
                 variables[f"BUCKET_{bucket.name.upper()}"] = self.bucket_name(env, bucket.name, account)
@@ -342,6 +358,7 @@ def _problems(manifest: ServiceManifest) -> list[str]:
         _queues_have_senders,
         _access_names_what_the_service_has,
         _alarms_are_evaluable,
+        _secrets_have_readers,
     )
     return [problem for check in checks for problem in check(manifest)]
 
@@ -470,6 +487,18 @@ def _alarms_are_evaluable(manifest: ServiceManifest) -> Iterator[str]:
             yield f"alarm {alarm.name!r}: period and evaluation periods must be positive"
 
 
+def _secrets_have_readers(manifest: ServiceManifest) -> Iterator[str]:
+    functions = {f.name for f in manifest.functions}
+    for name in _repeated(s.name for s in manifest.secrets):
+        yield f"secret name {name!r} is used twice"
+    for secret in manifest.secrets:
+        if not secret.readers:
+            yield f"secret {secret.name!r} has no readers"
+        for reader in secret.readers:
+            if reader not in functions:
+                yield f"secret {secret.name!r} names reader {reader!r}, which is not a function of the service"
+
+
 def _repeated(values: Iterable[_Named]) -> list[_Named]:
     return [value for value, count in Counter(values).items() if count > 1]
 
@@ -477,6 +506,11 @@ def _repeated(values: Iterable[_Named]) -> list[_Named]:
 def queue_variable(queue: str) -> str:
     """The environment variable holding a standalone queue's physical name: ``QUEUE_OUTGOING_MAIL``."""
     return "QUEUE_" + queue.upper().replace("-", "_")
+
+
+def secret_variable(secret: str) -> str:
+    """The environment variable holding a secret's name: ``SECRET_PAGE_TOKENS``."""
+    return "SECRET_" + secret.upper().replace("-", "_")
 
 
 def bus_name(env: str) -> str:

@@ -17,9 +17,9 @@ Route = tuple[str, str]  # (HTTP method, full path)
 
 
 def cloud_inventory(env: str = "dev") -> dict[str, Any]:
-    """``routes``, ``tables``, ``queues`` (every queue: subscriptions', their DLQs, failure queues) and
-    ``rules`` of every service stack. The platform's own plumbing (the alarm topic's undelivered mail) has no
-    local counterpart and is left out."""
+    """``routes``, ``tables``, ``queues`` (every queue: subscriptions', their DLQs, failure queues), ``rules``
+    and ``secrets`` of every service stack. The platform's own plumbing (the alarm topic's undelivered mail)
+    has no local counterpart and is left out."""
     platform = platform_stack_name(env)
     templates = [t for name, t in synthesized(env).templates().items() if name != platform]
     return {
@@ -27,6 +27,11 @@ def cloud_inventory(env: str = "dev") -> dict[str, Any]:
         "tables": {name for template in templates for name in table_names(template)},
         "queues": {name for template in templates for name in queue_names(template).values()},
         "rules": {name: rule for template in templates for name, rule in queue_rules(template).items()},
+        "secrets": {
+            secret["Name"]
+            for template in templates
+            for _, secret in resources(template, "AWS::SecretsManager::Secret")
+        },
     }
 
 

@@ -35,6 +35,7 @@ from infra.cloud.service_messaging import (
     publish_outbox,
     schedule_invocation,
 )
+from infra.cloud.service_secrets import service_secret
 from shared.manifest import ServiceManifest
 from shared.manifest import ssm_parameter as ssm_parameter_name
 
@@ -59,6 +60,17 @@ class ServiceStack(cdk.Stack):
         self.standalone_queues = self._standalone_queues()
         for alarm in manifest.alarms:
             manifest_alarm(self, manifest, env_name, alarm, self.alarm_topic)
+        self.secrets = {
+            spec.name: service_secret(
+                self,
+                manifest,
+                env_name,
+                spec,
+                key=self.data.key,
+                readers=[self.functions[reader].role for reader in spec.readers],
+            )
+            for spec in manifest.secrets
+        }
         if manifest.routes:
             self.api = self._api()
 

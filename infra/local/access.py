@@ -1,8 +1,8 @@
 """The local cloud refuses an AWS call that the calling function's role in AWS would refuse.
 
 Each manifest function declares what it does to its service's tables and buckets (``Function.access``), the
-queues it sends to (``Queue.senders``) and, for a publisher, that it puts its service's events. The CDK app
-renders the function's IAM role from exactly that; here a botocore hook in the worker process checks every
+queues it sends to (``Queue.senders``), the secrets it reads (``Secret.readers``) and, for a publisher, that
+it puts its service's events. The CDK app renders the function's IAM role from exactly that; here a botocore hook in the worker process checks every
 call against the same declarations before it leaves the process, and answers a call that is not declared as
 AWS would, with ``AccessDeniedException``. So a handler that starts using an action nobody declared fails on a
 laptop and in the end-to-end tests, not first in AWS.
@@ -81,6 +81,8 @@ def permissions(
     elif service == "sqs":
         queue = params.get("QueueName") or str(params.get("QueueUrl", "")).rsplit("/", 1)[-1]
         yield Permission(f"sqs:{operation}", str(queue))
+    elif service == "secretsmanager" and operation == "GetSecretValue":
+        yield Permission("secretsmanager:GetSecretValue", str(params.get("SecretId", "")).rsplit(":", 1)[-1])
     elif service == "events" and operation == "PutEvents":
         for entry in params.get("Entries", []):
             bus = str(entry.get("EventBusName") or "default").rsplit("/", 1)[-1]
@@ -125,6 +127,9 @@ def policy_document(manifest: ServiceManifest, env: str, account: str) -> Policy
                 grants[manifest.bucket_name(env, bucket.name, account)] = actions
         for queue in manifest.sends_to(function.name):
             grants[manifest.queue_name(env, queue.name)] = sorted(_SEND_ACTIONS)
+        for secret in manifest.secrets:
+            if function.name in secret.readers:
+                grants[manifest.secret_name(env, secret.name)] = ["secretsmanager:GetSecretValue"]
         if function.kind == "publisher":
             grants[f"{bus_name(env)}@{manifest.source}"] = ["events:PutEvents"]
         functions[manifest.function_name(env, function.name)] = {"name": function.name, "grants": grants}
@@ -156,7 +161,7 @@ def access_denied(
     what = "; ".join(p.describe() for p in refusals)
     message = (
         f"{function} may not {what}: its role in AWS would refuse it. If the {name!r} function needs it, "
-        f"declare it in services/{service}/manifest.py (Function.access, or Queue.senders)."
+        f"declare it in services/{service}/manifest.py (Function.access, Queue.senders or Secret.readers)."
     )
     return ClientError({"Error": {"Code": "AccessDeniedException", "Message": message}}, operation)
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
 # moto accepts any credentials; fixed dummy ones keep a developer's real profile out of the picture.
@@ -50,6 +51,7 @@ class AwsClients:
     events: EventBridgeClient
     sqs: SQSClient
     s3: S3Client
+    secrets: SecretsManagerClient
 
     @classmethod
     def connect(cls, endpoint_url: str) -> AwsClients:
@@ -81,4 +83,5 @@ class AwsClients:
             events=session.client("events", endpoint_url=endpoint_url, config=config),
             sqs=session.client("sqs", endpoint_url=endpoint_url, config=config),
             s3=session.client("s3", endpoint_url=endpoint_url, config=config),
+            secrets=session.client("secretsmanager", endpoint_url=endpoint_url, config=config),
         )

@@ -378,11 +378,12 @@ class _Handler(BaseHTTPRequestHandler):
             response = problem(HTTPStatus.INTERNAL_SERVER_ERROR, "internal", "The gateway failed")
         body.discard()
         self._write(response)
+        # Never the client's address, nor the query string: a line must not identify who sent an anonymous tip
+        # (as API Gateway's access log does not), and a query may carry what a client typed.
         log.info(
-            '%s "%s %s" %d %.1fms',
-            self.client_address[0],
+            '"%s %s" %d %.1fms',
             self.command,
-            self.path,
+            urlsplit(self.path).path,
             response.status,
             (time.monotonic() - started) * 1000,
         )

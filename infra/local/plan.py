@@ -135,6 +135,7 @@ class LocalPlan:
     standalone_queues: tuple[StandaloneQueuePlan, ...]
     rules: tuple[RulePlan, ...]
     buckets: tuple[str, ...]
+    secrets: tuple[str, ...]  # physical names; each gets a random value at start
     streams: tuple[StreamPlan, ...]
     consumers: tuple[ConsumerPlan, ...]
     schedules: tuple[SchedulePlan, ...]
@@ -154,6 +155,7 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
     standalone_queues: list[StandaloneQueuePlan] = []
     rules: list[RulePlan] = []
     buckets: list[str] = []
+    secrets: list[str] = []
     streams: list[StreamPlan] = []
     consumers: list[ConsumerPlan] = []
     schedules: list[SchedulePlan] = []
@@ -219,6 +221,7 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
                 )
             )
         buckets.extend(manifest.bucket_name(env, b.name, ACCOUNT_ID) for b in manifest.buckets)
+        secrets.extend(manifest.secret_name(env, s.name) for s in manifest.secrets)
         schedules.extend(
             SchedulePlan(
                 manifest.name,
@@ -241,6 +244,7 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
         standalone_queues=tuple(standalone_queues),
         rules=tuple(rules),
         buckets=tuple(buckets),
+        secrets=tuple(secrets),
         streams=tuple(streams),
         consumers=tuple(consumers),
         schedules=tuple(schedules),
@@ -263,6 +267,7 @@ def describe_local_plan(manifests: Iterable[ServiceManifest], env: str = "local"
         | set(plan.failure_queues)
         | {q.name for q in plan.standalone_queues},
         "rules": {r.name: {"pattern": r.pattern, "target_queue": r.queue} for r in plan.rules},
+        "secrets": set(plan.secrets),
     }
 
 

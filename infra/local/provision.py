@@ -1,9 +1,10 @@
 """Create in moto everything the plan declares: tables, the bus, rules, queues with DLQs, failure queues,
-standalone queues, buckets, the tap."""
+standalone queues, buckets, secrets (with random values, as Secrets Manager generates them in AWS), the tap."""
 
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     )
 
 SECONDS_PER_DAY = 24 * 3600
+SECRET_BYTES = 48
 
 
 @dataclass
@@ -67,6 +69,9 @@ def provision(plan: LocalPlan, aws: AwsClients, *, time_scale: float = 1.0) -> P
 
     for bucket in plan.buckets:
         aws.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    for secret in plan.secrets:
+        # A fresh value per run, never one in code: tokens sealed with it die with the local cloud.
+        aws.secrets.create_secret(Name=secret, SecretString=secrets.token_urlsafe(SECRET_BYTES))
     return provisioned
 
 

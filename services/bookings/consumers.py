@@ -11,9 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.bookings import dependencies
 from services.bookings.domain import cases, validity
-from services.bookings.domain.ports import BlockOutcome
 from shared.events.consumer import consume_batch
-from shared.events.contracts.reports import DocumentBlocked, ReportFiled
+from shared.events.contracts.reports import DocumentBlockRequested, ReportFiled
 from shared.events.envelope import DeliveredEvent
 from shared.observability import create_logger, create_metrics, entry_point
 
@@ -23,22 +22,27 @@ tracer = Tracer()
 
 
 def _block_document(delivered: DeliveredEvent) -> None:
-    reported = DocumentBlocked.model_validate(delivered.detail["data"])
-    outcome = validity.block_reported_document(reported, register=dependencies.documents())
-    if outcome is BlockOutcome.BLOCKED:
-        metrics.add_metric(name="DocumentsBlocked", unit=MetricUnit.Count, value=1)
-        logger.info("Document blocked", extra={"caseNumber": reported.case_number})
-    elif outcome is BlockOutcome.ALREADY_BLOCKED:
-        # A redelivery, a re-drive or an archive replay, or a second report of the same document.
-        metrics.add_metric(name="DocumentsAlreadyBlocked", unit=MetricUnit.Count, value=1)
-        logger.info("Document already blocked: nothing changed", extra={"caseNumber": reported.case_number})
-    else:
-        # Not the reporter's document, or not in the register: no one can block someone else's passport.
+    requested = DocumentBlockRequested.model_validate(delivered.detail["data"])
+    outcome = validity.block_reported_document(
+        requested,
+        register=dependencies.documents(),
+        now=dependencies.clock().now(),
+        correlation_id=delivered.metadata.correlation_id,
+    )
+    if outcome is validity.BlockOutcome.REFUSED:
+        # Not the holder's document, or not in the register: no one can block someone else's passport.
         metrics.add_metric(name="DocumentBlocksRefused", unit=MetricUnit.Count, value=1)
         logger.warning(
-            "Document not blocked: no such document held by the reporter",
-            extra={"caseNumber": reported.case_number},
+            "Document not blocked: no such document held by the holder named",
+            extra={"caseNumber": requested.case_number},
         )
+    elif outcome is validity.BlockOutcome.ALREADY_BLOCKED:
+        # A redelivery, a re-drive or an archive replay, or a second report of the same document.
+        metrics.add_metric(name="DocumentsAlreadyBlocked", unit=MetricUnit.Count, value=1)
+        logger.info("Document already blocked: nothing changed", extra={"caseNumber": requested.case_number})
+    else:
+        metrics.add_metric(name="DocumentsBlocked", unit=MetricUnit.Count, value=1)
+        logger.info("Document blocked", extra={"caseNumber": requested.case_number})
 
 
 def _learn_case_owner(delivered: DeliveredEvent) -> None:

@@ -9,6 +9,7 @@ from shared.manifest import (
     Index,
     Route,
     Schedule,
+    Secret,
     ServiceManifest,
     Subscription,
     Table,
@@ -67,9 +68,10 @@ MANIFEST = ServiceManifest(
             "documents",
             "services.bookings.consumers.documents_handler",
             "consumer",
-            description="Blocks passports and ID cards reported lost or stolen",
-            # A conditional update: only a document held by the reporter is blocked.
-            access=(TableAccess("main", ("UpdateItem",)), IDEMPOTENCY_STORE),
+            description="Blocks passports and ID cards reported lost or stolen by their holder or guardian",
+            # Reads the document; one transaction blocks it (a conditional update) with the event that answers
+            # the report (an outbox put), or stores the refusal's event alone.
+            access=(TableAccess("main", ("GetItem", "UpdateItem", "PutItem")), IDEMPOTENCY_STORE),
         ),
         Function(
             "cases",
@@ -107,7 +109,7 @@ MANIFEST = ServiceManifest(
             "documents",
             function="documents",
             source="polisen.reports",
-            detail_types=("DocumentBlocked",),
+            detail_types=("DocumentBlockRequested",),
         ),
         Subscription(
             "cases",
@@ -117,6 +119,8 @@ MANIFEST = ServiceManifest(
         ),
     ),
     schedules=(Schedule("reminders", function="reminders", expression="rate(5 minutes)"),),
+    # The key that seals the lists' nextToken (shared/http/pagination.py); only the API reads it.
+    secrets=(Secret("page-tokens", readers=("api",)),),
     publishes=(
         "AppointmentBooked",
         "AppointmentRescheduled",
@@ -124,6 +128,8 @@ MANIFEST = ServiceManifest(
         "AppointmentReminderDue",
         "AppointmentAttended",
         "AppointmentMissed",
+        "DocumentBlocked",
+        "DocumentBlockRefused",
     ),
     rate_limit_per_second=50,
     burst_limit=100,

@@ -1,8 +1,10 @@
 """Synthetic people and documents for the local cloud's registers: generated, valid-checksum personnummer,
 never a real person's.
 
-Everything is drawn from ``random.Random(SEED)``, so the same identities exist in every run and tests can
-import them: a guardian logs in with ``FAMILIES[0].guardians[0]`` and books for ``FAMILIES[0].children[0]``;
+The families (guardians and children) are the platform's, from :mod:`shared.synthetic_people`, so the reports
+service's population register knows the same guardians. The document holders and documents are this
+service's, drawn from ``random.Random(SEED)``, so the same identities exist in every run and tests can import
+them: a guardian logs in with ``FAMILIES[0].guardians[0]`` and books for ``FAMILIES[0].children[0]``;
 ``VALID_PASSPORT`` answers Giltig to the validity check. Expiry dates follow the calendar year, so the valid
 documents stay valid and the expired one stays expired whenever the tests run.
 """
@@ -10,23 +12,14 @@ documents stay valid and the expired one stays expired whenever the tests run.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import date
 
 from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
 from shared.identity import generate_personnummer
+from shared.synthetic_people import FAMILIES as FAMILIES
+from shared.synthetic_people import Family as Family
 
 SEED = 20261122
-
-
-@dataclass(frozen=True)
-class Family:
-    guardians: tuple[str, ...]  # 12-digit personnummer
-    children: tuple[str, ...]
-
-    @property
-    def guardianship(self) -> list[tuple[str, str]]:
-        return [(guardian, child) for guardian in self.guardians for child in self.children]
 
 
 _rng = random.Random(SEED)  # noqa: S311 - reproducible synthetic people, not a secret
@@ -44,14 +37,8 @@ _THIS_YEAR = date.today().year
 VALID_UNTIL = date(_THIS_YEAR + 3, 6, 30)
 EXPIRED_ON = date(_THIS_YEAR - 1, 3, 31)
 
-# Three families: two guardians with two children, and two single guardians with one child each.
-FAMILIES: tuple[Family, ...] = (
-    Family(guardians=(_person(1984), _person(1986)), children=(_person(2016), _person(2019))),
-    Family(guardians=(_person(1979),), children=(_person(2014),)),
-    Family(guardians=(_person(1990),), children=(_person(2021),)),
-)
 # Adults with documents in the register and no children.
-HOLDERS: tuple[str, ...] = tuple(_person(1950 + 5 * i) for i in range(6))
+HOLDERS: tuple[str, ...] = tuple(_person(1950 + 5 * i) for i in range(7))
 
 
 def _document(
@@ -71,6 +58,10 @@ PASSPORT_TO_REPORT_LOST = _document(IssuedDocumentType.PASSPORT, HOLDERS[2], VAL
 PASSPORT_TO_BLOCK_ON_THE_BUS = _document(IssuedDocumentType.PASSPORT, HOLDERS[3], VALID_UNTIL)
 PASSPORT_OF_SOMEONE_ELSE = _document(IssuedDocumentType.PASSPORT, HOLDERS[4], VALID_UNTIL)
 CHILD_PASSPORT = _document(IssuedDocumentType.PASSPORT, FAMILIES[0].children[0], VALID_UNTIL)
+# A child's passport its guardian reports stolen (blocked by one end-to-end test).
+CHILD_PASSPORT_TO_REPORT_STOLEN = _document(IssuedDocumentType.PASSPORT, FAMILIES[1].children[0], VALID_UNTIL)
+# A stranger's passport someone names in a report filed "on behalf of" its holder: it must stay valid.
+PASSPORT_OF_A_STRANGER = _document(IssuedDocumentType.PASSPORT, HOLDERS[6], VALID_UNTIL)
 
 DOCUMENTS: tuple[IssuedDocument, ...] = (
     VALID_PASSPORT,
@@ -81,4 +72,6 @@ DOCUMENTS: tuple[IssuedDocument, ...] = (
     PASSPORT_TO_BLOCK_ON_THE_BUS,
     PASSPORT_OF_SOMEONE_ELSE,
     CHILD_PASSPORT,
+    CHILD_PASSPORT_TO_REPORT_STOLEN,
+    PASSPORT_OF_A_STRANGER,
 )

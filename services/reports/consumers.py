@@ -10,11 +10,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.reports import dependencies
 from services.reports.adapters.metrics import record_decision
-from services.reports.domain import decisions, notifications, stolen_goods
+from services.reports.domain import authority, decisions, notifications, stolen_goods
 from services.reports.domain.lost_and_found import match_found_item, match_report, write_to_owner
 from services.reports.domain.model import Report
 from services.reports.telemetry import logger, metrics, tracer
 from shared.events.consumer import consume_batch
+from shared.events.contracts import bookings as booking_events
 from shared.events.contracts import reports as report_events
 from shared.events.contracts.reports import ReportDecided, ReportFiled
 from shared.events.envelope import DeliveredEvent
@@ -157,3 +158,41 @@ def lost_and_found_handler(event: dict[str, Any], context: LambdaContext) -> Par
 @entry_point(logger, metrics=metrics, tracer=tracer)
 def notify_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(event, context, handle=_notify, logger=logger)
+
+
+def _record_block_outcome(delivered: DeliveredEvent) -> None:
+    """The document register's answer to a block the report asked for."""
+    data = delivered.detail["data"]
+    if delivered.detail_type == booking_events.DocumentBlocked.event_type:
+        blocked = booking_events.DocumentBlocked.model_validate(data)
+        case_number, document_number = blocked.case_number, blocked.document_number
+        changed = authority.record_block_outcome(
+            case_number,
+            document_number,
+            blocked=True,
+            already_blocked=blocked.already_blocked,
+            at=blocked.blocked_at,
+            repository=dependencies.repository(),
+        )
+    elif delivered.detail_type == booking_events.DocumentBlockRefused.event_type:
+        refused = booking_events.DocumentBlockRefused.model_validate(data)
+        case_number, document_number = refused.case_number, refused.document_number
+        changed = authority.record_block_outcome(
+            case_number,
+            document_number,
+            blocked=False,
+            at=refused.refused_at,
+            repository=dependencies.repository(),
+        )
+    else:
+        raise ValueError(f"documentBlocks is not subscribed to {delivered.detail_type}")
+    if changed is not None:
+        logger.info(
+            "Document block answered on the report",
+            extra={"caseNumber": case_number, "outcome": delivered.detail_type},
+        )
+
+
+@entry_point(logger, metrics=metrics, tracer=tracer)
+def document_blocks_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return consume_batch(event, context, handle=_record_block_outcome, logger=logger)

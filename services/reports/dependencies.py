@@ -19,6 +19,8 @@ from services.reports.adapters.dynamodb import (
 )
 from services.reports.adapters.found_items import DynamoDbFoundItemRepository, DynamoDbReportedPropertyIndex
 from services.reports.adapters.mailbox import SqsDigitalMailbox
+from services.reports.adapters.registers import DynamoDbCompanyRegister, DynamoDbPopulationRegister
+from services.reports.domain.authority import Registers
 from services.reports.domain.decisions import RuleSet, current_rule_set
 from services.reports.manifest import (
     AUDIT_RETENTION_DAYS_VARIABLE,
@@ -58,13 +60,27 @@ def tips() -> DynamoDbTipRepository:
 
 
 @cache
+def population() -> DynamoDbPopulationRegister:
+    return DynamoDbPopulationRegister(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+@cache
+def companies() -> DynamoDbCompanyRegister:
+    return DynamoDbCompanyRegister(os.environ["TABLE_MAIN"], aws.dynamodb())
+
+
+def registers() -> Registers:
+    return Registers(population=population(), companies=companies())
+
+
+@cache
 def clock() -> Clock:
     return SystemClock()
 
 
 @cache
 def found_items() -> DynamoDbFoundItemRepository:
-    return DynamoDbFoundItemRepository(os.environ["TABLE_MAIN"], aws.dynamodb())
+    return DynamoDbFoundItemRepository(os.environ["TABLE_MAIN"], aws.dynamodb(), audit=audit_log())
 
 
 @cache

@@ -30,9 +30,7 @@ def found_item_deadlines_handler(event: dict[str, Any], context: LambdaContext) 
     return summary
 
 
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-@logger.inject_lambda_context
+@entry_point(logger, metrics=metrics, tracer=tracer)
 def stalled_reports_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Reports still received long after filing (their triage never ran): shown in their region's staff
     queue, counted in ``ReportsStalled`` (zero too, so its alarm clears once triage has caught up)."""

@@ -13,6 +13,7 @@ from shared.manifest import (
     Queue,
     Route,
     Schedule,
+    Secret,
     ServiceManifest,
     Subscription,
     Table,
@@ -87,7 +88,8 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/openapi.json", "public"),
         # Staff at police receptions: found items (hittegods).
         Route("POST", FOUND_ITEMS, "staff", role=RECEPTION_ROLE),
-        Route("GET", FOUND_ITEMS, "staff", role=RECEPTION_ROLE),
+        # The list shows no finder's data: open to the region's staff.
+        Route("GET", FOUND_ITEMS, "staff"),
         Route("GET", f"{FOUND_ITEMS}/{{foundItemId}}", "staff", role=RECEPTION_ROLE),
         Route("POST", f"{FOUND_ITEMS}/{{foundItemId}}/owner-notices", "staff", role=RECEPTION_ROLE),
         Route("POST", f"{FOUND_ITEMS}/{{foundItemId}}/handover", "staff", role=RECEPTION_ROLE),
@@ -131,6 +133,14 @@ MANIFEST = ServiceManifest(
             "consumer",
             description="Matches found items to open loss and theft reports and tells the owner",
             access=MATCHING_ACCESS,
+        ),
+        Function(
+            "documentBlocks",
+            "services.reports.consumers.document_blocks_handler",
+            "consumer",
+            description="Records on the report whether a passport or ID card it named was blocked",
+            # Reads the report and writes the register's answer on it (a conditional put).
+            access=(TableAccess("main", ("GetItem", "PutItem")), IDEMPOTENCY_STORE),
         ),
         Function(
             "foundItemDeadlines",
@@ -193,6 +203,13 @@ MANIFEST = ServiceManifest(
             # A new loss or theft report is matched by triage; a report's additions may name more items.
             detail_types=("FoundItemRegistered", "ReportAmended"),
         ),
+        Subscription(
+            "documentBlocks",
+            function="documentBlocks",
+            # The document register's answer to DocumentBlockRequested.
+            source="polisen.bookings",
+            detail_types=("DocumentBlocked", "DocumentBlockRefused"),
+        ),
     ),
     # Photos and receipts citizens attach to their reports (private, KMS-encrypted).
     buckets=(Bucket("attachments"),),
@@ -215,7 +232,16 @@ MANIFEST = ServiceManifest(
             ),
         ),
     ),
-    publishes=("ReportFiled", "ReportStatusChanged", *FOUND_PROPERTY_EVENTS, "ReportDecided"),
+    # The key that seals the lists' nextToken (shared/http/pagination.py); only the API reads it.
+    secrets=(Secret("page-tokens", readers=("api",)),),
+    publishes=(
+        "ReportFiled",
+        "ReportStatusChanged",
+        *FOUND_PROPERTY_EVENTS,
+        "ReportDecided",
+        "ReportAmended",
+        "DocumentBlockRequested",
+    ),
     # Demo reports for the local cloud, decided or queued by the rules, so staff have work at once.
     seed_handler="services.reports.seed.handler",
     extra_environment={

@@ -1,7 +1,10 @@
-"""Lambda (local cloud only): demo reports filed and triaged at start, so staff have a queue to work at once.
+"""Lambda (local cloud only): the register simulators seeded, and demo reports filed and triaged at start, so
+staff have a queue to work at once.
 
 The local cloud invokes the manifest's ``seed_handler`` once, in the service's own worker, before traffic.
-Reports are filed through the same use cases as citizens' and the decision rules run on them at once, with
+First the population register and the company register of representatives are loaded with the platform's
+synthetic people (``shared.synthetic_people``) and the demo shops with the demo staff who file for them. Then
+reports are filed through the same use cases as citizens' and the decision rules run on them at once, with
 what triage does besides (stolen goods, the index found property is matched against).
 
 Their events are not put on the outbox. On the bus they would only make triage find every report already
@@ -19,11 +22,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.reports import dependencies
-from services.reports.demo import demo_reports
+from services.reports.demo import DemoReport, demo_reports
 from services.reports.domain import decisions, filing, lost_and_found, stolen_goods
-from services.reports.domain.model import Report
-from services.reports.domain.ports import Page, ReportRepository
+from services.reports.domain.model import Report, ShopTheftReport
+from services.reports.domain.ports import Page, RegisteredPerson, ReportRepository
 from services.reports.telemetry import logger
+from shared import synthetic_people
 from shared.events.envelope import Envelope, EventData
 from shared.observability import entry_point
 
@@ -57,18 +61,37 @@ class Unannounced:
         return self._repository.list_owned(owner_ref, limit=limit, start=start)
 
 
+def seed_registers(demos: Sequence[DemoReport]) -> dict[str, int]:
+    """The simulated population register and company register, with the platform's synthetic people and
+    the demo shops (each represented by the demo citizen who files for it)."""
+    people = [
+        RegisteredPerson(p.personnummer, p.birth_date, frozenset(p.guardians))
+        for p in synthetic_people.PEOPLE
+    ]
+    dependencies.population().put_people(people)
+    companies = {c.organisationsnummer: set(c.representatives) for c in synthetic_people.COMPANIES}
+    for demo in demos:
+        if isinstance(demo.draft, ShopTheftReport):
+            companies.setdefault(demo.draft.organisationsnummer, set()).add(demo.citizen.personnummer)
+    dependencies.companies().put_companies(companies)
+    return {"people": len(people), "companies": len(companies)}
+
+
 @entry_point(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    demos = demo_reports(dependencies.clock().now())
+    registered = seed_registers(demos)
     repository = Unannounced(dependencies.repository())
     clock = dependencies.clock()
     rules = dependencies.decision_rules()
     correlation_id = f"demo-seed-{uuid.uuid4()}"
     verdicts: Counter[str] = Counter()
-    for demo in demo_reports(clock.now()):
+    for demo in demos:
         report = filing.file_report(
             demo.draft,
             citizen=demo.citizen,
             repository=repository,
+            registers=dependencies.registers(),
             clock=clock,
             correlation_id=correlation_id,
         )
@@ -87,6 +110,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             clock=clock,
             correlation_id=correlation_id,
         )
-    summary = {"filed": sum(verdicts.values()), **verdicts}
+    summary = {"filed": sum(verdicts.values()), **verdicts, **registered}
     logger.info("Demo reports filed", extra=summary)
     return summary

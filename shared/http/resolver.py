@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from shared.errors import Conflict, DomainError, InvalidInput, NotFound, NotPermitted, Referral
+from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Referral
 from shared.http.access import RouteAccess
 from shared.http.problems import (
     PROBLEM_JSON,
@@ -55,10 +55,10 @@ def problem_for(error: DomainError) -> ProblemError:
         return ValidationProblem(error.detail, invalid_parameters=invalid)
     if isinstance(error, NotFound):
         return NotFoundProblem(error.detail)
+    if isinstance(error, Forbidden):
+        return ForbiddenProblem(error.detail)
     if isinstance(error, Conflict):
         return ConflictProblem(error.detail)
-    if isinstance(error, NotPermitted):
-        return ForbiddenProblem(error.detail)
     if isinstance(error, Referral):
         return UnprocessableProblem(error.detail, refer_to=error.refer_to)
     return UnprocessableProblem(error.detail)

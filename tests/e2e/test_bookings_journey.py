@@ -3,6 +3,7 @@ a passport reported lost to the reports service reads Spärrat; case meetings on
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import uuid
@@ -12,6 +13,7 @@ from threading import Barrier
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from infra.local.aws import AwsClients
 from infra.local.cloud import LocalCloud
@@ -20,7 +22,7 @@ from infra.local.redrive import DeadLetters, dead_letter_queues
 from services.bookings import seed_data
 from services.bookings.domain.ports import IssuedDocument
 from shared.events.contracts.reports import SOURCE as REPORTS_SOURCE
-from shared.events.contracts.reports import DocumentBlocked
+from shared.events.contracts.reports import DocumentBlockRequested
 from shared.events.envelope import new_event
 from tests.e2e.support import LocalClient, Response, eventually, synthetic_personnummer
 from tests.support.bookings import APPOINTMENTS, BASE, booking_body, case_meeting_body, validity_body
@@ -169,23 +171,24 @@ def test_a_dead_lettered_block_is_listed_and_the_redrive_makes_the_passport_read
     client: LocalClient, local_cloud: LocalCloud
 ) -> None:
     passport = seed_data.PASSPORT_TO_BLOCK_ON_THE_BUS
-    reported = DocumentBlocked(
+    reported = DocumentBlockRequested(
         document_type=passport.type.value,
         document_number=passport.number,
         holder_personnummer=passport.holder_personnummer,
+        requested_by="holder",
         reason="stolen",
         case_number="K990001-26",
-        blocked_at=datetime.now(UTC),
+        requested_at=datetime.now(UTC),
     )
     envelope = new_event(
-        reported, producer=REPORTS_SOURCE, occurred_at=reported.blocked_at, correlation_id="c"
+        reported, producer=REPORTS_SOURCE, occurred_at=reported.requested_at, correlation_id="c"
     )
     delivered = {
         "version": "0",
         "id": str(uuid.uuid4()),
-        "detail-type": "DocumentBlocked",
+        "detail-type": "DocumentBlockRequested",
         "source": REPORTS_SOURCE,
-        "time": reported.blocked_at.isoformat(),
+        "time": reported.requested_at.isoformat(),
         "detail": json.loads(envelope.detail_json()),
     }
     sqs = AwsClients.connect(local_cloud.aws_endpoint).sqs
@@ -199,7 +202,7 @@ def test_a_dead_lettered_block_is_listed_and_the_redrive_makes_the_passport_read
     assert listed.count >= 1
     assert listed.oldest is not None
     (letter,) = [p.summary for p in listed.peek if p.summary.get("eventId") == envelope.metadata.event_id]
-    assert (letter["detailType"], letter["caseNumber"]) == ("DocumentBlocked", "K990001-26")
+    assert (letter["detailType"], letter["caseNumber"]) == ("DocumentBlockRequested", "K990001-26")
     assert passport.holder_personnummer not in json.dumps([listed.to_json()])
 
     assert dead_letters.redrive(dlq).startswith("moved ")
@@ -230,6 +233,77 @@ def test_no_one_blocks_someone_else_s_passport_by_reporting_it(
 
     eventually(refusal_logged, timeout_s=WAIT_S, what="bookings to refuse the block")
     assert validity(client, passport) == "Giltig"
+
+
+def test_a_stranger_s_passport_named_in_a_report_filed_on_their_behalf_stays_giltig(
+    client: LocalClient, rng: random.Random
+) -> None:
+    passport = seed_data.PASSPORT_OF_A_STRANGER
+    reporter = client.citizen_token(synthetic_personnummer(rng))
+    body = theft_report(
+        items=[{"category": "passport", "documentNumber": passport.number}],
+        onBehalfOf={"personnummer": passport.holder_personnummer, "relation": "other"},
+    )
+
+    filed = client.request("POST", REPORTS, json_body=body, token=reporter)
+
+    assert filed.status == 201, filed.body
+    report = filed.json()
+    [block] = report["documentBlocks"]
+    assert block["status"] == "notRequested"
+    assert "The holder must report it lost or stolen themselves" in block["message"]
+    assert report["onBehalfOfVerified"] is False
+    # The report reaches the case handlers' queue; no rule decides it.
+    case = report["caseNumber"]
+    triaged = eventually(
+        lambda: (
+            (r := client.request("GET", f"{REPORTS}/{case}", token=reporter).json())["status"] != "received"
+            and r
+        ),
+        timeout_s=WAIT_S,
+        what="triage of the report",
+    )
+    assert triaged["status"] == "awaitingAssessment"
+    assert triaged["decision"] is None
+    assert not [
+        e
+        for e in client.events(detail_type="DocumentBlockRequested")
+        if e["detail"]["data"]["caseNumber"] == case
+    ]
+    assert validity(client, passport) == "Giltig"
+    receipt = client.request("GET", f"{REPORTS}/{case}/receipt", token=reporter)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(receipt.body)).pages)
+    assert passport.number in text
+    assert "spärrat" not in text
+
+
+def test_a_guardian_s_report_blocks_the_child_s_passport_and_the_report_says_so(
+    client: LocalClient,
+) -> None:
+    passport = seed_data.CHILD_PASSPORT_TO_REPORT_STOLEN
+    guardian = client.citizen_token(seed_data.FAMILIES[1].guardians[0])
+    assert validity(client, passport) == "Giltig"
+    body = theft_report(
+        items=[{"category": "passport", "documentNumber": passport.number}],
+        onBehalfOf={"personnummer": passport.holder_personnummer, "relation": "child"},
+    )
+
+    filed = client.request("POST", REPORTS, json_body=body, token=guardian)
+
+    assert filed.status == 201, filed.body
+    assert filed.json()["onBehalfOfVerified"] is True
+    assert [b["status"] for b in filed.json()["documentBlocks"]] == ["requested"]
+    case = filed.json()["caseNumber"]
+    eventually(
+        lambda: validity(client, passport) == "Spärrat", timeout_s=WAIT_S, what="the passport to read Spärrat"
+    )
+
+    def blocked_on_the_report() -> dict[str, Any] | None:
+        report: dict[str, Any] = client.request("GET", f"{REPORTS}/{case}", token=guardian).json()
+        return report if report["documentBlocks"][0]["status"] == "blocked" else None
+
+    report = eventually(blocked_on_the_report, timeout_s=WAIT_S, what="the report to say it is blocked")
+    assert any("(spärrat)" in e["reason"] for e in report["timeline"])
 
 
 def test_the_validity_check_is_open_without_login_and_names_a_malformed_number(client: LocalClient) -> None:

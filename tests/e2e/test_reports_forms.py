@@ -11,7 +11,8 @@ import pytest
 from pypdf import PdfReader
 
 from infra.local.cloud import LocalCloud
-from shared.identity import generate_personnummer
+from shared.identity import generate_organisationsnummer, generate_personnummer
+from shared.synthetic_people import COMPANIES
 from tests.e2e.support import LocalClient, Response, eventually
 from tests.support.reports import FORMS, form
 
@@ -48,6 +49,8 @@ def problem(response: Response, status: int) -> dict[str, Any]:
 def test_each_form_is_filed_followed_amended_and_gets_a_receipt(
     client: LocalClient, token: str, report_type: str
 ) -> None:
+    if report_type == "shopTheft":  # filed by someone who may act for the shop's company
+        token = client.citizen_token(COMPANIES[0].representatives[0])
     filed = client.request("POST", REPORTS, json_body=form(report_type), token=token)
     assert filed.status == 201, filed.body
     case = filed.json()["caseNumber"]
@@ -155,15 +158,40 @@ def test_filing_for_someone_else_identifies_both(
     problem(client.request("POST", REPORTS, json_body=own, token=token), 400)
 
 
-def test_a_lost_passport_is_blocked_on_the_bus_at_once(
+def test_a_lost_passport_is_asked_to_be_blocked_on_the_bus_at_once(
     client: LocalClient, token: str, personnummer: str
 ) -> None:
     case = client.request("POST", REPORTS, json_body=form("loss"), token=token).json()["caseNumber"]
 
-    blocked = client.wait_for_event("DocumentBlocked", lambda e: e["detail"]["data"]["caseNumber"] == case)
-    data = blocked["detail"]["data"]
+    requested = client.wait_for_event(
+        "DocumentBlockRequested", lambda e: e["detail"]["data"]["caseNumber"] == case
+    )
+    data = requested["detail"]["data"]
     assert (data["documentType"], data["documentNumber"], data["reason"]) == ("passport", "87654321", "lost")
-    assert data["holderPersonnummer"] == personnummer
+    assert (data["holderPersonnummer"], data["requestedBy"]) == (personnummer, "holder")
+
+
+def test_a_shop_theft_for_a_company_one_does_not_represent_is_403(
+    client: LocalClient, token: str, rng: random.Random
+) -> None:
+    unrelated = str(generate_organisationsnummer(rng))
+    for body in (form("shopTheft"), form("shopTheft", organisationsnummer=unrelated)):
+        refused = problem(client.request("POST", REPORTS, json_body=body, token=token), 403)
+        assert "representative" in refused["detail"]
+    assert client.request("GET", REPORTS, token=token).json()["items"] == []
+
+
+def test_a_forged_next_token_is_400_naming_it(client: LocalClient, token: str) -> None:
+    for _ in range(2):
+        assert client.request("POST", REPORTS, json_body=form("vandalism"), token=token).status == 201
+    page = client.request("GET", f"{REPORTS}?limit=1", token=token).json()
+    genuine = page["nextToken"]
+    assert client.token_subject(token) not in genuine
+    altered = genuine[:-2] + ("AA" if genuine[-2:] != "AA" else "BB")
+
+    for forged in (altered, "eyJvd25lcktleSI6Ik9XTkVSI3gifQ"):
+        answer = problem(client.request("GET", f"{REPORTS}?limit=1&nextToken={forged}", token=token), 400)
+        assert [p["name"] for p in answer["invalidParameters"]] == ["nextToken"]
 
 
 def test_the_stolen_goods_check_says_yes_or_no_and_nothing_more(client: LocalClient, token: str) -> None:
@@ -212,4 +240,15 @@ def test_an_anonymous_tip_stores_nothing_that_identifies_the_sender(
     assert personnummer in identified_record
     for trace in (personnummer, "127.0.0.1", client.token_subject(token)):
         assert trace not in anonymous_record
+
+    # Nor in the gateway's log: no line names the client's address.
+    def gateway_lines() -> list[str]:
+        log = (local_cloud.logs_dir / "local.log").read_text(encoding="utf-8")
+        return [line for line in log.splitlines() if "infra.local.gateway" in line]
+
+    eventually(
+        lambda: any('"POST /reports/v1/tips" 201' in line for line in gateway_lines()),
+        what="the gateway to log the tip",
+    )
+    assert not [line for line in gateway_lines() if "127.0.0.1" in line]
     problem(client.request("POST", "/reports/v1/identified-tips", json_body=tip), 401)

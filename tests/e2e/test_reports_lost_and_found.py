@@ -228,3 +228,22 @@ def test_the_deadline_job_runs_in_the_service_and_leaves_a_fresh_item_alone(
     item = client.request("GET", f"{FOUND_ITEMS}/{found_item_id}", token=reception).json()
     assert item["status"] in ("registered", "ownerNotified")
     assert item["nextDeadline"]
+
+
+def test_a_found_item_registered_without_the_reception_role_is_403_and_nothing_is_written(
+    client: LocalClient, reception: str, serial_number: str
+) -> None:
+    no_role = client.staff_token(staff_id="PM-0666", roles=("caseHandler",), region="Stockholm")
+    body = registration(serial_number, description=f"Kamera {serial_number}")
+    before = kept_in_my_region(client, reception)
+
+    response = register(client, no_role, body)
+
+    assert response.status == 403, response.body
+    assert response.headers["content-type"] == "application/problem+json"
+    assert kept_in_my_region(client, reception) == before
+    # Nor may it read an item with its finder's data.
+    found_item_id = register(client, reception, registration(serial_number)).json()["foundItemId"]
+    read = client.request("GET", f"{FOUND_ITEMS}/{found_item_id}", token=no_role)
+    assert read.status == 403, read.body
+    assert b"Finder Person" not in read.body

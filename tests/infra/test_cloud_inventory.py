@@ -26,6 +26,7 @@ def test_inventory_lists_the_manifests_routes_tables_queues_and_rules() -> None:
         for m in MANIFESTS
         for s in m.subscriptions
     }
+    assert inventory["secrets"] == {m.secret_name(ENV, s.name) for m in MANIFESTS for s in m.secrets}
 
 
 def test_reports_inventory_by_name() -> None:

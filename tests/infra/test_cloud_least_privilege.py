@@ -128,6 +128,11 @@ def expected(service: ServiceTemplate, function: Function) -> set[Grant]:
         if subscription.function == function.name:
             grants |= {(a, queues[manifest.queue_name(ENV, subscription.name)]) for a in CONSUME}
             key_actions.add("kms:Decrypt")
+    secrets = _ids(template, "AWS::SecretsManager::Secret", "Name")
+    for secret in manifest.secrets:
+        if function.name in secret.readers:
+            grants.add(("secretsmanager:GetSecretValue", secrets[manifest.secret_name(ENV, secret.name)]))
+            key_actions.add("kms:Decrypt")
     failures = queues.get(manifest.failure_queue_name(ENV, function.name))
     if function.kind == "job":
         grants.add(("sqs:SendMessage", failures or "?"))

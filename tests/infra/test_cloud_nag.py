@@ -31,6 +31,7 @@ REVIEWED_ACKNOWLEDGMENTS = [
     r"Serverless-LambdaDLQ",  # synchronously invoked functions
     r"Serverless-LambdaEventSourceMappingDestination",  # SQS sources redrive to the subscription's DLQ
     r"Serverless-SQSRedrivePolicy",  # dead-letter queues themselves; standalone queues
+    r"AwsSolutions-SMG4",  # the page-token key: replacing its value is its rotation
 ]
 
 

@@ -17,8 +17,9 @@ from services.bookings import dependencies as bookings_dependencies
 from services.bookings import seed as bookings_seed
 from services.reports import dependencies as reports_dependencies
 from shared.adapters import aws as aws_clients
+from shared.adapters import secrets
 from shared.events import consumer
-from shared.http import idempotency
+from shared.http import idempotency, pagination
 from tests.support.lambda_events import FakeLambdaContext
 
 ENV = "test"
@@ -44,14 +45,18 @@ def _forget_clients() -> None:
         reports_dependencies.case_work,
         reports_dependencies.sqs,
         reports_dependencies.mailbox,
+        reports_dependencies.population,
+        reports_dependencies.companies,
         idempotency._store,
         consumer._store,
         aws_clients.dynamodb,
         aws_clients.events,
         aws_clients.s3,
+        pagination.service_tokens,
         *bookings_dependencies.CACHED,
     ):
         cached.cache_clear()
+    secrets.forget()
 
 
 @pytest.fixture
@@ -77,6 +82,7 @@ def moto_cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoCloud]:
             events=boto3.client("events"),
             sqs=boto3.client("sqs"),
             s3=boto3.client("s3"),
+            secrets=boto3.client("secretsmanager"),
         )
         yield MotoCloud(plan=plan, aws=aws, provisioned=provision(plan, aws))
         _forget_clients()

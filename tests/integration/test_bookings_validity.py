@@ -14,7 +14,7 @@ from infra.local.event_sources import sqs_event
 from services.bookings import api, consumers, dependencies, seed_data
 from services.bookings.domain.ports import IssuedDocument
 from shared.events.contracts.reports import SOURCE as REPORTS_SOURCE
-from shared.events.contracts.reports import DocumentBlocked
+from shared.events.contracts.reports import DocumentBlockRequested
 from shared.events.envelope import new_event
 from tests.integration.conftest import MotoCloud, forget_handled_events
 from tests.support.bookings import BASE, bookings_event, validity_body
@@ -42,36 +42,34 @@ def answer(body: Any) -> str:
     return str(document["result"])
 
 
-def blocked_delivery(
+def deliver_block_request(
+    cloud: MotoCloud,
     document: IssuedDocument,
     holder: str,
     *,
     case_number: str = "K77-26",
-    blocked_at: datetime = datetime(2026, 11, 22, 12, 0, tzinfo=UTC),
+    **extra_bodies: str,
 ) -> dict[str, Any]:
-    """A DocumentBlocked event as the bus delivers it to the documents queue."""
-    reported = DocumentBlocked(
+    requested = DocumentBlockRequested(
         document_type=document.type.value,
         document_number=document.number,
         holder_personnummer=holder,
+        requested_by="holder",
         reason="lost",
         case_number=case_number,
-        blocked_at=blocked_at,
+        requested_at=datetime(2026, 11, 22, 12, 0, tzinfo=UTC),
     )
     envelope = new_event(
-        reported, producer=REPORTS_SOURCE, occurred_at=reported.blocked_at, correlation_id="c-1"
+        requested, producer=REPORTS_SOURCE, occurred_at=requested.requested_at, correlation_id="c-1"
     )
-    return {
+    delivery = {
         "version": "0",
         "id": str(uuid.uuid4()),
-        "detail-type": "DocumentBlocked",
+        "detail-type": "DocumentBlockRequested",
         "source": REPORTS_SOURCE,
-        "time": blocked_at.isoformat(),
+        "time": "2026-11-22T12:00:00Z",
         "detail": json.loads(envelope.detail_json()),
     }
-
-
-def deliver(cloud: MotoCloud, delivery: dict[str, Any], **extra_bodies: str) -> dict[str, Any]:
     messages = [
         {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps(delivery)},
         *({"MessageId": name, "ReceiptHandle": name, "Body": body} for name, body in extra_bodies.items()),
@@ -80,12 +78,6 @@ def deliver(cloud: MotoCloud, delivery: dict[str, Any], **extra_bodies: str) -> 
     return consumers.documents_handler(
         sqs_event(messages, queue_arn=cloud.provisioned.queue_arns[queue]), FakeLambdaContext()
     )
-
-
-def deliver_blocked(
-    cloud: MotoCloud, document: IssuedDocument, holder: str, **extra_bodies: str
-) -> dict[str, Any]:
-    return deliver(cloud, blocked_delivery(document, holder), **extra_bodies)
 
 
 def test_a_valid_passport_is_giltig_and_only_for_its_holder_and_expiry_date(cloud: MotoCloud) -> None:
@@ -155,44 +147,61 @@ def test_every_answer_takes_at_least_the_minimum_time(
         assert time.monotonic() - started >= 0.15
 
 
-def test_a_passport_reported_lost_by_its_holder_is_blocked(cloud: MotoCloud) -> None:
+def answers_in_the_outbox(cloud: MotoCloud, case_number: str) -> list[tuple[str, dict[str, Any]]]:
+    """The (detail-type, data) of every event of the case waiting in the bookings outbox."""
+    table = cloud.plan.service("bookings").environment["TABLE_MAIN"]
+    items = cloud.aws.dynamodb.scan(TableName=table)["Items"]
+    events = [
+        (i["detailType"]["S"], json.loads(i["detail"]["S"])["data"])
+        for i in items
+        if i["pk"]["S"].startswith("OUTBOX#")
+    ]
+    return [(kind, data) for kind, data in events if data.get("caseNumber") == case_number]
+
+
+def test_a_passport_reported_lost_by_its_holder_is_blocked_and_the_report_is_told(cloud: MotoCloud) -> None:
     passport = seed_data.PASSPORT_TO_BLOCK_ON_THE_BUS
 
-    result = deliver_blocked(cloud, passport, passport.holder_personnummer, poison='{"not": "an event"}')
+    result = deliver_block_request(
+        cloud, passport, passport.holder_personnummer, case_number="K77-26", poison='{"not": "an event"}'
+    )
 
     assert result["batchItemFailures"] == [{"itemIdentifier": "poison"}]
     assert answer(validity_body(passport)) == "Spärrat"
+    [(kind, data)] = answers_in_the_outbox(cloud, "K77-26")
+    assert kind == "DocumentBlocked"
+    assert (data["documentNumber"], data["alreadyBlocked"]) == (passport.number, False)
+    assert passport.holder_personnummer not in json.dumps(data)
 
 
-def test_no_one_blocks_someone_else_s_passport(cloud: MotoCloud) -> None:
+def test_no_one_blocks_someone_else_s_passport_and_the_report_is_told(cloud: MotoCloud) -> None:
     passport = seed_data.PASSPORT_OF_SOMEONE_ELSE
     reporter = seed_data.HOLDERS[0]
 
-    result = deliver_blocked(cloud, passport, reporter)
+    result = deliver_block_request(cloud, passport, reporter, case_number="K78-26")
 
     assert result["batchItemFailures"] == []
     assert answer(validity_body(passport)) == "Giltig"
+    [(kind, data)] = answers_in_the_outbox(cloud, "K78-26")
+    assert (kind, data["reason"]) == ("DocumentBlockRefused", "noSuchDocumentOfTheHolder")
 
 
-def test_a_block_delivered_again_after_its_deduplication_record_is_gone_blocks_nothing_more(
+def test_a_block_requested_again_after_its_deduplication_record_is_gone_changes_nothing(
     cloud: MotoCloud,
 ) -> None:
     passport = seed_data.PASSPORT_TO_BLOCK_ON_THE_BUS
-    first = blocked_delivery(passport, passport.holder_personnummer)
-    assert deliver(cloud, first)["batchItemFailures"] == []
+    assert deliver_block_request(cloud, passport, passport.holder_personnummer)["batchItemFailures"] == []
     blocked = dependencies.documents().find(passport.number)
     assert blocked is not None
     assert (blocked.blocked, blocked.blocked_by_case) == (True, "K77-26")
 
     forget_handled_events(cloud, "bookings")
-    assert deliver(cloud, first)["batchItemFailures"] == []  # a re-drive or an archive replay, weeks later
-    later = blocked_delivery(
-        passport,
-        passport.holder_personnummer,
-        case_number="K78-26",
-        blocked_at=datetime(2026, 12, 1, tzinfo=UTC),
-    )
-    assert deliver(cloud, later)["batchItemFailures"] == []  # a second report of the same passport
+    # A re-drive or an archive replay weeks later, and a second report of the same passport.
+    again = deliver_block_request(cloud, passport, passport.holder_personnummer)
+    later = deliver_block_request(cloud, passport, passport.holder_personnummer, case_number="K78-26")
 
+    assert again["batchItemFailures"] == later["batchItemFailures"] == []
     assert dependencies.documents().find(passport.number) == blocked
     assert answer(validity_body(passport)) == "Spärrat"
+    [(kind, data)] = answers_in_the_outbox(cloud, "K78-26")
+    assert (kind, data["alreadyBlocked"]) == ("DocumentBlocked", True)

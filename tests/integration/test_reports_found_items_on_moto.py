@@ -34,12 +34,12 @@ FOUND_ITEMS = "/reports/v1/staff/found-items"
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
-def staff(region: str = "Stockholm", staff_id: str = "PM-1") -> dict[str, str]:
+def staff(region: str = "Stockholm", staff_id: str = "PM-1", roles: str = "reception") -> dict[str, str]:
     return {
         "sub": f"s-{staff_id}",
         "principalType": "staff",
         "staffId": staff_id,
-        "roles": "reception",
+        "roles": roles,
         "region": region,
     }
 
@@ -271,6 +271,74 @@ def test_staff_of_another_region_may_not_register_an_item_kept_there_and_nothing
     assert response_header(result, "Content-Type") == "application/problem+json"
     assert table_keys(moto_cloud, "FOUND") == []
     assert table_keys(moto_cloud, "COUNTER#HG") == []
+
+
+def audit_trail(cloud: MotoCloud) -> list[dict[str, Any]]:
+    table = cloud.plan.service("reports").environment["TABLE_AUDIT"]
+    items = cloud.aws.dynamodb.scan(TableName=table)["Items"]
+    return sorted((json.loads(i["body"]["S"]) for i in items), key=lambda r: r["at"])
+
+
+def test_without_the_reception_role_a_registration_is_403_and_nothing_is_written(
+    moto_cloud: MotoCloud, clock: FixedClock
+) -> None:
+    result = register(claims=staff(roles="caseHandler"), **{"Idempotency-Key": "no-role-1"})
+
+    assert result["statusCode"] == 403, result["body"]
+    assert response_header(result, "Content-Type") == "application/problem+json"
+    assert table_keys(moto_cloud, "FOUND") == []
+    assert table_keys(moto_cloud, "COUNTER#HG") == []
+    assert table_keys(moto_cloud, "OUTBOX#") == []
+    [refused] = audit_trail(moto_cloud)
+    assert (refused["action"], refused["allowed"], refused["staffId"]) == ("registerFoundItem", False, "PM-1")
+
+    # The same key from a token with the role registers it: the refused attempt stored no answer to replay.
+    allowed = register(**{"Idempotency-Key": "no-role-1"})
+    assert allowed["statusCode"] == 201, allowed["body"]
+
+
+def test_reading_an_item_and_handing_it_over_need_the_role_and_each_is_audited_with_the_change(
+    moto_cloud: MotoCloud, clock: FixedClock
+) -> None:
+    found_item_id = response_json(register())["foundItemId"]
+    no_role = staff(roles="")
+
+    refused = [
+        found_item(found_item_id, claims=no_role),
+        call(
+            rest_event(
+                "POST", f"{FOUND_ITEMS}/{found_item_id}/handover", body={"to": "state"}, claims=no_role
+            )
+        ),
+        call(
+            rest_event(
+                "POST",
+                f"{FOUND_ITEMS}/{found_item_id}/owner-notices",
+                body={"caseNumber": "K1-26"},
+                claims=no_role,
+            )
+        ),
+    ]
+    read = found_item(found_item_id)
+
+    assert [r["statusCode"] for r in refused] == [403, 403, 403]
+    assert read["statusCode"] == 200
+    assert response_json(read)["finder"]["name"] == "Finder Person"
+    # The test's clock stands still, so the records are compared as a set.
+    trail = sorted((r["action"], r["allowed"], r.get("foundItemId")) for r in audit_trail(moto_cloud))
+    assert trail == sorted(
+        [
+            ("registerFoundItem", True, found_item_id),
+            ("viewFoundItem", False, found_item_id),
+            ("handOver", False, found_item_id),
+            ("notifyOwner", False, found_item_id),
+            ("viewFoundItem", True, found_item_id),
+        ]
+    )
+    assert not any(
+        "Finder Person" in json.dumps(r) or "finder@example.se" in json.dumps(r)
+        for r in audit_trail(moto_cloud)
+    )
 
 
 def test_a_found_phone_is_matched_to_the_loss_report_and_its_owner_sees_it_and_gets_a_letter(

@@ -117,6 +117,33 @@ def test_a_next_token_for_another_citizens_list_is_refused(moto_cloud: MotoCloud
     assert response_json(stolen)["invalidParameters"][0]["name"] == "nextToken"
 
 
+def test_a_next_token_reveals_no_key_and_a_crafted_one_for_one_s_own_list_is_refused(
+    moto_cloud: MotoCloud,
+) -> None:
+    claims = citizen(1)
+    for _ in range(2):
+        file(claims)
+    page = response_json(call(rest_event("GET", REPORTS, claims=claims, query={"limit": "1"})))
+    token = page["nextToken"]
+    decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("latin-1")
+    assert claims["sub"] not in decoded
+    assert "OWNER#" not in decoded
+    assert "REPORT#" not in decoded
+
+    crafted_key = {
+        "ownerKey": f"OWNER#{claims['sub']}",
+        "ownerSort": "~",
+        "pk": "REPORT#K1-26",
+        "sk": "REPORT",
+    }
+    crafted = base64.urlsafe_b64encode(json.dumps(crafted_key).encode()).decode().rstrip("=")
+    answer = call(rest_event("GET", REPORTS, claims=claims, query={"nextToken": crafted}))
+
+    assert answer["statusCode"] == 400
+    assert response_header(answer, "Content-Type") == "application/problem+json"
+    assert response_json(answer)["invalidParameters"][0]["name"] == "nextToken"
+
+
 def test_a_retry_with_the_same_idempotency_key_returns_the_first_case(moto_cloud: MotoCloud) -> None:
     first = file(citizen(1), **{"Idempotency-Key": "retry-1"})
     again = file(citizen(1), **{"Idempotency-Key": "retry-1"})

@@ -13,7 +13,6 @@ from typing import Any
 from services.bookings.domain.appointments import Appointment, AppointmentStatus
 from services.bookings.domain.errors import AlreadyBooked, BookingNumberTaken, ChangedMeanwhile, SlotFull
 from services.bookings.domain.ports import (
-    BlockOutcome,
     BookerLedger,
     Events,
     IssuedDocument,
@@ -63,9 +62,14 @@ class InMemoryDocuments:
         self.documents = {d.number: d for d in documents}
         self.reads: list[str] = []
 
+        self.events: list[Envelope[EventData]] = []
+
     def find(self, document_number: str) -> IssuedDocument | None:
         self.reads.append(document_number)
         return self.documents.get(document_number)
+
+    def publish(self, events: Events) -> None:
+        self.events.extend(events)
 
     def block(
         self,
@@ -76,20 +80,21 @@ class InMemoryDocuments:
         reason: str,
         case_number: str,
         blocked_at: datetime,
-    ) -> BlockOutcome:
+        events: Events,
+    ) -> bool:
         found = self.documents.get(document_number)
         if (
             found is None
             or found.holder_personnummer != holder_personnummer
             or found.type is not document_type
+            or found.blocked
         ):
-            return BlockOutcome.NOT_HELD
-        if found.blocked:
-            return BlockOutcome.ALREADY_BLOCKED
+            return False
+        self.events.extend(events)
         self.documents[document_number] = dataclasses.replace(
             found, blocked=True, blocked_by_case=case_number, blocked_at=blocked_at
         )
-        return BlockOutcome.BLOCKED
+        return True
 
 
 def _guards(appointment: Appointment) -> list[str]:

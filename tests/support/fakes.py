@@ -7,9 +7,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from services.reports.domain.authority import Registers
 from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
 from services.reports.domain.model import Report
-from services.reports.domain.ports import FoundItemPage, Page
+from services.reports.domain.ports import FoundItemPage, Page, RegisteredPerson
 from shared.errors import Conflict
 from shared.events.envelope import Envelope, EventData
 
@@ -90,10 +91,16 @@ class InMemoryFoundItems:
     """Found items and their indexes. A change to an item and to its owner's report land together or not at
     all, as in the DynamoDB transaction; events go to the report repository's list, as to the one outbox."""
 
-    def __init__(self, reports: InMemoryReportRepository) -> None:
+    def __init__(self, reports: InMemoryReportRepository, audit: InMemoryAuditLog | None = None) -> None:
         self.items: dict[str, FoundItem] = {}
         self._reports = reports
         self._numbers: dict[int, int] = defaultdict(int)
+        # Audit records written with a change land in the same log as those written alone.
+        self.audit = audit if audit is not None else InMemoryAuditLog()
+
+    def _audited(self, record: Any) -> None:
+        if record is not None:
+            self.audit.record(record)
 
     @property
     def events(self) -> list[Envelope[EventData]]:
@@ -103,22 +110,29 @@ class InMemoryFoundItems:
         self._numbers[year] += 1
         return self._numbers[year]
 
-    def add(self, item: FoundItem, events: Sequence[Envelope[EventData]]) -> None:
+    def add(self, item: FoundItem, events: Sequence[Envelope[EventData]], *, audit: Any = None) -> None:
         if item.found_item_id in self.items:
             raise Conflict("exists")
         self.items[item.found_item_id] = item
         self.events.extend(events)
+        self._audited(audit)
 
     def get(self, found_item_id: str) -> FoundItem | None:
         return self.items.get(found_item_id)
 
     def replace(
-        self, item: FoundItem, *, expected_version: int, events: Sequence[Envelope[EventData]]
+        self,
+        item: FoundItem,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        audit: Any = None,
     ) -> None:
         if self.items[item.found_item_id].version != expected_version:
             raise Conflict("changed")
         self.items[item.found_item_id] = item
         self.events.extend(events)
+        self._audited(audit)
 
     def replace_with_report(
         self,
@@ -128,6 +142,7 @@ class InMemoryFoundItems:
         report: Report,
         expected_report_version: int,
         events: Sequence[Envelope[EventData]],
+        audit: Any = None,
     ) -> None:
         if (
             self.items[item.found_item_id].version != expected_version
@@ -137,6 +152,7 @@ class InMemoryFoundItems:
         self.items[item.found_item_id] = item
         self._reports.reports[report.case_number] = report
         self.events.extend(events)
+        self._audited(audit)
 
     def list_held_in(
         self, region: str, *, status: FoundItemStatus | None, limit: int, start: dict[str, Any] | None
@@ -248,3 +264,28 @@ class RecordingMailbox:
 
     def send(self, letter: Any) -> None:
         self.letters.append(letter)
+
+
+class InMemoryPopulationRegister:
+    """The population register: people by personnummer, with their birth date and guardians."""
+
+    def __init__(self, people: Iterable[RegisteredPerson] = ()) -> None:
+        self.people = {p.personnummer: p for p in people}
+        self.reads: list[str] = []
+
+    def person(self, personnummer: str) -> RegisteredPerson | None:
+        self.reads.append(personnummer)
+        return self.people.get(personnummer)
+
+
+class InMemoryCompanyRegister:
+    def __init__(self, representatives: dict[str, set[str]] | None = None) -> None:
+        self.representatives = representatives or {}
+
+    def representatives_of(self, organisationsnummer: str) -> frozenset[str]:
+        return frozenset(self.representatives.get(organisationsnummer, set()))
+
+
+def no_registers() -> Registers:
+    """Registers that list nobody: every relation unconfirmed, no one represents a company."""
+    return Registers(population=InMemoryPopulationRegister(), companies=InMemoryCompanyRegister())

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import copy
-import random
 from typing import Any
 
-from shared.identity import generate_organisationsnummer
+from shared.synthetic_people import COMPANIES
 
 # The body the platform issue requires to be accepted as it stands.
 THEFT_REPORT: dict[str, Any] = {
@@ -41,7 +40,8 @@ FORMS: dict[str, dict[str, Any]] = {
     "shopTheft": {
         **_COMMON,
         "type": "shopTheft",
-        "organisationsnummer": str(generate_organisationsnummer(random.Random(7))),
+        # A seeded company: its representatives (synthetic_people.COMPANIES[0]) may file for it.
+        "organisationsnummer": COMPANIES[0].organisationsnummer,
         "storeName": "Livs i Malmö",
         "location": {"municipalityCode": "1280", "address": "Södergatan 5, Malmö"},
         "description": "En man tog varor och lämnade butiken utan att betala.",

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
 
 from services.bookings import pacing
-from services.bookings.domain.ports import BlockOutcome, IssuedDocument, IssuedDocumentType
+from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
 from services.bookings.domain.validity import (
+    BlockOutcome,
     ValidityQuestion,
     ValidityResult,
     block_reported_document,
     check_validity,
 )
-from shared.events.contracts.reports import DocumentBlocked
+from shared.events.contracts.reports import DocumentBlockRequested
 from shared.identity import generate_personnummer
 from tests.support.bookings_fakes import InMemoryDocuments
 
@@ -91,43 +92,75 @@ def test_malformed_questions_are_refused_before_the_register_is_asked(field: str
     assert error.value.errors()[0]["loc"] == (field,)
 
 
-def test_only_the_holder_s_report_blocks_a_document(register: InMemoryDocuments) -> None:
-    def reported(holder: str, document_type: str = "passport") -> DocumentBlocked:
-        return DocumentBlocked(
-            document_type=document_type,
-            document_number="12345678",
-            holder_personnummer=holder,
-            reason="stolen",
-            case_number="K1-26",
-            blocked_at=datetime(2026, 11, 23, tzinfo=UTC),
-        )
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
-    assert block_reported_document(reported(SOMEONE_ELSE), register=register) is BlockOutcome.NOT_HELD
-    assert (
-        block_reported_document(reported(HOLDER, "nationalIdCard"), register=register)
-        is BlockOutcome.NOT_HELD
+
+def requested(
+    holder: str, document_type: str = "passport", number: str = "12345678"
+) -> DocumentBlockRequested:
+    return DocumentBlockRequested(
+        document_type=document_type,
+        document_number=number,
+        holder_personnummer=holder,
+        requested_by="holder",
+        reason="stolen",
+        case_number="K1-26",
+        requested_at=NOW,
     )
+
+
+def block(register: InMemoryDocuments, request: DocumentBlockRequested) -> BlockOutcome:
+    return block_reported_document(request, register=register, now=NOW, correlation_id="c-1")
+
+
+def test_only_the_holder_named_blocks_a_document_and_every_request_is_answered(
+    register: InMemoryDocuments,
+) -> None:
+    assert block(register, requested(SOMEONE_ELSE)) is BlockOutcome.REFUSED
+    assert block(register, requested(HOLDER, "nationalIdCard")) is BlockOutcome.REFUSED
+    assert block(register, requested(HOLDER, number="99999999")) is BlockOutcome.REFUSED
     assert ask(register, "12345678") is ValidityResult.VALID
-    assert block_reported_document(reported(HOLDER), register=register) is BlockOutcome.BLOCKED
+
+    assert block(register, requested(HOLDER)) is BlockOutcome.BLOCKED
     assert ask(register, "12345678") is ValidityResult.BLOCKED
+
+    answers = [(e.metadata.event_type, e.metadata.producer, e.data.model_dump()) for e in register.events]
+    assert [(kind, producer) for kind, producer, _ in answers] == [
+        ("DocumentBlockRefused", "polisen.bookings"),
+        ("DocumentBlockRefused", "polisen.bookings"),
+        ("DocumentBlockRefused", "polisen.bookings"),
+        ("DocumentBlocked", "polisen.bookings"),
+    ]
+    assert {data["case_number"] for _, _, data in answers} == {"K1-26"}
+    # The answers name the document and the case, never a personnummer.
+    assert all(HOLDER not in str(data) and SOMEONE_ELSE not in str(data) for _, _, data in answers)
+
+
+def test_a_document_blocked_before_is_answered_as_blocked_without_a_second_block(
+    register: InMemoryDocuments,
+) -> None:
+    assert (
+        block(register, requested(HOLDER, "nationalIdCard", number="32345678"))
+        is BlockOutcome.ALREADY_BLOCKED
+    )
+    answer = register.events[-1]
+    assert answer.metadata.event_type == "DocumentBlocked"
+    assert answer.data.model_dump()["already_blocked"] is True
 
 
 def test_a_document_is_blocked_once_and_its_first_block_is_kept(register: InMemoryDocuments) -> None:
-    def reported(case_number: str, day: int) -> DocumentBlocked:
-        return DocumentBlocked(
-            document_type="passport",
-            document_number="12345678",
-            holder_personnummer=HOLDER,
-            reason="lost",
-            case_number=case_number,
-            blocked_at=datetime(2026, 11, day, tzinfo=UTC),
-        )
-
-    assert block_reported_document(reported("K1-26", 23), register=register) is BlockOutcome.BLOCKED
-    assert block_reported_document(reported("K1-26", 23), register=register) is BlockOutcome.ALREADY_BLOCKED
-    assert block_reported_document(reported("K9-26", 30), register=register) is BlockOutcome.ALREADY_BLOCKED
+    first = NOW
+    assert (
+        block_reported_document(requested(HOLDER), register=register, now=first, correlation_id="c-1")
+        is BlockOutcome.BLOCKED
+    )
+    again = requested(HOLDER).model_copy(update={"case_number": "K9-26"})
+    later = first + timedelta(days=7)
+    assert block_reported_document(again, register=register, now=later, correlation_id="c-2") is (
+        BlockOutcome.ALREADY_BLOCKED
+    )
     blocked = register.documents["12345678"]
-    assert (blocked.blocked_by_case, blocked.blocked_at) == ("K1-26", datetime(2026, 11, 23, tzinfo=UTC))
+    assert (blocked.blocked_by_case, blocked.blocked_at) == ("K1-26", first)
 
 
 class FakeTime:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -280,3 +282,24 @@ def test_the_events_endpoint_lists_the_tap_oldest_first_and_filters(harness: Har
 def test_local_endpoints_answer_404_and_405_too(harness: Harness) -> None:
     _assert_problem(harness.call("GET", "/_local/nothing"), 404)
     _assert_problem(harness.call("GET", "/_local/token"), 405)
+
+
+def test_the_request_log_names_no_client_address_and_no_query(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    tip = b'{"category": "drugs", "description": "Det saljs narkotika vid hallplatsen."}'
+
+    def lines() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "infra.local.gateway"]
+
+    with caplog.at_level(logging.INFO, logger="infra.local.gateway"):
+        assert harness.call("POST", "/probe/v1/tips", tip).status == 200
+        harness.call("GET", "/probe/v1/public?personnummer=19850312-2387")
+        # The gateway logs a request after it has answered it: wait, with a deadline, for both lines.
+        deadline = time.monotonic() + 5
+        while len(lines()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    assert any('"POST /probe/v1/tips" 200' in line for line in lines()), lines()
+    assert any('"GET /probe/v1/public"' in line for line in lines()), lines()
+    assert not [line for line in lines() if "127.0.0.1" in line or "19850312" in line]

@@ -63,6 +63,7 @@ def test_the_summary_has_the_shape_of_the_cloud_inventory() -> None:
                 "target_queue": "eservices-local-probe-intake",
             }
         },
+        "secrets": set(),
     }
 
 
@@ -95,6 +96,7 @@ def test_a_standalone_queue_is_provisioned_with_its_retention(monkeypatch: pytes
             events=boto3.client("events"),
             sqs=boto3.client("sqs"),
             s3=boto3.client("s3"),
+            secrets=boto3.client("secretsmanager"),
         )
         provisioned = provision(build_plan([PROBE_WITH_OUTBOUND]), aws)
         url = provisioned.queue_urls["eservices-local-probe-outbound"]
@@ -180,6 +182,7 @@ def test_the_local_queue_is_provisioned_with_the_scaled_visibility_timeout(
             events=boto3.client("events"),
             sqs=boto3.client("sqs"),
             s3=boto3.client("s3"),
+            secrets=boto3.client("secretsmanager"),
         )
         plan = build_plan([PROBE])
         provisioned = provision(plan, aws, time_scale=0.5)

@@ -101,6 +101,7 @@ def local(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[DeadLetters, AwsCli
             events=boto3.client("events"),
             sqs=boto3.client("sqs"),
             s3=boto3.client("s3"),
+            secrets=boto3.client("secretsmanager"),
         )
         plan = build_plan(MANIFESTS)
         provision(plan, aws)

@@ -17,7 +17,7 @@ from services.reports.domain.model import REPORT_TYPES, ReportStatus, parse_draf
 from shared.clock import FixedClock
 from shared.errors import Conflict
 from shared.identity import generate_personnummer
-from tests.support.fakes import InMemoryReportRepository, RecordingMailbox
+from tests.support.fakes import InMemoryReportRepository, RecordingMailbox, no_registers
 from tests.support.reports import form, theft_report
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -43,7 +43,12 @@ def file(repository: InMemoryReportRepository, clock: FixedClock, body: dict[str
     personnummer = str(generate_personnummer(random.Random(seed)))
     citizen = filing.Citizen(owner_ref=f"sub-{seed}", personnummer=personnummer)
     return filing.file_report(
-        parse_draft(body), citizen=citizen, repository=repository, clock=clock, correlation_id="corr-1"
+        parse_draft(body),
+        citizen=citizen,
+        repository=repository,
+        registers=no_registers(),
+        clock=clock,
+        correlation_id="corr-1",
     )
 
 
@@ -134,6 +139,13 @@ def _rule_set(rules: list[dict[str, Any]], version: int = 7) -> str:
 
 
 CATCH_ALL = {"id": "rest", "description": "Everything else", "when": {}, "then": {"route": {"priority": 3}}}
+# Every rule set that decides must first route the reports filed for someone on an unconfirmed relation.
+ON_BEHALF_GUARD = {
+    "id": "on-behalf",
+    "description": "Filed for someone on a relation no register confirms",
+    "when": {"onBehalfUnverified": True},
+    "then": {"route": {"priority": 3}},
+}
 
 
 def test_a_rule_change_is_a_data_change(tmp_path: Path) -> None:
@@ -141,6 +153,7 @@ def test_a_rule_change_is_a_data_change(tmp_path: Path) -> None:
     stricter.write_text(
         _rule_set(
             [
+                ON_BEHALF_GUARD,
                 {
                     "id": "parking-damage-with-low-cost",
                     "description": "Only small parking damage is closed at once",
@@ -203,6 +216,23 @@ def test_the_first_matching_rule_wins() -> None:
         ([{**CATCH_ALL, "then": {"outcome": "registered", "reason": "x"}}], "only loss reports"),
         ([{**CATCH_ALL, "when": {"valueSekAtLeast": 10, "valueSekAtMost": 5}}], "valueSekAtLeast"),
         ([{**CATCH_ALL, "then": {"outcome": "acquitted", "reason": "x"}}], "outcome"),
+        (
+            [{**CATCH_ALL, "id": "closed", "then": {"outcome": "investigationNotOpened", "reason": "x"}}],
+            "never decided by a rule",
+        ),
+        (
+            [
+                {
+                    **CATCH_ALL,
+                    "id": "a",
+                    "when": {"reportTypes": ["loss"]},
+                    "then": {"outcome": "registered", "reason": "x"},
+                },
+                ON_BEHALF_GUARD,
+                CATCH_ALL,
+            ],
+            "never decided by a rule",
+        ),
     ],
     ids=[
         "misspelt-condition",
@@ -212,6 +242,8 @@ def test_the_first_matching_rule_wins() -> None:
         "registered-not-loss",
         "bounds-reversed",
         "unknown-outcome",
+        "decides-without-the-on-behalf-guard",
+        "decides-before-the-on-behalf-guard",
     ],
 )
 def test_a_broken_rule_set_is_refused_on_load_naming_the_problem(

@@ -14,7 +14,7 @@ from shared.clock import FixedClock
 from shared.errors import InvalidInput, NotFound
 from shared.http.problems import field_name
 from shared.identity import generate_personnummer
-from tests.support.fakes import InMemoryReportRepository
+from tests.support.fakes import InMemoryReportRepository, no_registers
 from tests.support.reports import theft_report
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -37,7 +37,14 @@ def citizen(seed: int = 1) -> filing.Citizen:
 
 def file(repository: InMemoryReportRepository, clock: FixedClock, who: filing.Citizen, **changes: object):
     draft = parse_draft(theft_report(**changes))
-    return filing.file_report(draft, citizen=who, repository=repository, clock=clock, correlation_id="corr-1")
+    return filing.file_report(
+        draft,
+        citizen=who,
+        repository=repository,
+        registers=no_registers(),
+        clock=clock,
+        correlation_id="corr-1",
+    )
 
 
 def test_a_filed_report_gets_a_k_number_of_the_year_and_its_region(repository, clock) -> None:

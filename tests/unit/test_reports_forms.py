@@ -1,4 +1,5 @@
-"""The report forms' rules: screening, blocked documents, additions, tips, the stolen goods index, receipts."""
+"""The report forms' rules: screening, additions, tips, the stolen goods index, receipts. (Who may block a
+document: ``test_reports_authority.py``.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from services.reports.domain.model import ReportStatus, parse_draft
 from shared.clock import FixedClock
 from shared.errors import Conflict, InvalidInput, Referral
 from shared.identity import generate_personnummer
-from tests.support.fakes import InMemoryReportRepository, InMemoryStolenGoodsIndex, InMemoryTipRepository
+from tests.support.fakes import (
+    InMemoryReportRepository,
+    InMemoryStolenGoodsIndex,
+    InMemoryTipRepository,
+    no_registers,
+)
 from tests.support.reports import form
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -42,7 +48,12 @@ def file(
     who: filing.Citizen | None = None,
 ):
     return filing.file_report(
-        parse_draft(body), citizen=who or citizen(), repository=repository, clock=clock, correlation_id="c"
+        parse_draft(body),
+        citizen=who or citizen(),
+        repository=repository,
+        registers=no_registers(),
+        clock=clock,
+        correlation_id="c",
     )
 
 
@@ -62,30 +73,6 @@ def test_screening_refers_and_stores_nothing(repository, clock, body, refer_to) 
     assert repository.reports == {}
 
 
-def test_a_lost_passport_is_blocked_in_the_same_write_as_the_report(repository, clock) -> None:
-    report = file(repository, clock, form("loss"))
-
-    types = [e.metadata.event_type for e in repository.events]
-    assert types == ["ReportFiled", "DocumentBlocked"]
-    blocked = repository.events[1].data.model_dump()
-    assert blocked["document_number"] == "87654321"
-    assert blocked["reason"] == "lost"
-    assert blocked["holder_personnummer"] == report.filer_personnummer
-
-
-def test_a_document_stolen_from_someone_filed_for_is_theirs_to_block(repository, clock) -> None:
-    child = str(generate_personnummer(random.Random(99)))
-    body = form(
-        "theft",
-        items=[{"category": "nationalIdCard", "documentNumber": "12345678"}],
-        onBehalfOf={"personnummer": child, "relation": "child"},
-    )
-    file(repository, clock, body)
-
-    blocked = repository.events[-1].data.model_dump()
-    assert (blocked["holder_personnummer"], blocked["reason"]) == (child, "stolen")
-
-
 def test_information_added_later_is_kept_and_a_closed_report_takes_none(repository, clock) -> None:
     who = citizen()
     report = file(repository, clock, form("vandalism"), who)
@@ -97,6 +84,7 @@ def test_information_added_later_is_kept_and_a_closed_report_takes_none(reposito
         items=[],
         owner_ref=who.owner_ref,
         repository=repository,
+        registers=no_registers(),
         clock=clock,
         correlation_id="c",
     )
@@ -111,6 +99,7 @@ def test_information_added_later_is_kept_and_a_closed_report_takes_none(reposito
             items=[],
             owner_ref=who.owner_ref,
             repository=repository,
+            registers=no_registers(),
             clock=clock,
             correlation_id="c",
         )
@@ -145,6 +134,32 @@ def test_a_tip_goes_to_the_region_of_its_place(clock, municipality, region) -> N
     assert tip.region == region
     assert tip.is_anonymous
     assert repository.tips == [tip]
+
+
+def test_an_anonymous_tip_keeps_no_sender_and_its_time_only_to_the_minute() -> None:
+    clock = FixedClock(datetime(2026, 11, 22, 9, 41, 17, 123456, tzinfo=UTC))
+    sender = str(generate_personnummer(random.Random(3)))
+
+    def tip(personnummer: str | None, phone: str | None) -> tips.Tip:
+        return tips.receive_tip(
+            category=tips.TipCategory.DRUGS,
+            description="Det säljs narkotika vid busshållplatsen.",
+            municipality_code="0180",
+            occurred_at=None,
+            sender_personnummer=personnummer,
+            sender_phone=phone,
+            repository=InMemoryTipRepository(),
+            clock=clock,
+        )
+
+    anonymous = tip(None, None)
+    identified = tip(sender, "070-123 45 67")
+
+    assert anonymous.received_at == datetime(2026, 11, 22, 9, 41, tzinfo=UTC)
+    assert (anonymous.sender_personnummer, anonymous.sender_phone) == (None, None)
+    assert identified.received_at == clock.now()
+    with pytest.raises(ValueError, match="no phone"):
+        tip(None, "070-123 45 67")
 
 
 def test_a_tip_about_the_future_is_refused(clock) -> None:
@@ -195,6 +210,7 @@ def test_an_addition_racing_with_triage_is_applied_to_the_fresh_report(repositor
         items=[],
         owner_ref=who.owner_ref,
         repository=repository,
+        registers=no_registers(),
         clock=clock,
         correlation_id="c",
     )

@@ -20,19 +20,21 @@ from services.reports.domain.lost_and_found import (
 )
 from services.reports.domain.model import Report, ReportStatus, parse_draft
 from shared.clock import FixedClock
-from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.http.problems import field_name
 from shared.identity import generate_organisationsnummer, generate_personnummer
 from tests.support.fakes import (
+    InMemoryAuditLog,
     InMemoryFoundItems,
     InMemoryReportedProperty,
     InMemoryReportRepository,
     RecordingMailbox,
+    no_registers,
 )
 from tests.support.reports import theft_report
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-STOCKHOLM_STAFF = lf.Staff(staff_id="PM-1", region="Stockholm")
+STOCKHOLM_STAFF = lf.Staff(staff_id="PM-1", region="Stockholm", roles=frozenset({"reception"}))
 
 
 def registration(**changes: Any) -> dict[str, Any]:
@@ -66,7 +68,8 @@ class World:
     def __init__(self) -> None:
         self.clock = FixedClock(NOW)
         self.reports = InMemoryReportRepository()
-        self.found = InMemoryFoundItems(self.reports)
+        self.audit = InMemoryAuditLog()
+        self.found = InMemoryFoundItems(self.reports, self.audit)
         self.index = InMemoryReportedProperty()
 
     @property
@@ -85,7 +88,12 @@ class World:
             owner_ref=f"sub-{seed}", personnummer=str(generate_personnummer(random.Random(seed)))
         )
         report = filing.file_report(
-            parse_draft(body), citizen=citizen, repository=self.reports, clock=self.clock, correlation_id="c"
+            parse_draft(body),
+            citizen=citizen,
+            repository=self.reports,
+            registers=no_registers(),
+            clock=self.clock,
+            correlation_id="c",
         )
         lf.match_report(
             report,
@@ -107,6 +115,7 @@ class World:
             FoundItemRegistration.model_validate(body or registration()),
             staff=staff,
             repository=self.found,
+            audit=self.audit,
             clock=self.clock,
             correlation_id="c",
         )
@@ -130,26 +139,36 @@ class World:
     def run_deadlines(self) -> lf.DeadlineRun:
         return lf.pass_deadlines(repository=self.found, clock=self.clock, correlation_id="job")
 
-    def hand_over(self, found_item_id: str, to: Recipient, case_number: str | None = None) -> FoundItem:
+    def hand_over(
+        self,
+        found_item_id: str,
+        to: Recipient,
+        case_number: str | None = None,
+        staff: lf.Staff = STOCKHOLM_STAFF,
+    ) -> FoundItem:
         return lf.hand_over(
             found_item_id,
             recipient=to,
             case_number=case_number,
             costs_paid_sek=None,
-            staff=STOCKHOLM_STAFF,
+            staff=staff,
             found_items=self.found,
             reports=self.reports,
+            audit=self.audit,
             clock=self.clock,
             correlation_id="c",
         )
 
-    def tell_owner(self, found_item_id: str, case_number: str) -> FoundItem:
+    def tell_owner(
+        self, found_item_id: str, case_number: str, staff: lf.Staff = STOCKHOLM_STAFF
+    ) -> FoundItem:
         return lf.tell_owner_of_possible_match(
             found_item_id,
             case_number,
-            staff=STOCKHOLM_STAFF,
+            staff=staff,
             found_items=self.found,
             reports=self.reports,
+            audit=self.audit,
             clock=self.clock,
             correlation_id="c",
         )
@@ -222,7 +241,7 @@ def test_an_item_kept_in_stockholm_but_found_in_goteborg_is_matched_in_vast(worl
 
 
 def test_staff_register_only_items_kept_in_their_own_region(world: World) -> None:
-    with pytest.raises(NotPermitted, match="region Väst"):
+    with pytest.raises(Forbidden, match="region Väst"):
         world.register(registration(reception={"name": "Polisen Göteborg", "municipalityCode": "1480"}))
 
     assert world.found.items == {}
@@ -310,6 +329,86 @@ def test_staff_see_only_items_kept_in_their_region_and_national_staff_all(world:
     assert national == item
 
 
+# --- the reception role and the audit trail ---------------------------------------------------------------
+
+WITHOUT_THE_ROLE = lf.Staff(staff_id="PM-9", region="Stockholm", roles=frozenset({"caseHandler"}))
+
+
+def test_registering_needs_the_reception_role_and_a_refusal_writes_nothing_but_its_record(
+    world: World,
+) -> None:
+    with pytest.raises(Forbidden, match="reception"):
+        world.register(staff=WITHOUT_THE_ROLE)
+
+    assert world.found.items == {}
+    assert world.reports.events == []
+    [refused] = world.audit.records
+    assert (refused.staff_id, refused.action.value, refused.allowed) == ("PM-9", "registerFoundItem", False)
+
+
+def test_every_found_item_action_needs_the_role_and_is_refused_on_record(world: World) -> None:
+    item = world.register()
+    before = world.item(item.found_item_id)
+    world.audit.records.clear()
+
+    attempts = [
+        lambda: world.hand_over(item.found_item_id, Recipient.STATE, staff=WITHOUT_THE_ROLE),
+        lambda: world.tell_owner(item.found_item_id, "K1-26", staff=WITHOUT_THE_ROLE),
+        lambda: read(world, item.found_item_id, staff=WITHOUT_THE_ROLE),
+    ]
+    for attempt in attempts:
+        with pytest.raises(Forbidden):
+            attempt()
+
+    assert world.item(item.found_item_id) == before
+    assert [(r.action.value, r.allowed, r.found_item_id) for r in world.audit.records] == [
+        ("handOver", False, item.found_item_id),
+        ("notifyOwner", False, item.found_item_id),
+        ("viewFoundItem", False, item.found_item_id),
+    ]
+
+
+def read(world: World, found_item_id: str, staff: lf.Staff = STOCKHOLM_STAFF) -> FoundItem:
+    return lf.read_found_item(
+        found_item_id,
+        staff=staff,
+        repository=world.found,
+        audit=world.audit,
+        clock=world.clock,
+        correlation_id="c",
+    )
+
+
+def test_each_found_item_action_leaves_an_audit_record_naming_no_finder_data(world: World) -> None:
+    report = world.file(loss_report())
+    item = world.register()  # its serial number is the loss report's: the owner is told by the rule
+    assert item.is_matched_to(report.case_number)
+
+    seen = read(world, item.found_item_id)
+    world.hand_over(item.found_item_id, Recipient.OWNER, report.case_number)
+
+    actions = [(r.action.value, r.allowed, r.found_item_id, r.staff_id) for r in world.audit.records]
+    assert actions == [
+        ("registerFoundItem", True, item.found_item_id, "PM-1"),
+        ("viewFoundItem", True, item.found_item_id, "PM-1"),
+        ("handOver", True, item.found_item_id, "PM-1"),
+    ]
+    assert world.audit.records[-1].case_number == report.case_number
+    assert all(seen.finder.name not in r.model_dump_json() for r in world.audit.records)
+    assert all("070-123 45 67" not in r.model_dump_json() for r in world.audit.records)
+
+
+def test_another_region_s_item_is_not_found_and_the_attempt_is_recorded(world: World) -> None:
+    item = world.register()
+    world.audit.records.clear()
+    elsewhere = lf.Staff("PM-2", "Väst", roles=frozenset({"reception"}))
+
+    with pytest.raises(NotFound):
+        read(world, item.found_item_id, staff=elsewhere)
+    [refused] = world.audit.records
+    assert (refused.action.value, refused.allowed, refused.staff_region) == ("viewFoundItem", False, "Väst")
+
+
 # --- matching --------------------------------------------------------------------------------------------
 
 
@@ -367,6 +466,7 @@ def test_an_item_added_to_a_report_later_finds_a_registered_item(world: World) -
         items=bicycle_with_its_number,
         owner_ref=report.owner_ref,
         repository=world.reports,
+        registers=no_registers(),
         clock=world.clock,
         correlation_id="c",
     )

@@ -23,7 +23,7 @@ from services.reports.domain.staff import (
 from shared.clock import FixedClock
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import generate_personnummer
-from tests.support.fakes import InMemoryAuditLog, InMemoryCaseWork
+from tests.support.fakes import InMemoryAuditLog, InMemoryCaseWork, no_registers
 from tests.support.reports import form, theft_report
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -62,7 +62,12 @@ def queued(
     )
     draft = parse_draft(body or theft_report(witnesses=[{"name": "Kim"}]))
     report = filing.file_report(
-        draft, citizen=citizen, repository=cases, clock=clock, correlation_id="corr-1"
+        draft,
+        citizen=citizen,
+        repository=cases,
+        registers=no_registers(),
+        clock=clock,
+        correlation_id="corr-1",
     )
     triaged = decisions.triage(
         report.case_number,

@@ -11,7 +11,7 @@ from services.reports.domain.model import ReportStatus, parse_draft
 from shared.clock import FixedClock
 from shared.errors import Conflict
 from shared.identity import generate_personnummer
-from tests.support.fakes import InMemoryReportRepository
+from tests.support.fakes import InMemoryReportRepository, no_registers
 from tests.support.reports import form, theft_report
 
 FILED = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -23,7 +23,12 @@ def file(repository: InMemoryReportRepository, clock: FixedClock, body: dict[str
         owner_ref=f"sub-{seed}", personnummer=str(generate_personnummer(random.Random(seed)))
     )
     report = filing.file_report(
-        parse_draft(body), citizen=citizen, repository=repository, clock=clock, correlation_id="c-1"
+        parse_draft(body),
+        citizen=citizen,
+        repository=repository,
+        registers=no_registers(),
+        clock=clock,
+        correlation_id="c-1",
     )
     return report.case_number
 

@@ -18,20 +18,25 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
-
-from services.bookings.domain.ports import BlockOutcome, IssuedDocument, IssuedDocumentType
+from services.bookings.domain.ports import Events, IssuedDocument, IssuedDocumentType
 from services.bookings.domain.receptions import Reception
-from shared.adapters.dynamodb import epoch, from_body, from_item, put_all, query_all, to_item
+from shared.adapters.dynamodb import (
+    Write,
+    epoch,
+    from_body,
+    from_item,
+    outbox_puts,
+    put_all,
+    query_all,
+    to_item,
+    transact,
+)
+from shared.events.contracts.bookings import SOURCE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 RECEPTIONS = "RECEPTIONS"
-
-
-def _conditional_check_failed(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
 
 
 class DynamoDbReceptionDirectory:
@@ -107,6 +112,10 @@ class DynamoDbPopulationRegister:
         )
 
 
+class _NotBlockable(Exception):
+    """The document is not held as requested, or is blocked already: the condition of a block failed."""
+
+
 class DynamoDbDocumentRegister:
     def __init__(self, table_name: str, client: DynamoDBClient) -> None:
         self._table = table_name
@@ -141,47 +150,54 @@ class DynamoDbDocumentRegister:
         reason: str,
         case_number: str,
         blocked_at: datetime,
-    ) -> BlockOutcome:
+        events: Events,
+    ) -> bool:
+        # One transaction: the block and its record, only on a document not yet blocked (so a repeated
+        # request never overwrites the first block's record), and the event that answers the report.
+        update = Write(
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": to_item({"pk": f"DOCUMENT#{document_number}", "sk": "DOCUMENT"}),
+                    "UpdateExpression": (
+                        "SET blocked = :blocked, blockReason = :reason, blockedByCase = :case, blockedAt = :at"
+                    ),
+                    "ConditionExpression": (
+                        "attribute_exists(pk) AND holderPersonnummer = :holder AND documentType = :type "
+                        "AND (attribute_not_exists(blocked) OR blocked = :unblocked)"
+                    ),
+                    "ExpressionAttributeValues": to_item(
+                        {
+                            ":blocked": True,
+                            ":unblocked": False,
+                            ":reason": reason,
+                            ":case": case_number,
+                            ":at": blocked_at.isoformat(),
+                            ":holder": holder_personnummer,
+                            ":type": document_type.value,
+                        }
+                    ),
+                }
+            },
+            refusal=_NotBlockable,
+        )
         try:
-            # One conditional write: the block and its record together, and only on a document not yet
-            # blocked, so a redelivered or repeated request can never overwrite the first block's record.
-            self._client.update_item(
-                TableName=self._table,
-                Key=to_item({"pk": f"DOCUMENT#{document_number}", "sk": "DOCUMENT"}),
-                UpdateExpression=(
-                    "SET blocked = :blocked, blockReason = :reason, blockedByCase = :case, blockedAt = :at"
-                ),
-                ConditionExpression=(
-                    "attribute_exists(pk) AND holderPersonnummer = :holder AND documentType = :type "
-                    "AND (attribute_not_exists(blocked) OR blocked = :unblocked)"
-                ),
-                ExpressionAttributeValues=to_item(
-                    {
-                        ":blocked": True,
-                        ":unblocked": False,
-                        ":reason": reason,
-                        ":case": case_number,
-                        ":at": blocked_at.isoformat(),
-                        ":holder": holder_personnummer,
-                        ":type": document_type.value,
-                    }
-                ),
+            transact(
+                self._client,
+                [update, *outbox_puts(self._table, events, source=SOURCE)],
+                conflict=f"Document of case {case_number} changed meanwhile",
             )
-        except ClientError as error:
-            if not _conditional_check_failed(error):
-                raise
-            document = self.find(document_number)
-            held = (
-                document is not None
-                and document.holder_personnummer == holder_personnummer
-                and document.type is document_type
+        except _NotBlockable:
+            return False
+        return True
+
+    def publish(self, events: Events) -> None:
+        if events:
+            transact(
+                self._client,
+                outbox_puts(self._table, events, source=SOURCE),
+                conflict="An event is already stored",
             )
-            return (
-                BlockOutcome.ALREADY_BLOCKED
-                if held and document and document.blocked
-                else BlockOutcome.NOT_HELD
-            )
-        return BlockOutcome.BLOCKED
 
     def put_all(self, documents: Iterable[IssuedDocument]) -> None:
         put_all(

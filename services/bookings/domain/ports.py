@@ -66,16 +66,6 @@ class IssuedDocument:
     blocked_at: datetime | None = None
 
 
-class BlockOutcome(StrEnum):
-    """What asking the register to block a document did."""
-
-    BLOCKED = "blocked"  # blocked now, and the block recorded with it
-    ALREADY_BLOCKED = (
-        "alreadyBlocked"  # it was blocked before: nothing changed (a redelivery, a second report)
-    )
-    NOT_HELD = "notHeld"  # the register holds no such document of this type for this holder: nothing changed
-
-
 class DocumentRegister(Protocol):
     """The register of issued passports and national ID cards."""
 
@@ -92,10 +82,14 @@ class DocumentRegister(Protocol):
         reason: str,
         case_number: str,
         blocked_at: datetime,
-    ) -> BlockOutcome:
-        """Block the document if the register holds it with this type and holder and it is not blocked yet,
-        recording the case and time with the block in one write. Blocking a blocked document changes nothing,
-        however late the request comes, so a block happens once."""
+        events: Events,
+    ) -> bool:
+        """Block the document, and store ``events`` in the same write, if the register holds it unblocked
+        with this type and holder; False (nothing changed, nothing stored) otherwise."""
+        ...
+
+    def publish(self, events: Events) -> None:
+        """Store events that go with no change of the register (a refused block)."""
         ...
 
 

@@ -1,23 +1,33 @@
 """The document validity check (kontroll av giltighet): is this passport or ID card valid for this person?
+And the rules for blocking one reported lost or stolen.
 
 Open to anyone, as on polisen.se, so it must reveal nothing beyond its one-word answer: not whether the number
 exists, not whose it is, not when it expires. The register is read the same way whether or not the document
 exists, the presented identity is compared in constant time, and the API pads every answer to the same
 minimum duration.
+
+A block is asked for by the reports service (``DocumentBlockRequested``) only when the reporter is the holder
+or a guardian of a holder under 18 (the reports service checks the relation in the population register). This
+register blocks the document only if it lists the request's holder as the holder of a document of that type,
+and answers every request with ``DocumentBlocked`` or ``DocumentBlockRefused``, written with the block, so
+the report says "blocked" only for a block that was made.
 """
 
 from __future__ import annotations
 
 import hmac
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from services.bookings.domain.ports import BlockOutcome, DocumentRegister, IssuedDocumentType
-from shared.events.contracts.reports import DocumentBlocked
-from shared.events.envelope import CamelModel
+from services.bookings.domain.ports import DocumentRegister, IssuedDocument
+from shared.concurrency import retry_on_conflict
+from shared.errors import Conflict
+from shared.events.contracts.bookings import SOURCE, DocumentBlocked, DocumentBlockRefused
+from shared.events.contracts.reports import DocumentBlockRequested
+from shared.events.envelope import CamelModel, Envelope, EventData, new_event
 from shared.identity import InvalidIdentifier, parse_personnummer
 
 # Swedish passports and national ID cards carry 8-digit numbers.
@@ -66,15 +76,70 @@ def check_validity(question: ValidityQuestion, *, register: DocumentRegister, to
     return ValidityResult.VALID
 
 
-def block_reported_document(reported: DocumentBlocked, *, register: DocumentRegister) -> BlockOutcome:
-    """Block a document reported lost or stolen, only if the register lists the reporter as its holder: a
-    citizen cannot block someone else's passport. The register records the block with it and blocks a
-    document once: the same report delivered again, however late, changes nothing."""
-    return register.block(
-        reported.document_number,
-        document_type=IssuedDocumentType(reported.document_type),
-        holder_personnummer=reported.holder_personnummer,
-        reason=reported.reason,
-        case_number=reported.case_number,
-        blocked_at=reported.blocked_at,
+class BlockOutcome(StrEnum):
+    BLOCKED = "blocked"
+    ALREADY_BLOCKED = "alreadyBlocked"
+    REFUSED = "refused"
+
+
+def may_block(document: IssuedDocument | None, requested: DocumentBlockRequested) -> bool:
+    """A document is blocked only for the holder the register lists, and only as the type it is: a report
+    can block no one else's passport."""
+    return (
+        document is not None
+        and document.type.value == requested.document_type
+        and hmac.compare_digest(document.holder_personnummer, requested.holder_personnummer)
     )
+
+
+def block_reported_document(
+    requested: DocumentBlockRequested, *, register: DocumentRegister, now: datetime, correlation_id: str
+) -> BlockOutcome:
+    """Block the document if the register lists the request's holder as its holder, and answer the report
+    either way: ``DocumentBlocked`` is written with the block (one transaction), ``DocumentBlockRefused``
+    alone when nothing changed."""
+
+    def event(data: EventData) -> Envelope[EventData]:
+        return new_event(data, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)
+
+    def blocked(*, already: bool) -> Envelope[EventData]:
+        return event(
+            DocumentBlocked(
+                document_type=requested.document_type,
+                document_number=requested.document_number,
+                case_number=requested.case_number,
+                blocked_at=now,
+                already_blocked=already,
+            )
+        )
+
+    def attempt() -> BlockOutcome:
+        document = register.find(requested.document_number)
+        if not may_block(document, requested):
+            refused = DocumentBlockRefused(
+                document_type=requested.document_type,
+                document_number=requested.document_number,
+                case_number=requested.case_number,
+                refused_at=now,
+                reason="noSuchDocumentOfTheHolder",
+            )
+            register.publish([event(refused)])
+            return BlockOutcome.REFUSED
+        assert document is not None
+        if document.blocked:
+            register.publish([blocked(already=True)])
+            return BlockOutcome.ALREADY_BLOCKED
+        if not register.block(
+            requested.document_number,
+            document_type=document.type,
+            holder_personnummer=requested.holder_personnummer,
+            reason=requested.reason,
+            case_number=requested.case_number,
+            blocked_at=now,
+            events=[blocked(already=False)],
+        ):
+            raise Conflict(f"Document of case {requested.case_number} changed meanwhile")
+        return BlockOutcome.BLOCKED
+
+    # Another report may block the same document at the same moment: read it again.
+    return retry_on_conflict(attempt)

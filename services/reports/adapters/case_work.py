@@ -4,7 +4,8 @@ Notes are items of their own next to the report (``REPORT#<caseNumber>`` / ``NOT
 of the report body that the owner's view is made from. An audit record goes into the audit table in the same
 transaction as the change it records (DynamoDB transactions span tables), or alone for a read.
 
-Audit table layout: ``pk`` is what was accessed (``CASE#<caseNumber>`` or ``REGION#<region>`` for a queue),
+Audit table layout: ``pk`` is what was accessed (``CASE#<caseNumber>``, ``FOUND#<foundItemId>``, or
+``REGION#<region>`` for a queue or an attempt that named no item),
 ``sk`` the time and record id; the index ``byStaff`` (``staffKey`` ``STAFF#<staffId>``, ``staffSort``) answers
 "what did this person look at". Records are only ever put, under a condition that nothing is overwritten;
 ``expiresAt`` ends them after the retention period.
@@ -43,7 +44,12 @@ NOTE_PREFIX = "NOTE#"
 
 
 def audit_item(record: AuditRecord, retention: timedelta) -> dict[str, Any]:
-    subject = f"CASE#{record.case_number}" if record.case_number else f"REGION#{record.region}"
+    if record.found_item_id:
+        subject = f"FOUND#{record.found_item_id}"
+    elif record.case_number:
+        subject = f"CASE#{record.case_number}"
+    else:
+        subject = f"REGION#{record.region}"
     sort = f"{sortable(record.at)}#{record.audit_id}"
     return to_item(
         {

@@ -23,10 +23,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from services.reports.adapters.case_work import DynamoDbAuditLog
 from services.reports.adapters.dynamodb import report_item
 from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
 from services.reports.domain.model import Report
 from services.reports.domain.ports import FoundItemPage
+from services.reports.domain.staff import AuditRecord
 from shared.adapters.counters import DynamoDbCounter
 from shared.adapters.dynamodb import (
     Write,
@@ -115,18 +117,37 @@ class _Table:
 
 
 class DynamoDbFoundItemRepository(_Table):
-    def __init__(self, table_name: str, client: DynamoDBClient) -> None:
+    """Staff changes are written with their audit record in the same transaction (the audit table's put)."""
+
+    def __init__(
+        self, table_name: str, client: DynamoDBClient, *, audit: DynamoDbAuditLog | None = None
+    ) -> None:
         super().__init__(table_name, client)
         self._counter = DynamoDbCounter(table_name, client)
+        self._audit = audit
+
+    def _audit_put(self, record: AuditRecord | None) -> list[Write]:
+        if record is None:
+            return []
+        if self._audit is None:
+            raise RuntimeError("this repository was built without the audit table")
+        return [self._audit.put(record)]
 
     def allocate_found_item_number(self, year: int) -> int:
         return self._counter.next(f"HG#{year}")
 
-    def add(self, item: FoundItem, events: Sequence[Envelope[EventData]]) -> None:
+    def add(
+        self, item: FoundItem, events: Sequence[Envelope[EventData]], *, audit: AuditRecord | None = None
+    ) -> None:
         indexes = [put(self._table, row) for row in _found_indexes(item)]
         transact(
             self._client,
-            [put_if_absent(self._table, found_item_item(item)), *indexes, *self._outbox(events)],
+            [
+                put_if_absent(self._table, found_item_item(item)),
+                *indexes,
+                *self._outbox(events),
+                *self._audit_put(audit),
+            ],
             conflict=f"Found item {item.found_item_id} already exists",
             subject=item.found_item_id,
         )
@@ -139,11 +160,20 @@ class DynamoDbFoundItemRepository(_Table):
         return from_body(FoundItem, item) if item else None
 
     def replace(
-        self, item: FoundItem, *, expected_version: int, events: Sequence[Envelope[EventData]]
+        self,
+        item: FoundItem,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        audit: AuditRecord | None = None,
     ) -> None:
         transact(
             self._client,
-            [put_if_version(self._table, found_item_item(item), expected_version), *self._outbox(events)],
+            [
+                put_if_version(self._table, found_item_item(item), expected_version),
+                *self._outbox(events),
+                *self._audit_put(audit),
+            ],
             conflict=f"Found item {item.found_item_id} changed meanwhile",
             subject=item.found_item_id,
         )
@@ -156,6 +186,7 @@ class DynamoDbFoundItemRepository(_Table):
         report: Report,
         expected_report_version: int,
         events: Sequence[Envelope[EventData]],
+        audit: AuditRecord | None = None,
     ) -> None:
         transact(
             self._client,
@@ -163,6 +194,7 @@ class DynamoDbFoundItemRepository(_Table):
                 put_if_version(self._table, found_item_item(item), expected_version),
                 put_if_version(self._table, report_item(report), expected_report_version),
                 *self._outbox(events),
+                *self._audit_put(audit),
             ],
             conflict=f"Found item {item.found_item_id} or report {report.case_number} changed meanwhile",
             subject=item.found_item_id,

@@ -4,6 +4,10 @@ The rule set is ``rules/decision_rules.json``; changing what is decided automati
 (and its ``version``), not to code. The first rule whose ``when`` holds for a report applies. A rule either
 decides (``then.outcome`` with the reason the reporter is told) or places the report in its region's queue
 (``then.route.priority``). Every decision records the rule's id and the rule set's version.
+
+A report filed on behalf of someone whose relation to the reporter no register confirmed is never decided by
+a rule: a rule set is refused on load unless a rule routing exactly those reports (``when:
+{onBehalfUnverified: true}``) comes before the first rule that decides.
 """
 
 from __future__ import annotations
@@ -85,9 +89,13 @@ class CaseFacts:
     has_leads: bool
     # The loss in kronor as the reporter put it; values left out count as nothing.
     value_sek: int
+    # Filed on behalf of someone, and no register confirmed the relation.
+    on_behalf_unverified: bool = False
 
     @classmethod
-    def of(cls, draft: ReportDraft) -> CaseFacts:
+    def of(cls, draft: ReportDraft, *, relation_verified: bool | None = None) -> CaseFacts:
+        """``relation_verified``: what the register said of the relation to the person filed for (not asked,
+        or not confirmed, is unverified)."""
         return cls(
             report_type=draft.type,
             theft_kind=draft.theft_kind if isinstance(draft, TheftReport) else None,
@@ -95,6 +103,7 @@ class CaseFacts:
             item_categories=frozenset(item.category for item in draft.items_reported),
             has_leads=draft.has_leads,
             value_sek=_value_sek(draft),
+            on_behalf_unverified=draft.on_behalf_of is not None and relation_verified is not True,
         )
 
 
@@ -125,6 +134,8 @@ class Conditions(CamelModel):
     has_leads: bool | None = None
     value_sek_at_least: Annotated[int, Field(ge=0)] | None = None
     value_sek_at_most: Annotated[int, Field(ge=0)] | None = None
+    # Filed on behalf of someone, and no register confirmed the relation.
+    on_behalf_unverified: bool | None = None
 
     @model_validator(mode="after")
     def _bounds_in_order(self) -> Conditions:
@@ -148,6 +159,7 @@ class Conditions(CamelModel):
             self.has_leads is None or facts.has_leads is self.has_leads,
             self.value_sek_at_least is None or facts.value_sek >= self.value_sek_at_least,
             self.value_sek_at_most is None or facts.value_sek <= self.value_sek_at_most,
+            self.on_behalf_unverified is None or facts.on_behalf_unverified is self.on_behalf_unverified,
         )
         return all(checks)
 
@@ -192,10 +204,26 @@ class RuleSet(CamelModel):
             raise ValueError(f"rule ids must be unique; repeated: {', '.join(duplicates)}")
         if not self.rules[-1].when.is_empty:
             raise ValueError("the last rule must have an empty `when`, so that every report gets a verdict")
+        unverified_only = Conditions(on_behalf_unverified=True)
+        guard = next(
+            (
+                i
+                for i, r in enumerate(self.rules)
+                if r.when == unverified_only and isinstance(r.then, RouteAction)
+            ),
+            None,
+        )
+        first_decision = next((i for i, r in enumerate(self.rules) if isinstance(r.then, DecideAction)), None)
+        if first_decision is not None and (guard is None or guard > first_decision):
+            raise ValueError(
+                "a report filed on behalf of someone whose relation no register confirmed is never decided by "
+                "a rule: a rule with `when: {onBehalfUnverified: true}` that routes must come before the "
+                "first rule that decides"
+            )
         return self
 
-    def verdict(self, draft: ReportDraft) -> Verdict:
-        facts = CaseFacts.of(draft)
+    def verdict(self, draft: ReportDraft, *, relation_verified: bool | None = None) -> Verdict:
+        facts = CaseFacts.of(draft, relation_verified=relation_verified)
         # The last rule holds for every report (checked on load), so there is always a first match.
         rule = next(r for r in self.rules if r.when.hold_for(facts))
         if isinstance(rule.then, DecideAction):
@@ -303,7 +331,7 @@ def triage(
         raise NotFound(f"Report {case_number} does not exist")
     if report.status is not ReportStatus.RECEIVED:
         return None
-    verdict = rules.verdict(report.details)
+    verdict = rules.verdict(report.details, relation_verified=report.on_behalf_of_verified)
     now = clock.now()
     if isinstance(verdict, Decided):
         decision = Decision(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.reports.domain import authority
+from services.reports.domain.authority import Registers
 from services.reports.domain.model import (
     Amendment,
     CardFraudReport,
@@ -24,7 +26,6 @@ from shared.concurrency import retry_on_conflict
 from shared.errors import Conflict, InvalidInput, NotFound, Referral
 from shared.events.contracts.reports import (
     SOURCE,
-    DocumentBlocked,
     ReportAmended,
     ReportFiled,
     ReportStatusChanged,
@@ -83,42 +84,47 @@ def _check_times(draft: ReportDraft, now: datetime) -> None:
         raise InvalidInput(in_the_future)
 
 
-def _document_blocks(
-    report: Report, items: list[Item], *, now: datetime, correlation_id: str
-) -> list[Envelope[EventData]]:
-    """A passport or ID card named in a loss or theft report is blocked at once (today a phone call)."""
-    reason = "lost" if report.type == "loss" else "stolen"
-    return [
-        new_event(
-            DocumentBlocked(
-                document_type=item.category.value,
-                document_number=item.document_number or "",
-                holder_personnummer=report.subject_personnummer,
-                reason=reason,
-                case_number=report.case_number,
-                blocked_at=now,
-            ),
-            producer=SOURCE,
-            occurred_at=now,
-            correlation_id=correlation_id,
-        )
-        for item in items
-        if item.category.is_identity_document and report.type in ("loss", "theft")
-    ]
-
-
 def file_report(
-    draft: ReportDraft, *, citizen: Citizen, repository: ReportRepository, clock: Clock, correlation_id: str
+    draft: ReportDraft,
+    *,
+    citizen: Citizen,
+    repository: ReportRepository,
+    registers: Registers,
+    clock: Clock,
+    correlation_id: str,
 ) -> Report:
+    """File a report. Who the reporter may act for is checked first (a company they do not represent is
+    refused, nothing stored); a relation to the person filed for is confirmed where a register can confirm
+    it, and passports and ID cards are asked to be blocked only where the reporter has the right to."""
     screen(draft)
     now = clock.now()
     _check_times(draft, now)
     if draft.on_behalf_of and draft.on_behalf_of.personnummer == citizen.personnummer:
         raise InvalidInput.of("onBehalfOf.personnummer", "is your own; leave onBehalfOf out")
+    authority.require_representative(
+        draft, reporter_personnummer=citizen.personnummer, companies=registers.companies
+    )
+    today = stockholm_time(now).date()
+    verified = authority.relation_verified(
+        draft, reporter_personnummer=citizen.personnummer, population=registers.population, today=today
+    )
 
     year = stockholm_time(now).year
     case_number = str(KNumber.for_year(repository.allocate_case_number(year), year))
     region = region_for_municipality(draft.location.municipality_code)
+    blocks = authority.document_blocks(
+        draft.items_reported,
+        report_type=draft.type,
+        case_number=case_number,
+        reporter_personnummer=citizen.personnummer,
+        draft=draft,
+        population=registers.population,
+        relation_confirmed=verified,
+        now=now,
+        today=today,
+        correlation_id=correlation_id,
+    )
+    notes = [authority.relation_note(draft, verified), *(b.message for b in blocks.not_requested)]
     report = Report(
         case_number=case_number,
         type=draft.type,
@@ -126,9 +132,14 @@ def file_report(
         region=region.value,
         filed_at=now,
         submitted=draft,
-        timeline=[TimelineEntry(status=ReportStatus.RECEIVED, at=now, reason="The report was received.")],
+        timeline=[
+            TimelineEntry(status=ReportStatus.RECEIVED, at=now, reason="The report was received."),
+            *(TimelineEntry(status=ReportStatus.RECEIVED, at=now, reason=note) for note in notes if note),
+        ],
         owner_ref=citizen.owner_ref,
         filer_personnummer=citizen.personnummer,
+        on_behalf_of_verified=verified,
+        document_blocks=blocks.blocks,
     )
     filed = ReportFiled(
         case_number=case_number,
@@ -140,7 +151,7 @@ def file_report(
     )
     events: list[Envelope[EventData]] = [
         new_event(filed, producer=SOURCE, occurred_at=now, correlation_id=correlation_id),
-        *_document_blocks(report, draft.items_reported, now=now, correlation_id=correlation_id),
+        *blocks.events,
     ]
     repository.add(report, events)
     return report
@@ -167,6 +178,7 @@ def amend_report(
     items: list[Item],
     owner_ref: str,
     repository: ReportRepository,
+    registers: Registers,
     clock: Clock,
     correlation_id: str,
 ) -> Report:
@@ -179,6 +191,7 @@ def amend_report(
             items=items,
             owner_ref=owner_ref,
             repository=repository,
+            registers=registers,
             clock=clock,
             correlation_id=correlation_id,
         )
@@ -192,6 +205,7 @@ def _amend(
     items: list[Item],
     owner_ref: str,
     repository: ReportRepository,
+    registers: Registers,
     clock: Clock,
     correlation_id: str,
 ) -> Report:
@@ -203,16 +217,32 @@ def _amend(
             f"Report {case_number} already has {MAX_AMENDMENTS} additions; call 114 14 to add more"
         )
     now = clock.now()
+    # Documents added later are blocked by the same rules as those filed at once.
+    blocks = authority.document_blocks(
+        items,
+        report_type=report.type,
+        case_number=case_number,
+        reporter_personnummer=report.filer_personnummer,
+        draft=report.details,
+        population=registers.population,
+        already_named=[b.document_number for b in report.document_blocks],
+        now=now,
+        today=stockholm_time(now).date(),
+        correlation_id=correlation_id,
+    )
+    notes = [TimelineEntry(status=report.status, at=now, reason=b.message) for b in blocks.not_requested]
     amended = report.model_copy(
         update={
             "amendments": [*report.amendments, Amendment(at=now, text=text, items=items)],
+            "document_blocks": [*report.document_blocks, *blocks.blocks],
+            "timeline": [*report.timeline, *notes],
             "version": report.version + 1,
         }
     )
     event = ReportAmended(case_number=case_number, region=report.region, amended_at=now, owner_ref=owner_ref)
     events: list[Envelope[EventData]] = [
         new_event(event, producer=SOURCE, occurred_at=now, correlation_id=correlation_id),
-        *_document_blocks(report, items, now=now, correlation_id=correlation_id),
+        *blocks.events,
     ]
     repository.replace(amended, expected_version=report.version, events=events)
     return amended

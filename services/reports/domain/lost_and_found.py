@@ -16,6 +16,9 @@ The rules (lagen (1938:121) om hittegods, as DOMAIN.md summarises it):
   month have ended. The finder's month starts on the day the owner's time ended.
 - A passport or national ID card never goes to the finder (a lost one is blocked when reported).
 
+Staff handle found items only with the role ``reception``, and every action leaves an audit record (see
+:mod:`services.reports.domain.reception`).
+
 Matching (see :func:`match_found_item`): an identifying number (serial number, IMEI, frame number; compared
 letters and digits only, case-insensitively) named by **one** owner, in open loss reports or in theft reports
 (closed ones too: a decision not to investigate does not return the property), tells that owner at once.
@@ -45,9 +48,11 @@ from services.reports.domain.model import (
     TimelineEntry,
 )
 from services.reports.domain.notifications import DigitalLetter, letter_id
+from services.reports.domain.reception import Staff, audit_record, require_reception
+from services.reports.domain.staff import AuditAction, AuditRecord
 from shared.clock import STOCKHOLM, Clock, stockholm_time
 from shared.concurrency import retry_on_conflict
-from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.contracts.reports import (
     SOURCE,
     FoundItemDeadlinePassed,
@@ -62,6 +67,7 @@ from shared.regions import Region, UnknownMunicipality, municipality, region_for
 
 if TYPE_CHECKING:
     from services.reports.domain.ports import (
+        AuditLog,
         DigitalMailbox,
         FoundItemRepository,
         ReportedPropertyIndex,
@@ -405,18 +411,6 @@ class FoundItem(FoundItemRecord):
         )
 
 
-# --- who is asking ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Staff:
-    staff_id: str
-    region: str  # a police region, or National
-
-    def may_see(self, region: str) -> bool:
-        return self.region in (NATIONAL, region)
-
-
 def _event(data: EventData, *, now: datetime, correlation_id: str) -> Envelope[EventData]:
     return new_event(data, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)
 
@@ -429,10 +423,15 @@ def register_found_item(
     *,
     staff: Staff,
     repository: FoundItemRepository,
+    audit: AuditLog,
     clock: Clock,
     correlation_id: str,
 ) -> FoundItem:
+    """Register a found item with the audit record of its registration, in one write."""
     now = clock.now()
+    require_reception(
+        staff, AuditAction.REGISTER_FOUND_ITEM, audit=audit, now=now, correlation_id=correlation_id
+    )
     problems = registration.rule_violations()
     if registration.found_at > now + CLOCK_SKEW:
         problems["foundAt"] = "must not be in the future"
@@ -440,7 +439,7 @@ def register_found_item(
         raise InvalidInput(problems)
     held_in = region_for_municipality(registration.reception.municipality_code).value
     if not staff.may_see(held_in):
-        raise NotPermitted(
+        raise Forbidden(
             f"The reception is in police region {held_in}; staff of region {staff.region} register items "
             f"kept in {staff.region}"
         )
@@ -478,15 +477,80 @@ def register_found_item(
         registered_at=now,
         held_in_region=held_in,
     )
-    repository.add(item, [_event(registered, now=now, correlation_id=correlation_id)])
+    record = audit_record(
+        staff,
+        AuditAction.REGISTER_FOUND_ITEM,
+        now,
+        correlation_id=correlation_id,
+        found_item_id=found_item_id,
+        region=held_in,
+        change=f"registered at {registration.reception.name}",
+    )
+    repository.add(item, [_event(registered, now=now, correlation_id=correlation_id)], audit=record)
     return item
 
 
-def visible_found_item(found_item_id: str, *, staff: Staff, repository: FoundItemRepository) -> FoundItem:
-    """The item, if kept in the caller's region (any region for National). Others' items are not found."""
+def visible_found_item(
+    found_item_id: str,
+    *,
+    staff: Staff,
+    repository: FoundItemRepository,
+    refusal: tuple[AuditLog, AuditRecord] | None = None,
+) -> FoundItem:
+    """The item, if kept in the caller's region (any region for National). Others' items are not found;
+    ``refusal`` is recorded when the item is not found."""
     item = repository.get(found_item_id) if is_found_item_id(found_item_id) else None
     if item is None or not staff.may_see(item.region):
+        if refusal is not None:
+            log, record = refusal
+            log.record(record.model_copy(update={"allowed": False}))
         raise NotFound(f"No found item {found_item_id} is kept in your region")
+    return item
+
+
+def _checked(
+    found_item_id: str,
+    action: AuditAction,
+    *,
+    staff: Staff,
+    repository: FoundItemRepository,
+    audit: AuditLog,
+    now: datetime,
+    correlation_id: str,
+    change: str | None = None,
+) -> tuple[FoundItem, AuditRecord]:
+    """The item, after the role and region checks, and the audit record of the action (the refusal is
+    recorded here)."""
+    require_reception(
+        staff, action, audit=audit, now=now, correlation_id=correlation_id, found_item_id=found_item_id
+    )
+    record = audit_record(
+        staff, action, now, correlation_id=correlation_id, found_item_id=found_item_id, change=change
+    )
+    item = visible_found_item(found_item_id, staff=staff, repository=repository, refusal=(audit, record))
+    return item, record.model_copy(update={"region": item.region})
+
+
+def read_found_item(
+    found_item_id: str,
+    *,
+    staff: Staff,
+    repository: FoundItemRepository,
+    audit: AuditLog,
+    clock: Clock,
+    correlation_id: str,
+) -> FoundItem:
+    """The item with the finder's data, for reception staff of its region; the read is recorded."""
+    item, record = _checked(
+        found_item_id,
+        AuditAction.VIEW_FOUND_ITEM,
+        staff=staff,
+        repository=repository,
+        audit=audit,
+        now=clock.now(),
+        correlation_id=correlation_id,
+    )
+    audit.record(record)
     return item
 
 
@@ -558,9 +622,11 @@ def _tell_owner(
     correlation_id: str,
     stored_version: int | None = None,
     earlier_events: Sequence[Envelope[EventData]] = (),
+    audit: AuditRecord | None = None,
 ) -> FoundItem:
     """The owner of ``report`` is told, on their report, and the item waits a month for them. ``item`` may be
-    ahead of the stored one by ``earlier_events`` (deadlines that ended), written in the same transaction."""
+    ahead of the stored one by ``earlier_events`` (deadlines that ended), written in the same transaction, as
+    is ``audit`` when staff tell the owner."""
     claim_by = months_after(now, OWNER_CLAIM_MONTHS)
     notice = OwnerNotice(
         case_number=report.case_number,
@@ -607,6 +673,7 @@ def _tell_owner(
         report=updated_report,
         expected_report_version=report.version,
         events=[*earlier_events, _event(matched, now=now, correlation_id=correlation_id)],
+        audit=audit,
     )
     return told
 
@@ -747,12 +814,22 @@ def tell_owner_of_possible_match(
     staff: Staff,
     found_items: FoundItemRepository,
     reports: ReportRepository,
+    audit: AuditLog,
     clock: Clock,
     correlation_id: str,
 ) -> FoundItem:
     """Staff confirm a possible match: its owner is told as for a matching serial number."""
-    stored = visible_found_item(found_item_id, staff=staff, repository=found_items)
     now = clock.now()
+    stored, record = _checked(
+        found_item_id,
+        AuditAction.NOTIFY_OWNER,
+        staff=staff,
+        repository=found_items,
+        audit=audit,
+        now=now,
+        correlation_id=correlation_id,
+        change=f"owner of report {case_number} told",
+    )
     item, deadline_events = advance(stored, now=now, correlation_id=correlation_id)
     if item.status is not FoundItemStatus.REGISTERED:
         raise Conflict(f"Found item {found_item_id} is {item.status.value}: its owner can no longer be told")
@@ -772,6 +849,7 @@ def tell_owner_of_possible_match(
         correlation_id=correlation_id,
         stored_version=stored.version,
         earlier_events=deadline_events,
+        audit=record.model_copy(update={"case_number": case_number}),
     )
 
 
@@ -1028,11 +1106,21 @@ def hand_over(
     staff: Staff,
     found_items: FoundItemRepository,
     reports: ReportRepository,
+    audit: AuditLog,
     clock: Clock,
     correlation_id: str,
 ) -> FoundItem:
     """Record that the item left the police, if the rules allow it now (deadlines that ended are applied
-    first, in the same write)."""
+    first, in the same write, with the audit record of the hand-over)."""
+    now = clock.now()
+    require_reception(
+        staff,
+        AuditAction.HAND_OVER,
+        audit=audit,
+        now=now,
+        correlation_id=correlation_id,
+        found_item_id=found_item_id,
+    )
     problems: dict[str, str] = {}
     if recipient is Recipient.OWNER and case_number is None:
         problems["caseNumber"] = (
@@ -1045,8 +1133,18 @@ def hand_over(
     if problems:
         raise InvalidInput(problems)
 
-    stored = visible_found_item(found_item_id, staff=staff, repository=found_items)
-    now = clock.now()
+    stored, record = _checked(
+        found_item_id,
+        AuditAction.HAND_OVER,
+        staff=staff,
+        repository=found_items,
+        audit=audit,
+        now=now,
+        correlation_id=correlation_id,
+        change=f"handed over to the {recipient.value}",
+    )
+    if case_number is not None:
+        record = record.model_copy(update={"case_number": case_number})
     item, events = advance(stored, now=now, correlation_id=correlation_id)
     refusal = _refusal(item, recipient)
     if refusal:
@@ -1085,7 +1183,7 @@ def hand_over(
     )
     events = [*events, _event(handed_over, now=now, correlation_id=correlation_id)]
     if report is None:
-        found_items.replace(handed, expected_version=stored.version, events=events)
+        found_items.replace(handed, expected_version=stored.version, events=events, audit=record)
         return handed
 
     notices = [
@@ -1122,5 +1220,6 @@ def hand_over(
         report=updated_report,
         expected_report_version=report.version,
         events=events,
+        audit=record,
     )
     return handed

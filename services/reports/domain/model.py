@@ -363,6 +363,30 @@ class FoundPropertyNotice(CamelModel):
     letter_sent_at: AwareDatetime | None = None
 
 
+class DocumentBlockStatus(StrEnum):
+    """Where the block of a passport or ID card named in a loss or theft report stands."""
+
+    # Asked of the register of issued documents; its answer is awaited.
+    REQUESTED = "requested"
+    # The register blocked it: the validity check answers Spärrat.
+    BLOCKED = "blocked"
+    # The register holds no such document of the person named as its holder: nothing changed.
+    REFUSED = "refused"
+    # Not asked: the reporter is neither its holder nor a guardian of a holder under 18.
+    NOT_REQUESTED = "notRequested"
+
+
+class DocumentBlock(CamelModel):
+    """A passport or national ID card the report names, and whether it was blocked. ``message`` tells the
+    reporter what it means and what to do."""
+
+    document_type: Literal["passport", "nationalIdCard"]
+    document_number: str
+    status: DocumentBlockStatus
+    message: str
+    at: AwareDatetime
+
+
 class ReportRecord(CamelModel):
     """The report as its owner sees it."""
 
@@ -377,6 +401,10 @@ class ReportRecord(CamelModel):
     decision: Decision | None = None
     attachments: list[Attachment] = Field(default_factory=list)
     found_property: list[FoundPropertyNotice] = Field(default_factory=list)
+    # Filed on behalf of someone: whether a register confirmed the relation (a guardian of a child under 18).
+    # An unconfirmed one is assessed by a case handler, never decided by a rule. None: filed for oneself.
+    on_behalf_of_verified: bool | None = None
+    document_blocks: list[DocumentBlock] = Field(default_factory=list)
 
 
 class Report(ReportRecord):
@@ -407,6 +435,9 @@ class Report(ReportRecord):
 
     def is_owned_by(self, owner_ref: str) -> bool:
         return self.owner_ref == owner_ref
+
+    def document_block(self, document_number: str) -> DocumentBlock | None:
+        return next((b for b in self.document_blocks if b.document_number == document_number), None)
 
     def move_to(self, status: ReportStatus, *, at: datetime, reason: str) -> Report:
         entry = TimelineEntry(status=status, at=at, reason=reason)

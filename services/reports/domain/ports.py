@@ -1,10 +1,11 @@
-"""What the domain needs from storage; DynamoDB adapters implement it, tests use in-memory fakes."""
+"""What the domain needs from storage and from the registers of others; adapters implement it, tests use
+in-memory fakes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from services.reports.domain.model import Report
@@ -53,6 +54,31 @@ class TriageBacklog(Protocol):
     def received_before(self, moment: datetime) -> Iterator[Report]:
         """Reports still received that were filed before ``moment``, oldest first (from an index that may lag
         behind the reports by a moment)."""
+
+
+@dataclass(frozen=True)
+class RegisteredPerson:
+    """A person as the population register lists them."""
+
+    personnummer: str
+    birth_date: date
+    # The guardians (vårdnadshavare) of a child under 18.
+    guardians: frozenset[str]
+
+
+class PopulationRegister(Protocol):
+    """The national population register (folkbokföringen), asked who is guardian of whom."""
+
+    def person(self, personnummer: str) -> RegisteredPerson | None:
+        """The person, or None when the register does not list them."""
+        ...
+
+
+class CompanyRegister(Protocol):
+    """The register of companies' representatives (who may act for an organisationsnummer)."""
+
+    def representatives_of(self, organisationsnummer: str) -> frozenset[str]:
+        """The personnummer of everyone the register names as acting for the company; empty if none."""
         ...
 
 
@@ -79,16 +105,25 @@ class FoundItemRepository(Protocol):
 
     def allocate_found_item_number(self, year: int) -> int: ...
 
-    def add(self, item: FoundItem, events: Sequence[Envelope[EventData]]) -> None:
-        """Store a new found item, its identifier and place indexes, and its events atomically."""
+    def add(
+        self, item: FoundItem, events: Sequence[Envelope[EventData]], *, audit: AuditRecord | None = None
+    ) -> None:
+        """Store a new found item, its identifier and place indexes, its events and the audit record of its
+        registration atomically."""
         ...
 
     def get(self, found_item_id: str) -> FoundItem | None: ...
 
     def replace(
-        self, item: FoundItem, *, expected_version: int, events: Sequence[Envelope[EventData]]
+        self,
+        item: FoundItem,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        audit: AuditRecord | None = None,
     ) -> None:
-        """Store a changed item and its events atomically; raise Conflict if it changed meanwhile."""
+        """Store a changed item, its events and the audit record of a staff change atomically; raise Conflict
+        if it changed meanwhile."""
         ...
 
     def replace_with_report(
@@ -99,9 +134,10 @@ class FoundItemRepository(Protocol):
         report: Report,
         expected_report_version: int,
         events: Sequence[Envelope[EventData]],
+        audit: AuditRecord | None = None,
     ) -> None:
-        """Store a changed item, the changed report of its owner and the events in one transaction; raise
-        Conflict if either changed meanwhile."""
+        """Store a changed item, the changed report of its owner, the events and the audit record of a staff
+        change in one transaction; raise Conflict if either changed meanwhile."""
         ...
 
     def list_held_in(

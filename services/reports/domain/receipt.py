@@ -10,6 +10,8 @@ from datetime import datetime
 
 from services.reports.domain.model import (
     CardFraudReport,
+    DocumentBlock,
+    DocumentBlockStatus,
     Item,
     ParkingDamageReport,
     Report,
@@ -63,7 +65,16 @@ def _sek(amount: int) -> str:
     return f"{amount:,}".replace(",", " ") + " kr"
 
 
-def _item_line(item: Item) -> str:
+# What the receipt says of a passport or ID card: "spärrat" only once the register has blocked it.
+BLOCK_WORDS = {
+    DocumentBlockStatus.BLOCKED: "spärrat",
+    DocumentBlockStatus.REQUESTED: "spärr begärd, ännu inte bekräftad",
+    DocumentBlockStatus.REFUSED: "ingen spärr gjord: registret har inget sådant dokument hos innehavaren",
+    DocumentBlockStatus.NOT_REQUESTED: "ingen spärr gjord: innehavaren anmäler själv",
+}
+
+
+def _item_line(item: Item, block: DocumentBlock | None = None) -> str:
     parts = [CATEGORY_NAMES.get(item.category.value, item.category.value)]
     parts += [p for p in (item.brand, item.model, item.description) if p]
     if item.serial_number:
@@ -73,7 +84,8 @@ def _item_line(item: Item) -> str:
     if item.frame_number:
         parts.append(f"ramnummer {item.frame_number}")
     if item.document_number:
-        parts.append(f"dokumentnummer {item.document_number} (spärrat)")
+        state = f" ({BLOCK_WORDS[block.status]})" if block else ""
+        parts.append(f"dokumentnummer {item.document_number}{state}")
     if item.value_sek is not None:
         parts.append(f"värde {_sek(item.value_sek)}")
     return "– " + ", ".join(parts)
@@ -107,7 +119,8 @@ def _specifics(report: Report) -> list[Line]:
         cost = f"; uppskattad kostnad {_sek(draft.estimated_cost_sek)}" if draft.estimated_cost_sek else ""
         return [Line("Skada", "heading"), Line(f"{draft.damaged_property}{cost}")]
     items = draft.items_reported
-    return [Line("Egendom", "heading"), *[Line(_item_line(i)) for i in items]] if items else []
+    lines = [Line(_item_line(i, report.document_block(i.document_number or ""))) for i in items]
+    return [Line("Egendom", "heading"), *lines] if items else []
 
 
 def receipt_lines(report: Report, *, issued_at: datetime) -> list[Line]:

@@ -20,7 +20,7 @@ from services.reports.domain.filing import change_status
 from services.reports.domain.model import Decision, Report, ReportStatus
 from services.reports.domain.ports import AuditLog, CaseWork, Page
 from shared.clock import Clock
-from shared.errors import Conflict, DomainError, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.models import CamelModel
 from shared.regions import Region
 
@@ -80,11 +80,16 @@ class AuditAction(StrEnum):
     CHANGE_STATUS = "changeStatus"
     DECIDE = "decide"
     ADD_NOTE = "addNote"
+    # Found property (see domain/reception.py).
+    REGISTER_FOUND_ITEM = "registerFoundItem"
+    VIEW_FOUND_ITEM = "viewFoundItem"
+    NOTIFY_OWNER = "notifyOwner"
+    HAND_OVER = "handOver"
 
 
 class AuditRecord(CamelModel):
-    """Who did what to which case, when, and whether it was allowed. Names the change, never its content
-    (a note's text or a reason stays with the case)."""
+    """Who did what to which case or found item, when, and whether it was allowed. Names the change, never its
+    content (a note's text, a reason or a finder's data stays with the case or the item)."""
 
     audit_id: str
     at: AwareDatetime
@@ -93,6 +98,7 @@ class AuditRecord(CamelModel):
     action: AuditAction
     allowed: bool
     case_number: str | None = None
+    found_item_id: str | None = None
     # The region whose reports were read or changed.
     region: str | None = None
     # The cases a list showed.
@@ -101,7 +107,7 @@ class AuditRecord(CamelModel):
     correlation_id: str
 
 
-class NotPermitted(DomainError):
+class NotPermitted(Forbidden):
     """The staff member's roles do not allow this."""
 
 

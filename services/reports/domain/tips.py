@@ -1,8 +1,15 @@
-"""Tips: information from the public, anonymous or identified."""
+"""Tips: information from the public, anonymous or identified.
+
+An anonymous tip keeps nothing that identifies its sender: no subject, number, phone or address in the record
+(the public route receives no claims at all), and its time only to the minute, so that it cannot be joined
+to a log line of some request by its exact instant. The gateways log no client address either (locally
+``infra.local.gateway``; in AWS the stage's access log format).
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime
@@ -55,6 +62,9 @@ def receive_tip(
     repository: TipRepository,
     clock: Clock,
 ) -> Tip:
+    """Store a tip. Without ``sender_personnummer`` it is anonymous, and then ``sender_phone`` must be None."""
+    if sender_personnummer is None and sender_phone is not None:
+        raise ValueError("an anonymous tip keeps no phone number")
     now = clock.now()
     if occurred_at is not None and occurred_at > now:
         raise InvalidInput.of("occurredAt", "must not be in the future")
@@ -73,9 +83,13 @@ def receive_tip(
         municipality_code=municipality_code,
         region=region,
         occurred_at=occurred_at,
-        received_at=now,
+        received_at=now if sender_personnummer else _to_the_minute(now),
         sender_personnummer=sender_personnummer,
         sender_phone=sender_phone,
     )
     repository.add_tip(tip)
     return tip
+
+
+def _to_the_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)

@@ -19,7 +19,7 @@ from services.reports.contracts import (
     ReportView,
     UploadInstructions,
 )
-from services.reports.domain import attachments, filing, receipt
+from services.reports.domain import attachments, authority, filing, receipt
 from services.reports.domain.attachments import UploadTarget
 from services.reports.domain.model import Attachment
 from services.reports.telemetry import logger, metrics
@@ -46,19 +46,29 @@ def _correlation_id() -> str:
     summary="File a crime or loss report",
     description="One form per `type`: theft, shopTheft, cardFraud, vandalism, parkingDamage, loss. "
     "Matters that belong elsewhere (a crime in progress, card details given on the phone, lost keys) "
-    "are answered 422 with `referTo` saying where to turn.",
-    responses={201: {"description": "Filed: the case number is in the body and the Location header"}},
+    "are answered 422 with `referTo` saying where to turn. A shop theft is filed only by a representative "
+    "of the company the company register names (403 otherwise). A passport or ID card is asked to be "
+    "blocked only for its holder or a guardian of a holder under 18 (`documentBlocks` says which and why).",
+    responses={
+        201: {"description": "Filed: the case number is in the body and the Location header"},
+        403: {"description": "Filing for a company the caller does not represent"},
+    },
 )
 def post_report(
     request: Annotated[FileReportRequest, Body()], idempotency_key: IdempotencyKey = None
 ) -> Response[ReportView]:
     citizen = _citizen()
+    # Before any stored answer of a retry: a replay is authorized like the first request.
+    authority.require_representative(
+        request, reporter_personnummer=citizen.personnummer, companies=dependencies.companies()
+    )
 
     def create() -> ReportView:
         report = filing.file_report(
             request,
             citizen=citizen,
             repository=dependencies.repository(),
+            registers=dependencies.registers(),
             clock=dependencies.clock(),
             correlation_id=_correlation_id(),
         )
@@ -125,6 +135,7 @@ def post_amendment(
             items=request.items,
             owner_ref=citizen.owner_ref,
             repository=dependencies.repository(),
+            registers=dependencies.registers(),
             clock=dependencies.clock(),
             correlation_id=_correlation_id(),
         )

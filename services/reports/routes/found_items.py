@@ -1,7 +1,9 @@
 """Staff at police receptions: found items (hittegods) registered, listed, read, owners told, handed over.
 
 Staff tokens only. Staff see the items kept in their own region (national staff every region); another
-region's item answers 404, as a missing one does, and another region's list 403.
+region's item answers 404, as a missing one does, and another region's list 403. Registering, reading an item
+(the finder's data), telling an owner and handing over need the role ``reception`` (403 otherwise), and each
+is audited (``domain/reception.py``); the list, which shows no finder's data, is open to the region's staff.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from services.reports.domain.lost_and_found import (
     FoundItemRegistration,
     FoundItemStatus,
     Recipient,
-    Staff,
 )
 from services.reports.domain.model import ItemCategory
+from services.reports.domain.reception import Staff, require_reception
+from services.reports.domain.staff import AuditAction
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import NATIONAL, require_staff
 from shared.http.created import created_once
@@ -151,7 +154,7 @@ class HandOverRequest(CamelModel):
 
 def _staff() -> Staff:
     caller = require_staff(router.current_event.raw_event)
-    return Staff(staff_id=caller.staff_id or caller.subject, region=caller.region or "")
+    return Staff(staff_id=caller.staff_id or caller.subject, region=caller.region or "", roles=caller.roles)
 
 
 def _correlation_id() -> str:
@@ -164,18 +167,30 @@ def _correlation_id() -> str:
     description="Answers with the finder's receipt. The owner of a loss or theft report naming the item's "
     "serial number, IMEI or frame number is told at once; other possible owners are listed on the item for "
     "staff to confirm.",
-    responses={201: {"description": "Registered: the found item id is in the body and the Location header"}},
+    responses={
+        201: {"description": "Registered: the found item id is in the body and the Location header"},
+        403: {"description": "Without the role reception"},
+    },
 )
 def post_found_item(
     request: Annotated[FoundItemRegistration, Body()], idempotency_key: IdempotencyKey = None
 ) -> Response[FinderReceipt]:
     staff = _staff()
+    # Before any stored answer of a retry: a replay is authorized like the first request.
+    require_reception(
+        staff,
+        AuditAction.REGISTER_FOUND_ITEM,
+        audit=dependencies.audit_log(),
+        now=dependencies.clock().now(),
+        correlation_id=_correlation_id(),
+    )
 
     def register() -> FinderReceipt:
         item = lost_and_found.register_found_item(
             request,
             staff=staff,
             repository=dependencies.found_items(),
+            audit=dependencies.audit_log(),
             clock=dependencies.clock(),
             correlation_id=_correlation_id(),
         )
@@ -194,9 +209,15 @@ def post_found_item(
 
 
 def _visible(found_item_id: str, staff: Staff) -> FoundItem:
-    """The item as the caller may see it: a retry is answered only as a read by that caller would be."""
-    return lost_and_found.visible_found_item(
-        found_item_id, staff=staff, repository=dependencies.found_items()
+    """The item as the caller may see it: a retry is answered only as a read by that caller would be
+    (the reception role, the region, and the read audited)."""
+    return lost_and_found.read_found_item(
+        found_item_id,
+        staff=staff,
+        repository=dependencies.found_items(),
+        audit=dependencies.audit_log(),
+        clock=dependencies.clock(),
+        correlation_id=_correlation_id(),
     )
 
 
@@ -222,10 +243,19 @@ def list_found_items(
     )
 
 
-@router.get(f"{FOUND_ITEMS}/<foundItemId>", summary="Read a found item kept in my region")
+@router.get(
+    f"{FOUND_ITEMS}/<foundItemId>",
+    summary="Read a found item kept in my region, with the finder's data",
+    description="Needs the role reception; the read is audited.",
+)
 def get_found_item(foundItemId: str) -> FoundItemView:  # noqa: N803 - the path parameter's public name
-    item = lost_and_found.visible_found_item(
-        foundItemId, staff=_staff(), repository=dependencies.found_items()
+    item = lost_and_found.read_found_item(
+        foundItemId,
+        staff=_staff(),
+        repository=dependencies.found_items(),
+        audit=dependencies.audit_log(),
+        clock=dependencies.clock(),
+        correlation_id=_correlation_id(),
     )
     return FoundItemView.of(item)
 
@@ -235,7 +265,7 @@ def get_found_item(foundItemId: str) -> FoundItemView:  # noqa: N803 - the path 
     summary="Tell the owner of a possible match",
     description="For a possible match (same category, region and time) staff have checked: the owner is "
     "told on their report and may claim the item within a month. 409 when the item no longer waits for its "
-    "owner or the report is not a possible match.",
+    "owner or the report is not a possible match. Needs the role reception; audited.",
 )
 def post_owner_notice(
     foundItemId: str,  # noqa: N803 - the path parameter's public name
@@ -251,6 +281,7 @@ def post_owner_notice(
             staff=staff,
             found_items=dependencies.found_items(),
             reports=dependencies.repository(),
+            audit=dependencies.audit_log(),
             clock=dependencies.clock(),
             correlation_id=_correlation_id(),
         )
@@ -271,7 +302,7 @@ def post_owner_notice(
     summary="Record that a found item was handed over",
     description="To the owner (with the case number of the matched report) while the item waits for its "
     "owner; to the finder only after 3 months unclaimed, if they asked for it, within their month; to the "
-    "state when neither may take it. Otherwise 409 with the reason.",
+    "state when neither may take it. Otherwise 409 with the reason. Needs the role reception; audited.",
 )
 def post_handover(
     foundItemId: str,  # noqa: N803 - the path parameter's public name
@@ -289,6 +320,7 @@ def post_handover(
             staff=staff,
             found_items=dependencies.found_items(),
             reports=dependencies.repository(),
+            audit=dependencies.audit_log(),
             clock=dependencies.clock(),
             correlation_id=_correlation_id(),
         )

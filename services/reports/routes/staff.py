@@ -17,13 +17,13 @@ from services.reports import dependencies
 from services.reports.adapters.metrics import record_decision
 from services.reports.domain.decisions import Outcome
 from services.reports.domain.model import Report, ReportRecord, ReportStatus
-from services.reports.domain.staff import CaseDesk, CaseFile, Note, NotPermitted, StaffMember
+from services.reports.domain.staff import CaseDesk, CaseFile, Note, StaffMember
 from services.reports.telemetry import logger
 from shared.http.auth import require_staff
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
-from shared.http.problems import PROBLEM_JSON, ForbiddenProblem
+from shared.http.problems import ForbiddenProblem
 from shared.models import CamelModel
 
 STAFF = "/reports/v1/staff"
@@ -95,12 +95,6 @@ class DecisionRequest(CamelModel):
 
 class NoteRequest(CamelModel):
     text: PlainText
-
-
-@router.exception_handler(NotPermitted)
-def _not_permitted(error: NotPermitted) -> Response[str]:
-    problem = ForbiddenProblem(error.detail).problem(router.current_event.path)
-    return Response(status_code=problem.status, content_type=PROBLEM_JSON, body=problem.to_json())
 
 
 def _desk() -> CaseDesk:

@@ -5,6 +5,10 @@ meeting with an expert about the citizen's own case (``kind = caseMeeting``). ``
 subject of the citizen who booked. The events that lead to a message to the citizen (booked, rescheduled,
 cancelled, reminder due) carry the contact details the citizen gave for that purpose, and are marked as
 personal data: never forwarded to another agency. Attendance events carry no personal data.
+
+The document register answers every ``DocumentBlockRequested`` of the reports service with ``DocumentBlocked``
+or ``DocumentBlockRefused``, so the report says "blocked" only for a block that was made. They carry the
+document number (which identifies a person's document) but no personnummer, and are marked as personal data.
 """
 
 from __future__ import annotations
@@ -125,6 +129,36 @@ class AppointmentMissed(EventData):
     marked_at: datetime
 
 
+class DocumentBlocked(EventData):
+    """The document register blocked a passport or national ID card that its holder (or a guardian of a
+    holder under 18) reported lost or stolen in the report ``caseNumber``: the validity check now answers
+    Spärrat. ``alreadyBlocked``: it had been blocked before (an earlier report, or revoked)."""
+
+    event_type = "DocumentBlocked"
+    contains_personal_data = True
+
+    document_type: Literal["passport", "nationalIdCard"]
+    document_number: str
+    case_number: str
+    blocked_at: datetime
+    already_blocked: bool = False
+
+
+class DocumentBlockRefused(EventData):
+    """The document register did not block the document a report asked it to: it holds no such passport or
+    ID card of the person named as its holder (a wrong number, a wrong type, or someone else's). Nothing
+    changed."""
+
+    event_type = "DocumentBlockRefused"
+    contains_personal_data = True
+
+    document_type: Literal["passport", "nationalIdCard"]
+    document_number: str
+    case_number: str
+    refused_at: datetime
+    reason: Literal["noSuchDocumentOfTheHolder"]
+
+
 CONTRACTS: tuple[type[EventData], ...] = (
     AppointmentBooked,
     AppointmentRescheduled,
@@ -132,4 +166,6 @@ CONTRACTS: tuple[type[EventData], ...] = (
     AppointmentReminderDue,
     AppointmentAttended,
     AppointmentMissed,
+    DocumentBlocked,
+    DocumentBlockRefused,
 )

@@ -130,21 +130,26 @@ class FoundItemHandedOver(EventData):
     handed_over_at: datetime
 
 
-class DocumentBlocked(EventData):
-    """A passport or national ID card was reported lost or stolen and must no longer be accepted as valid.
+class DocumentBlockRequested(EventData):
+    """A passport or national ID card was reported lost or stolen by someone with the right to block it: its
+    holder, or (``requestedBy = guardian``) a guardian of a holder under 18 as the population register shows.
+    The document register blocks it only if it lists ``holderPersonnummer`` as the holder, and says so with the
+    bookings service's ``DocumentBlocked`` or ``DocumentBlockRefused``. Nothing is requested for a document
+    named by anyone else (a report filed for a relative, an employer or someone else).
 
-    Carries the holder's personnummer so the document register can check that the reporter is the holder
-    before blocking: personal data, never forwarded to another agency."""
+    Carries the holder's personnummer, which the register needs to check the holder: personal data, never
+    forwarded outside the police (the event catalog refuses to grant it to an agency)."""
 
-    event_type = "DocumentBlocked"
+    event_type = "DocumentBlockRequested"
     contains_personal_data = True
 
     document_type: Literal["passport", "nationalIdCard"]
     document_number: str
     holder_personnummer: str
+    requested_by: Literal["holder", "guardian"]
     reason: Literal["lost", "stolen"]
     case_number: str
-    blocked_at: datetime
+    requested_at: datetime
 
 
 CONTRACTS: tuple[type[EventData], ...] = (
@@ -156,5 +161,5 @@ CONTRACTS: tuple[type[EventData], ...] = (
     LostPropertyMatched,
     FoundItemDeadlinePassed,
     FoundItemHandedOver,
-    DocumentBlocked,
+    DocumentBlockRequested,
 )
