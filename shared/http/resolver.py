@@ -17,6 +17,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from shared.errors import Conflict, DomainError, InvalidInput, NotFound, Referral
+from shared.http.body import StrictJsonRequestValidation
 from shared.http.problems import (
     PROBLEM_JSON,
     ConflictProblem,
@@ -62,6 +63,8 @@ def create_resolver(*, title: str, base_path: str, logger: Logger) -> APIGateway
     # Swedish text stays readable on the wire (å, ä, ö), not \u escapes.
     serializer = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
     app = APIGatewayRestResolver(enable_validation=True, serializer=serializer)
+    # Bodies are read as JSON only, UTF-8 only, strictly typed (shared.http.body).
+    app._request_validation_middleware = StrictJsonRequestValidation()
 
     def instance() -> str | None:
         event = app.current_event
