@@ -21,6 +21,7 @@ from typing import Annotated, Any, Union
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Discriminator, Field, Tag
 
 from shared.events.envelope import CamelModel
+from shared.identity import InvalidIdentifier, parse_imei
 
 __all__ = [
     "EARLIEST_DAY",
@@ -28,6 +29,7 @@ __all__ = [
     "TAG_SEPARATOR",
     "CamelModel",
     "Day",
+    "Imei",
     "Timestamp",
     "tagged_union",
 ]
@@ -48,9 +50,15 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def _iso_moment(value: Any) -> Any:
-    if isinstance(value, str) and not _ISO_MOMENT.fullmatch(value):
+    """Parsed here, so strict validation (of JSON bodies) and lax (of stored items) read it alike."""
+    if not isinstance(value, str):
+        return value
+    if not _ISO_MOMENT.fullmatch(value):
         raise ValueError("must be an ISO 8601 date and time with an offset, e.g. 2026-11-20T18:00:00+01:00")
-    return value
+    try:
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("is not a date and time that exists") from None
 
 
 def _moment_in_range(value: datetime) -> datetime:
@@ -60,9 +68,14 @@ def _moment_in_range(value: datetime) -> datetime:
 
 
 def _iso_day(value: Any) -> Any:
-    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+    if not isinstance(value, str):
+        return value
+    if not _ISO_DAY.fullmatch(value):
         raise ValueError("must be an ISO 8601 date, e.g. 2026-11-24")
-    return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("is not a date that exists") from None
 
 
 def _day_in_range(value: date) -> date:
@@ -86,6 +99,25 @@ Day = Annotated[
     Field(description=f"ISO 8601 date (YYYY-MM-DD), {_RANGE}"),
 ]
 """A calendar day a client sends, in a body or a query string."""
+
+
+def _imei(value: str) -> str:
+    try:
+        return parse_imei(value)
+    except InvalidIdentifier as error:
+        raise ValueError(error.reason) from None
+
+
+Imei = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{15}$",
+        description="15 digits, the last a Luhn check digit",
+        examples=["490154203237518"],
+    ),
+    AfterValidator(_imei),
+]
+"""A phone's IMEI, its check digit verified."""
 
 
 def tagged_union(field: str, variants: dict[str, type[CamelModel]]) -> Any:

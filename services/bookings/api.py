@@ -26,9 +26,11 @@ from services.bookings.contracts import (
     AttendanceRequest,
     BookAppointmentRequest,
     BookCaseAppointmentRequest,
+    BookingNumberPath,
     CancellationRequest,
     CancellationView,
     DayList,
+    ReceptionIdPath,
     ReceptionList,
     ReceptionView,
     RescheduleRequest,
@@ -58,6 +60,7 @@ from shared.http.problems import (
     ValidationProblem,
 )
 from shared.http.resolver import create_resolver
+from shared.models import Day
 from shared.observability import create_logger, create_metrics
 from shared.regions import Region, UnknownMunicipality, municipality
 
@@ -214,7 +217,7 @@ def list_receptions(
 
 
 @app.get(f"{BASE}/receptions/<receptionId>", summary="Read one passport reception")
-def get_reception(receptionId: str) -> ReceptionView:  # noqa: N803 - the path parameter's public name
+def get_reception(receptionId: ReceptionIdPath) -> ReceptionView:  # noqa: N803 - the path parameter's public name
     reception = dependencies.receptions().get(receptionId)
     if reception is None:
         raise NotFoundProblem(f"No reception {receptionId}")
@@ -228,9 +231,9 @@ def get_reception(receptionId: str) -> ReceptionView:  # noqa: N803 - the path p
     "most 31 days), with the places still free. Closed days (weekends, public holidays, eves) have none.",
 )
 def list_slots(
-    receptionId: str,  # noqa: N803 - the path parameter's public name
-    first: Annotated[date | None, Query(alias="from", description="First day; default today")] = None,
-    last: Annotated[date | None, Query(alias="to", description="Last day; default six days on")] = None,
+    receptionId: ReceptionIdPath,  # noqa: N803 - the path parameter's public name
+    first: Annotated[Day | None, Query(alias="from", description="First day; default today")] = None,
+    last: Annotated[Day | None, Query(alias="to", description="Last day; default six days on")] = None,
     kind: Annotated[AppointmentKind, Query()] = AppointmentKind.DOCUMENTS,
 ) -> SlotList:
     first = first or _today()
@@ -366,7 +369,7 @@ def list_appointments(
 
 
 @app.get(f"{BASE}/appointments/<bookingNumber>", summary="Read one of my appointments")
-def get_appointment(bookingNumber: str) -> AppointmentView:  # noqa: N803 - the path parameter's public name
+def get_appointment(bookingNumber: BookingNumberPath) -> AppointmentView:  # noqa: N803 - the path parameter's public name
     booker = _booker()
     appointment = booking.owned_appointment(
         _booking_number(bookingNumber), booker_ref=booker.ref, repository=dependencies.repository()
@@ -380,7 +383,7 @@ def get_appointment(bookingNumber: str) -> AppointmentView:  # noqa: N803 - the 
     description="The new time is held before the old one is released: if it is taken, nothing changes (409).",
 )
 def patch_appointment(
-    bookingNumber: str,  # noqa: N803 - the path parameter's public name
+    bookingNumber: BookingNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[RescheduleRequest, Body()],
 ) -> AppointmentView:
     booker = _booker()
@@ -398,7 +401,7 @@ def patch_appointment(
 
 
 @app.delete(f"{BASE}/appointments/<bookingNumber>", summary="Cancel my appointment")
-def delete_appointment(bookingNumber: str) -> AppointmentView:  # noqa: N803 - the path parameter's public name
+def delete_appointment(bookingNumber: BookingNumberPath) -> AppointmentView:  # noqa: N803 - the path parameter's public name
     booker = _booker()
     cancelled = booking.cancel_as_booker(
         _booking_number(bookingNumber),
@@ -419,8 +422,8 @@ def delete_appointment(bookingNumber: str) -> AppointmentView:  # noqa: N803 - t
     summary="The day's appointments at a reception of my region",
 )
 def list_day(
-    receptionId: str,  # noqa: N803 - the path parameter's public name
-    day: Annotated[date | None, Query(alias="date", description="Default today (Europe/Stockholm)")] = None,
+    receptionId: ReceptionIdPath,  # noqa: N803 - the path parameter's public name
+    day: Annotated[Day | None, Query(alias="date", description="Default today (Europe/Stockholm)")] = None,
 ) -> DayList:
     staff = _reception_staff()
     day = day or _today()
@@ -441,7 +444,7 @@ def list_day(
     summary="Mark that the citizen arrived, or did not come",
 )
 def put_attendance(
-    bookingNumber: str,  # noqa: N803 - the path parameter's public name
+    bookingNumber: BookingNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[AttendanceRequest, Body()],
 ) -> StaffAppointmentView:
     staff = _reception_staff()

@@ -19,6 +19,7 @@ from services.bookings.domain.ports import DocumentRegister, IssuedDocumentType
 from shared.events.contracts.reports import DocumentBlocked
 from shared.events.envelope import CamelModel
 from shared.identity import InvalidIdentifier, parse_personnummer
+from shared.models import Day
 
 # Swedish passports and national ID cards carry 8-digit numbers.
 DOCUMENT_NUMBER_PATTERN = r"^\d{8}$"
@@ -35,7 +36,7 @@ class ValidityResult(StrEnum):
 class ValidityQuestion(CamelModel):
     document_number: Annotated[str, Field(pattern=DOCUMENT_NUMBER_PATTERN, examples=["12345678"])]
     personnummer: Annotated[str, Field(examples=["19850312-2398"])]
-    expiry_date: date
+    expiry_date: Day
 
     @field_validator("personnummer")
     @classmethod

@@ -5,9 +5,14 @@ from __future__ import annotations
 from services.reports.domain.model import Report
 from services.reports.domain.ports import StolenGoodsIndex
 
+# What a citizen may type: letters and digits, with single spaces, dots or dashes between groups.
+SERIAL_NUMBER_PATTERN = r"^[A-Za-z0-9]+(?:[ .-]?[A-Za-z0-9]+)*$"
+
 
 def normalize_identifier(text: str) -> str:
-    return "".join(text.split()).upper()
+    """Letters and digits only, upper case: ``hx-4471 b`` and ``HX4471B`` are one number, the same way where
+    a report's items are indexed and where anyone asks (and as found property is matched)."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 def index_stolen_goods(report: Report, index: StolenGoodsIndex) -> int:

@@ -12,6 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from services.reports import dependencies
 from services.reports.contracts import (
     AmendReportRequest,
+    AttachmentIdPath,
     AttachmentRequest,
     FileReportRequest,
     ReportList,
@@ -25,6 +26,7 @@ from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_citizen
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
+from shared.http.params import CaseNumberPath
 
 BASE = "/reports/v1"
 router = Router()  # type: ignore[no-untyped-call]
@@ -76,7 +78,7 @@ def post_report(
 
 
 @router.get(f"{BASE}/reports/<caseNumber>", summary="Read one of my reports")
-def get_report(caseNumber: str) -> ReportView:  # noqa: N803 - the path parameter's public name
+def get_report(caseNumber: CaseNumberPath) -> ReportView:  # noqa: N803 - the path parameter's public name
     citizen = _citizen()
     return ReportView.of(
         filing.owned_report(caseNumber, owner_ref=citizen.owner_ref, repository=dependencies.repository())
@@ -100,7 +102,7 @@ def list_reports(
 
 @router.post(f"{BASE}/reports/<caseNumber>/amendments", summary="Add information to one of my open reports")
 def post_amendment(
-    caseNumber: str,  # noqa: N803 - the path parameter's public name
+    caseNumber: CaseNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[AmendReportRequest, Body()],
 ) -> ReportView:
     citizen = _citizen()
@@ -123,7 +125,7 @@ def post_amendment(
     # Validation would serialize the PDF bytes as JSON text; the only input is the path.
     enable_validation=False,
 )
-def get_receipt(caseNumber: str) -> Response[bytes]:  # noqa: N803 - the path parameter's public name
+def get_receipt(caseNumber: CaseNumberPath) -> Response[bytes]:  # noqa: N803 - the path parameter's public name
     citizen = _citizen()
     report = filing.owned_report(
         caseNumber, owner_ref=citizen.owner_ref, repository=dependencies.repository()
@@ -141,7 +143,7 @@ def get_receipt(caseNumber: str) -> Response[bytes]:  # noqa: N803 - the path pa
     responses={201: {"description": "Upload instructions"}},
 )
 def post_attachment(
-    caseNumber: str,  # noqa: N803 - the path parameter's public name
+    caseNumber: CaseNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[AttachmentRequest, Body()],
 ) -> tuple[UploadInstructions, int]:
     citizen = _citizen()
@@ -170,7 +172,7 @@ def post_attachment(
     f"{BASE}/reports/<caseNumber>/attachments/<attachmentId>/complete",
     summary="Tell that an attachment's upload is done; it is checked and then listed on the report",
 )
-def post_attachment_complete(caseNumber: str, attachmentId: str) -> ReportView:  # noqa: N803
+def post_attachment_complete(caseNumber: CaseNumberPath, attachmentId: AttachmentIdPath) -> ReportView:  # noqa: N803
     citizen = _citizen()
     report = attachments.complete_upload(
         caseNumber,

@@ -16,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, Field
 
 from services.reports import dependencies
+from services.reports.contracts import FoundItemIdPath
 from services.reports.domain import lost_and_found
 from services.reports.domain.lost_and_found import (
     FoundItem,
@@ -217,7 +218,7 @@ def list_found_items(
 
 
 @router.get(f"{FOUND_ITEMS}/<foundItemId>", summary="Read a found item kept in my region")
-def get_found_item(foundItemId: str) -> FoundItemView:  # noqa: N803 - the path parameter's public name
+def get_found_item(foundItemId: FoundItemIdPath) -> FoundItemView:  # noqa: N803 - the path parameter's public name
     item = lost_and_found.visible_found_item(
         foundItemId, staff=_staff(), repository=dependencies.found_items()
     )
@@ -232,7 +233,7 @@ def get_found_item(foundItemId: str) -> FoundItemView:  # noqa: N803 - the path 
     "owner or the report is not a possible match.",
 )
 def post_owner_notice(
-    foundItemId: str,  # noqa: N803 - the path parameter's public name
+    foundItemId: FoundItemIdPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[OwnerNoticeRequest, Body()],
 ) -> FoundItemView:
     item = lost_and_found.tell_owner_of_possible_match(
@@ -255,7 +256,7 @@ def post_owner_notice(
     "state when neither may take it. Otherwise 409 with the reason.",
 )
 def post_handover(
-    foundItemId: str,  # noqa: N803 - the path parameter's public name
+    foundItemId: FoundItemIdPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[HandOverRequest, Body()],
 ) -> FoundItemView:
     item = lost_and_found.hand_over(
