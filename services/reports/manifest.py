@@ -43,6 +43,7 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/reports/{{caseNumber}}/receipt", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments/{{attachmentId}}/complete", "citizen"),
+        Route("DELETE", f"{BASE}/reports/{{caseNumber}}/attachments/{{attachmentId}}", "citizen"),
         # Open to anyone: a tighter limit than the service's keeps tips from being flooded.
         Route("POST", f"{BASE}/tips", "public", rate_limit_per_second=20, burst_limit=50),
         Route("POST", f"{BASE}/identified-tips", "citizen"),

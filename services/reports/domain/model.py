@@ -388,6 +388,11 @@ class Report(ReportRecord):
         return self.submitted
 
     @property
+    def items_reported(self) -> list[Item]:
+        """Every item the report names: those filed with it, then those its additions named."""
+        return [*self.details.items_reported, *(i for a in self.amendments for i in a.items)]
+
+    @property
     def subject_personnummer(self) -> str:
         """The person the report concerns: the one filed for, or the filer."""
         behalf = self.details.on_behalf_of

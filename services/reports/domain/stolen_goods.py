@@ -16,14 +16,16 @@ def normalize_identifier(text: str) -> str:
 
 
 def index_stolen_goods(report: Report, index: StolenGoodsIndex) -> int:
-    """Make a theft report's serial numbers, IMEIs and frame numbers answerable. Returns how many."""
+    """Make a theft report's serial numbers, IMEIs and frame numbers answerable, those its additions named
+    too. Returns how many."""
     if report.type != "theft":
         return 0
     identifiers = {
-        normalize_identifier(identifier)
-        for item in report.details.items_reported
+        key
+        for item in report.items_reported
         if not item.category.is_identity_document
         for identifier in item.identifiers
+        if (key := normalize_identifier(identifier))
     }
     if identifiers:
         index.mark_stolen(sorted(identifiers), report.case_number)

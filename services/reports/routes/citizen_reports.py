@@ -26,7 +26,7 @@ from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_citizen
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
-from shared.http.params import CaseNumberPath
+from shared.http.params import CaseNumberPath, checked_case_number
 
 BASE = "/reports/v1"
 router = Router()  # type: ignore[no-untyped-call]
@@ -128,7 +128,7 @@ def post_amendment(
 def get_receipt(caseNumber: CaseNumberPath) -> Response[bytes]:  # noqa: N803 - the path parameter's public name
     citizen = _citizen()
     report = filing.owned_report(
-        caseNumber, owner_ref=citizen.owner_ref, repository=dependencies.repository()
+        checked_case_number(caseNumber), owner_ref=citizen.owner_ref, repository=dependencies.repository()
     )
     pdf = receipt.render_receipt(report, issued_at=dependencies.clock().now())
     disposition = f'attachment; filename="kvitto-{report.case_number}.pdf"'
@@ -184,3 +184,22 @@ def post_attachment_complete(caseNumber: CaseNumberPath, attachmentId: Attachmen
         correlation_id=_correlation_id(),
     )
     return ReportView.of(report)
+
+
+@router.delete(
+    f"{BASE}/reports/<caseNumber>/attachments/<attachmentId>",
+    summary="Remove an upload I requested and no longer need",
+    description="Only a requested upload that was not completed; an uploaded file is part of the report (409). "
+    "A requested upload also expires by itself when its 15 minutes pass.",
+    responses={204: {"description": "Removed"}},
+)
+def delete_attachment(caseNumber: CaseNumberPath, attachmentId: AttachmentIdPath) -> Response[str]:  # noqa: N803
+    citizen = _citizen()
+    attachments.remove_requested_upload(
+        caseNumber,
+        attachmentId,
+        owner_ref=citizen.owner_ref,
+        repository=dependencies.repository(),
+        store=dependencies.attachments(),
+    )
+    return Response(204, None, "")
