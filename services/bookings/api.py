@@ -43,12 +43,13 @@ from services.bookings.domain import booking, validity
 from services.bookings.domain.appointments import Appointment, is_booking_number, normalise_booking_number
 from services.bookings.domain.errors import NotGuardian
 from services.bookings.domain.receptions import AppointmentKind
-from services.bookings.manifest import BASE, RECEPTION_ROLE
+from services.bookings.manifest import BASE, MANIFEST, RECEPTION_ROLE
 from shared.clock import stockholm_time
 from shared.events.envelope import CamelModel
 from shared.http.auth import NATIONAL, Caller, caller_from_event
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
 from shared.http.idempotency import run_once
+from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import (
     PROBLEM_JSON,
@@ -69,7 +70,7 @@ DEFAULT_SLOT_RANGE = timedelta(days=6)
 logger = create_logger()
 metrics = create_metrics()
 tracer = Tracer()
-app = create_resolver(title="Passport and ID-card bookings", base_path=BASE, logger=logger)
+app = create_resolver(title=MANIFEST.title, base_path=BASE, logger=logger, routes=MANIFEST.routes)
 
 
 class TooManyRequestsProblem(ProblemError):
@@ -295,10 +296,7 @@ def post_cancellation(request: Annotated[CancellationRequest, Body()]) -> Cancel
     description="For yourself, or for a child you are guardian of (`applicant`). At most 2 active bookings "
     "per e-ID and one per applicant and document. 409 when the time is fully booked.",
     responses={
-        201: {
-            "description": "Booked; the booking number is the confirmation",
-            "content": _json_of(AppointmentView),
-        },
+        **created("Booked; the booking number is the confirmation", AppointmentView),
         403: {"description": "The population register does not list you as the applicant's guardian"},
         409: {"description": "Fully booked, a third active booking, or the applicant already has one"},
     },
@@ -329,7 +327,7 @@ def post_appointment(
     summary="Book a meeting with an expert about your own case",
     description="Only about a case of yours: another's case, or one not known, is 404.",
     responses={
-        201: {"description": "Booked", "content": _json_of(AppointmentView)},
+        **created("Booked", AppointmentView),
         404: {"description": "No case of yours has this number"},
         409: {"description": "Fully booked, or the case already has a booked meeting"},
     },

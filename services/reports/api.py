@@ -7,13 +7,14 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from services.reports.manifest import MANIFEST
 from services.reports.routes import citizen_reports, found_items, public, staff
 from services.reports.telemetry import logger, metrics, tracer
 from shared.http.resolver import create_resolver
 
 BASE = "/reports/v1"
 
-app = create_resolver(title="Crime reports", base_path=BASE, logger=logger)
+app = create_resolver(title=MANIFEST.title, base_path=BASE, logger=logger, routes=MANIFEST.routes)
 app.include_router(citizen_reports.router)
 app.include_router(public.router)
 app.include_router(found_items.router)

@@ -4,6 +4,7 @@ and the OpenAPI document served next to the API."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -29,6 +30,7 @@ from shared.http.problems import (
     ValidationProblem,
     field_name,
 )
+from shared.manifest import Route
 
 
 def _reason(error: dict[str, Any]) -> str:
@@ -58,8 +60,11 @@ def problem_for(error: DomainError) -> ProblemError:
     return UnprocessableProblem(error.detail)
 
 
-def create_resolver(*, title: str, base_path: str, logger: Logger) -> APIGatewayRestResolver:
-    """A resolver whose every error is problem+json. ``base_path`` is e.g. ``/reports/v1``."""
+def create_resolver(
+    *, title: str, base_path: str, logger: Logger, routes: Sequence[Route] = ()
+) -> APIGatewayRestResolver:
+    """A resolver whose every error is problem+json. ``base_path`` is e.g. ``/reports/v1``; ``routes`` are the
+    manifest's, whose audiences say which errors and logins the served OpenAPI document declares."""
     # Swedish text stays readable on the wire (å, ä, ö), not \u escapes.
     serializer = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
     app = APIGatewayRestResolver(enable_validation=True, serializer=serializer)
@@ -111,9 +116,15 @@ def create_resolver(*, title: str, base_path: str, logger: Logger) -> APIGateway
         )
         return _problem_response(problem)
 
+    served: list[str] = []
+
     @app.get(f"{base_path}/openapi.json", include_in_schema=False)
     def _openapi() -> Response[str]:
-        schema = app.get_openapi_json_schema(title=title, version="1", openapi_version="3.1.0")
-        return Response(status_code=200, content_type="application/json", body=schema)
+        if not served:
+            # Built on first request only: it imports and walks every model, which a cold start need not.
+            from shared.http.openapi import openapi_document
+
+            served.append(json.dumps(openapi_document(app, title=title, routes=routes), ensure_ascii=False))
+        return Response(status_code=200, content_type="application/json", body=served[0])
 
     return app

@@ -25,6 +25,7 @@ from services.reports.routes.created import created_once
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_citizen
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.params import CaseNumberPath, checked_case_number
 
@@ -47,7 +48,7 @@ def _correlation_id() -> str:
     description="One form per `type`: theft, shopTheft, cardFraud, vandalism, parkingDamage, loss. "
     "Matters that belong elsewhere (a crime in progress, card details given on the phone, lost keys) "
     "are answered 422 with `referTo` saying where to turn.",
-    responses={201: {"description": "Filed: the case number is in the body and the Location header"}},
+    responses=created("Filed: the case number is in the body and the Location header", ReportView),
 )
 def post_report(
     request: Annotated[FileReportRequest, Body()],

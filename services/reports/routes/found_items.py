@@ -31,6 +31,7 @@ from services.reports.routes.created import created_once
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import NATIONAL, require_staff
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import ForbiddenProblem, ValidationProblem
 from shared.models import CamelModel
@@ -165,7 +166,9 @@ def _correlation_id() -> str:
     description="Answers with the finder's receipt. The owner of a loss or theft report naming the item's "
     "serial number, IMEI or frame number is told at once; other possible owners are listed on the item for "
     "staff to confirm.",
-    responses={201: {"description": "Registered: the found item id is in the body and the Location header"}},
+    responses=created(
+        "Registered: the finder's receipt, whose id is also in the Location header", FinderReceipt
+    ),
 )
 def post_found_item(
     request: Annotated[FoundItemRegistration, Body()],

@@ -22,6 +22,7 @@ from services.reports.routes.created import created_once
 from services.reports.telemetry import logger
 from shared.http.auth import require_staff
 from shared.http.idempotency import HEADER as IDEMPOTENCY_HEADER
+from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.params import CaseNumberPath
 from shared.http.problems import PROBLEM_JSON, ForbiddenProblem
@@ -188,7 +189,7 @@ def post_decision(
 @router.post(
     f"{STAFF}/reports/<caseNumber>/notes",
     summary="Add an internal note to a case (never shown to the reporter)",
-    responses={201: {"description": "The note"}},
+    responses=created("The note", Note, location=False),
 )
 def post_note(
     caseNumber: CaseNumberPath,  # noqa: N803 - the path parameter's public name
