@@ -1,4 +1,8 @@
-"""Whatever a client sends as ``nextToken``, decoding it either gives a start key of ours or a 400 naming it."""
+"""Whatever a client sends as ``nextToken``, decoding it either gives a start key of ours or a 400 naming it.
+
+Written against the functions' common signature, so it holds for plain and for sealed tokens alike (a sealer,
+where ``shared.http.pagination`` has one, is given a test key).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from shared.http import pagination
 from shared.http.pagination import decode_token, encode_token
 from shared.http.problems import ValidationProblem
 
 PARTITION = {"ownerKey": "OWNER#sub-1"}
+_SEALER = getattr(pagination, "PageTokens", None)
+SEALED: dict[str, Any] = {"tokens": _SEALER(b"k" * 32)} if _SEALER else {}
 
 
 def _token(key: Any) -> str:
@@ -22,13 +29,13 @@ def _token(key: Any) -> str:
 
 def assert_refused(token: str) -> None:
     with pytest.raises(ValidationProblem) as refused:
-        decode_token(token, must_contain=PARTITION)
+        decode_token(token, must_contain=PARTITION, **SEALED)
     assert [p.name for p in refused.value.invalid_parameters or []] == ["nextToken"]
 
 
 def test_a_token_this_api_gave_out_decodes_to_its_start_key() -> None:
     key = {"pk": "REPORT#K1-26", "sk": "REPORT", "ownerKey": "OWNER#sub-1", "ownerSort": "2026-11-22"}
-    assert decode_token(encode_token(key), must_contain=PARTITION) == key
+    assert decode_token(encode_token(key, **SEALED), must_contain=PARTITION, **SEALED) == key
 
 
 @pytest.mark.parametrize(
@@ -61,7 +68,7 @@ def test_a_token_nested_too_deep_to_decode_is_refused() -> None:
 )
 def test_any_text_is_a_start_key_of_ours_or_a_400(token: str) -> None:
     try:
-        key = decode_token(token, must_contain=PARTITION)
+        key = decode_token(token, must_contain=PARTITION, **SEALED)
     except ValidationProblem:
         return
     assert key is None or key["ownerKey"] == PARTITION["ownerKey"]
