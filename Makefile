@@ -35,7 +35,7 @@ test: install ## Run the whole suite: unit, integration (moto), infra (CDK + cdk
 
 fuzz: install ## Fuzz every served OpenAPI document deeper than make test: all phases, more examples, a fresh seed
 	FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} \
-	FUZZ_STATEFUL_STEPS=$${FUZZ_STATEFUL_STEPS:-50} FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} \
+	FUZZ_STATEFUL_STEPS=$${FUZZ_STATEFUL_STEPS:-50} FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} FUZZ_WORKERS=1 \
 	$(VENV)/bin/pytest tests/e2e/test_openapi_fuzz.py -s -p no:cacheprovider
 
 test-fast: install ## Unit and integration tests only
