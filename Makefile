@@ -12,7 +12,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install run redrive test test-fast synth lint format typecheck bench docs clean
+.PHONY: help install run redrive test test-fast fuzz synth lint format typecheck bench docs clean
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,11 @@ redrive: install ## Dead letters of the running local cloud; QUEUE=<name> (or al
 
 test: install ## Run the whole suite: unit, integration (moto), infra (CDK + cdk-nag), end to end
 	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+fuzz: install ## Fuzz every served OpenAPI document deeper than make test: all phases, more examples, a fresh seed
+	FUZZ_PHASES=examples,coverage,fuzzing,stateful FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} \
+	FUZZ_STATEFUL_STEPS=$${FUZZ_STATEFUL_STEPS:-50} FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} FUZZ_WORKERS=1 \
+	$(VENV)/bin/pytest tests/e2e/test_openapi_fuzz.py -s -p no:cacheprovider
 
 test-fast: install ## Unit and integration tests only
 	$(VENV)/bin/pytest tests/unit tests/integration

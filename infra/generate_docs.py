@@ -12,6 +12,7 @@ from pathlib import Path
 
 from infra.catalog import MANIFESTS
 from shared.events.catalog import rendered_schemas
+from shared.http.openapi import openapi_document
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENT_SCHEMAS = ROOT / "docs" / "events"
@@ -21,9 +22,9 @@ def openapi_documents() -> dict[Path, str]:
     documents: dict[Path, str] = {}
     for manifest in MANIFESTS:
         api = importlib.import_module(manifest.api_function.handler.rsplit(".", 1)[0])
-        text = api.app.get_openapi_json_schema(title=manifest.title, version="1", openapi_version="3.1.0")
+        document = openapi_document(api.app, title=manifest.title, routes=manifest.routes)
         documents[ROOT / "services" / manifest.name / "openapi.json"] = (
-            json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+            json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         )
     return documents
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from shared.identity import InvalidIdentifier
 
 # Running number: no leading zero, so that every number has exactly one written form.
+K_NUMBER_PATTERN = r"^(?:\d{4}-)?[Kk][1-9]\d{0,8}-\d{2}$"
 _K_NUMBER = re.compile(r"(?:(\d{4})-)?K([1-9]\d{0,8})-(\d{2})", re.ASCII | re.IGNORECASE)
 _DIARIENUMMER = re.compile(r"([A-Z])(\d{3})\.(\d{3})/(\d{4})", re.ASCII)
 

@@ -2,7 +2,9 @@
 
 Personnummer and samordningsnummer (coordination numbers) follow Skatteverket's rules: a Luhn check digit over
 YYMMDDNNN, the day raised by 60 for coordination numbers, and a '+' separator from the year the person turns
-100. Organisationsnummer follow Bolagsverket's rules: a Luhn check digit and a third digit of at least 2.
+100; a birth date more than :data:`MAX_AGE_YEARS` years back is no living person's. Organisationsnummer follow
+Bolagsverket's rules: a Luhn check digit and a third digit of at least 2. An IMEI (a phone's identity) has 15
+digits, the last a Luhn check digit.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 COORDINATION_DAY_OFFSET = 60
+# No one alive was born longer ago than this: no person is known to have lived past 122.
+MAX_AGE_YEARS = 130
 
 _PERSONNUMMER_10 = re.compile(r"(\d{6})([-+]?)(\d{4})", re.ASCII)
 _PERSONNUMMER_12 = re.compile(r"(\d{8})(-?)(\d{4})", re.ASCII)
@@ -110,6 +114,10 @@ def parse_personnummer(text: str, *, today: date) -> Personnummer:
         ) from None
     if birth_date > today:
         raise InvalidIdentifier(f"the birth date {birth_date.isoformat()} is in the future")
+    if birth_date.year < today.year - MAX_AGE_YEARS:
+        raise InvalidIdentifier(
+            f"the birth year {birth_date.year:04d} is more than {MAX_AGE_YEARS} years ago: check the century"
+        )
 
     return Personnummer(
         digits=f"{year:04d}{short[2:]}", birth_date=birth_date, is_coordination_number=is_coordination
@@ -133,6 +141,34 @@ def _resolve_year(two_digit_year: int, month: int, day: int, *, centenarian: boo
     if (year, month, day) > (today.year, today.month, today.day):
         year -= 100
     return year
+
+
+def luhn_is_valid(number: str) -> bool:
+    """Whether the last digit of ``number`` is the Luhn check digit of the digits before it (weights 1, 2,
+    1, ... from the right, the check digit first)."""
+    if not number or not number.isascii() or not number.isdigit():
+        return False
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        product = int(char) * (2 if index % 2 == 1 else 1)
+        total += product - 9 if product > 9 else product
+    return total % 10 == 0
+
+
+def parse_imei(text: str) -> str:
+    """A 15-digit IMEI with a valid check digit; spaces, dashes and slashes between digits are ignored."""
+    digits = "".join(ch for ch in text if ch not in " -/")
+    if len(digits) != 15 or not digits.isascii() or not digits.isdigit():
+        raise InvalidIdentifier("an IMEI has 15 digits")
+    if not luhn_is_valid(digits):
+        raise InvalidIdentifier("the IMEI's check digit is wrong")
+    return digits
+
+
+def generate_imei(rng: random.Random) -> str:
+    """A synthetic IMEI with a valid check digit, for tests and seed data."""
+    body = f"{rng.randint(0, 10**14 - 1):014d}"
+    return next(body + str(d) for d in range(10) if luhn_is_valid(body + str(d)))
 
 
 @dataclass(frozen=True)

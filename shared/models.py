@@ -1,21 +1,123 @@
-"""Building blocks for pydantic contracts: camelCase on the wire, and tagged unions whose errors name fields.
+"""Building blocks for pydantic contracts: camelCase on the wire, tagged unions whose errors name fields, and
+the value types every request shares (moments, days, identifiers in path parameters).
 
 A tagged union's variants are tagged ``<field>=<value>`` (``type=theft``). Pydantic puts the tag in an error's
 location; the problem renderer drops such parts, so a citizen reads ``location.municipalityCode``, not
 ``theft.location.municipalityCode``.
+
+Moments and days are written the ISO 8601 way and nothing else: pydantic would otherwise read ``0`` or ``"0"``
+as the Unix epoch. They lie between :data:`EARLIEST_DAY` and :data:`LATEST_DAY`, so no date arithmetic in a
+service (a day added, a slot's end, a reminder a day before) can leave Python's calendar, and no report or
+booking is about a year no one can mean. Checks that need the clock (not in the future, not begun) stay in the
+use cases.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Union
 
-from pydantic import Discriminator, Tag
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Discriminator, Field, Tag
 
 from shared.events.envelope import CamelModel
+from shared.identity import InvalidIdentifier, parse_imei
 
-__all__ = ["TAG_SEPARATOR", "CamelModel", "tagged_union"]
+__all__ = [
+    "EARLIEST_DAY",
+    "LATEST_DAY",
+    "TAG_SEPARATOR",
+    "CamelModel",
+    "Day",
+    "Imei",
+    "Timestamp",
+    "tagged_union",
+]
 
 TAG_SEPARATOR = "="
+
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+_EARLIEST = datetime(EARLIEST_DAY.year, 1, 1, tzinfo=UTC)
+_AFTER_LATEST = datetime(LATEST_DAY.year + 1, 1, 1, tzinfo=UTC)
+_RANGE = f"from {EARLIEST_DAY.year} to {LATEST_DAY.year}"
+
+# RFC 3339: date, T, time (seconds and fractions optional), and an offset or Z.
+_ISO_MOMENT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _iso_moment(value: Any) -> Any:
+    """Parsed here, so strict validation (of JSON bodies) and lax (of stored items) read it alike."""
+    if not isinstance(value, str):
+        return value
+    if not _ISO_MOMENT.fullmatch(value):
+        raise ValueError("must be an ISO 8601 date and time with an offset, e.g. 2026-11-20T18:00:00+01:00")
+    try:
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("is not a date and time that exists") from None
+
+
+def _moment_in_range(value: datetime) -> datetime:
+    if not _EARLIEST <= value < _AFTER_LATEST:
+        raise ValueError(f"must be a time {_RANGE}")
+    return value
+
+
+def _iso_day(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if not _ISO_DAY.fullmatch(value):
+        raise ValueError("must be an ISO 8601 date, e.g. 2026-11-24")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("is not a date that exists") from None
+
+
+def _day_in_range(value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"must be a date {_RANGE}")
+    return value
+
+
+Timestamp = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_moment),
+    AfterValidator(_moment_in_range),
+    Field(description=f"ISO 8601 with an offset, {_RANGE}"),
+]
+"""A moment a client sends: ISO 8601 with an offset, within the years the services accept."""
+
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    AfterValidator(_day_in_range),
+    Field(description=f"ISO 8601 date (YYYY-MM-DD), {_RANGE}"),
+]
+"""A calendar day a client sends, in a body or a query string."""
+
+
+def _imei(value: str) -> str:
+    try:
+        return parse_imei(value)
+    except InvalidIdentifier as error:
+        raise ValueError(error.reason) from None
+
+
+Imei = Annotated[
+    str,
+    Field(
+        pattern=r"^\d{15}$",
+        description="15 digits, the last a Luhn check digit",
+        examples=["490154203237518"],
+    ),
+    AfterValidator(_imei),
+]
+"""A phone's IMEI, its check digit verified."""
 
 
 def tagged_union(field: str, variants: dict[str, type[CamelModel]]) -> Any:
@@ -23,7 +125,8 @@ def tagged_union(field: str, variants: dict[str, type[CamelModel]]) -> Any:
 
     def choose(value: Any) -> str | None:
         tag = value.get(field) if isinstance(value, dict) else getattr(value, field, None)
-        return f"{field}{TAG_SEPARATOR}{tag}" if tag in variants else None
+        # Only a string can name a variant; an object or a list as the tag is simply not one of them.
+        return f"{field}{TAG_SEPARATOR}{tag}" if isinstance(tag, str) and tag in variants else None
 
     members = tuple(Annotated[model, Tag(f"{field}{TAG_SEPARATOR}{tag}")] for tag, model in variants.items())
     return Annotated[

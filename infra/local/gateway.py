@@ -359,6 +359,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET  # noqa: N815
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other method (``FOO``, ``PROPFIND``) is routed too, and so answered like a method the path does
+        not have (405 problem+json), or a path that does not exist (404), never with http.server's 501 HTML
+        page."""
+        if name.startswith("do_") and len(name) > 3:
+            return self.do_GET
+        raise AttributeError(name)
+
     def _handle(self) -> None:
         started = time.monotonic()
         body = _BodyReader(self)

@@ -26,9 +26,11 @@ from services.bookings.contracts import (
     AttendanceRequest,
     BookAppointmentRequest,
     BookCaseAppointmentRequest,
+    BookingNumberPath,
     CancellationRequest,
     CancellationView,
     DayList,
+    ReceptionIdPath,
     ReceptionList,
     ReceptionView,
     RescheduleRequest,
@@ -47,6 +49,7 @@ from shared.events.envelope import CamelModel
 from shared.http.auth import NATIONAL, Caller, caller_from_event
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
+from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import (
     PROBLEM_JSON,
@@ -58,6 +61,7 @@ from shared.http.problems import (
     ValidationProblem,
 )
 from shared.http.resolver import create_resolver
+from shared.models import Day
 from shared.observability import create_logger, create_metrics, entry_point
 from shared.regions import Region, UnknownMunicipality, municipality
 
@@ -66,9 +70,7 @@ DEFAULT_SLOT_RANGE = timedelta(days=6)
 logger = create_logger()
 metrics = create_metrics()
 tracer = Tracer()
-app = create_resolver(
-    title="Passport and ID-card bookings", base_path=BASE, logger=logger, routes=MANIFEST.routes
-)
+app = create_resolver(title=MANIFEST.title, base_path=BASE, logger=logger, routes=MANIFEST.routes)
 
 
 class TooManyRequestsProblem(ProblemError):
@@ -220,7 +222,7 @@ def list_receptions(
 
 
 @app.get(f"{BASE}/receptions/<receptionId>", summary="Read one passport reception")
-def get_reception(receptionId: str) -> ReceptionView:  # noqa: N803 - the path parameter's public name
+def get_reception(receptionId: ReceptionIdPath) -> ReceptionView:  # noqa: N803 - the path parameter's public name
     reception = dependencies.receptions().get(receptionId)
     if reception is None:
         raise NotFoundProblem(f"No reception {receptionId}")
@@ -234,9 +236,9 @@ def get_reception(receptionId: str) -> ReceptionView:  # noqa: N803 - the path p
     "most 31 days), with the places still free. Closed days (weekends, public holidays, eves) have none.",
 )
 def list_slots(
-    receptionId: str,  # noqa: N803 - the path parameter's public name
-    first: Annotated[date | None, Query(alias="from", description="First day; default today")] = None,
-    last: Annotated[date | None, Query(alias="to", description="Last day; default six days on")] = None,
+    receptionId: ReceptionIdPath,  # noqa: N803 - the path parameter's public name
+    first: Annotated[Day | None, Query(alias="from", description="First day; default today")] = None,
+    last: Annotated[Day | None, Query(alias="to", description="Last day; default six days on")] = None,
     kind: Annotated[AppointmentKind, Query()] = AppointmentKind.DOCUMENTS,
 ) -> SlotList:
     first = first or _today()
@@ -313,10 +315,7 @@ def post_cancellation(
     description="For yourself, or for a child you are guardian of (`applicant`). At most 2 active bookings "
     "per e-ID and one per applicant and document. 409 when the time is fully booked.",
     responses={
-        201: {
-            "description": "Booked; the booking number is the confirmation",
-            "content": _json_of(AppointmentView),
-        },
+        **created("Booked; the booking number is the confirmation", AppointmentView),
         403: {"description": "The population register does not list you as the applicant's guardian"},
         409: {"description": "Fully booked, a third active booking, or the applicant already has one"},
     },
@@ -346,7 +345,7 @@ def post_appointment(
     summary="Book a meeting with an expert about your own case",
     description="Only about a case of yours: another's case, or one not known, is 404.",
     responses={
-        201: {"description": "Booked", "content": _json_of(AppointmentView)},
+        **created("Booked", AppointmentView),
         404: {"description": "No case of yours has this number"},
         409: {"description": "Fully booked, or the case already has a booked meeting"},
     },
@@ -385,7 +384,7 @@ def list_appointments(
 
 
 @app.get(f"{BASE}/appointments/<bookingNumber>", summary="Read one of my appointments")
-def get_appointment(bookingNumber: str) -> AppointmentView:  # noqa: N803 - the path parameter's public name
+def get_appointment(bookingNumber: BookingNumberPath) -> AppointmentView:  # noqa: N803 - the path parameter's public name
     booker = _booker()
     appointment = booking.owned_appointment(
         _booking_number(bookingNumber), booker_ref=booker.ref, repository=dependencies.repository()
@@ -399,7 +398,7 @@ def get_appointment(bookingNumber: str) -> AppointmentView:  # noqa: N803 - the 
     description="The new time is held before the old one is released: if it is taken, nothing changes (409).",
 )
 def patch_appointment(
-    bookingNumber: str,  # noqa: N803 - the path parameter's public name
+    bookingNumber: BookingNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[RescheduleRequest, Body()],
 ) -> AppointmentView:
     booker = _booker()
@@ -417,7 +416,7 @@ def patch_appointment(
 
 
 @app.delete(f"{BASE}/appointments/<bookingNumber>", summary="Cancel my appointment")
-def delete_appointment(bookingNumber: str) -> AppointmentView:  # noqa: N803 - the path parameter's public name
+def delete_appointment(bookingNumber: BookingNumberPath) -> AppointmentView:  # noqa: N803 - the path parameter's public name
     booker = _booker()
     cancelled = booking.cancel_as_booker(
         _booking_number(bookingNumber),
@@ -438,8 +437,8 @@ def delete_appointment(bookingNumber: str) -> AppointmentView:  # noqa: N803 - t
     summary="The day's appointments at a reception of my region",
 )
 def list_day(
-    receptionId: str,  # noqa: N803 - the path parameter's public name
-    day: Annotated[date | None, Query(alias="date", description="Default today (Europe/Stockholm)")] = None,
+    receptionId: ReceptionIdPath,  # noqa: N803 - the path parameter's public name
+    day: Annotated[Day | None, Query(alias="date", description="Default today (Europe/Stockholm)")] = None,
 ) -> DayList:
     staff = _reception_staff()
     day = day or _today()
@@ -460,7 +459,7 @@ def list_day(
     summary="Mark that the citizen arrived, or did not come",
 )
 def put_attendance(
-    bookingNumber: str,  # noqa: N803 - the path parameter's public name
+    bookingNumber: BookingNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[AttendanceRequest, Body()],
 ) -> StaffAppointmentView:
     staff = _reception_staff()

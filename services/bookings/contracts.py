@@ -6,9 +6,12 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import AwareDatetime, Field, field_validator
 
 from services.bookings.domain.appointments import (
+    BOOKING_NUMBER_ALPHABET,
+    BOOKING_NUMBER_LENGTH,
     BOOKING_NUMBER_PATTERN,
     Appointment,
     AppointmentStatus,
@@ -22,6 +25,7 @@ from services.bookings.domain.appointments import (
     normalise_booking_number,
 )
 from services.bookings.domain.receptions import (
+    RECEPTION_ID_PATTERN,
     Address,
     AppointmentKind,
     OpeningHours,
@@ -248,3 +252,20 @@ class DayList(CamelModel):
     reception_id: str
     day: date = Field(alias="date")
     items: list[StaffAppointmentView]
+
+
+# --- path parameters -------------------------------------------------------------------------------------
+
+ReceptionIdPath = Annotated[
+    str,
+    Path(pattern=RECEPTION_ID_PATTERN, max_length=60, examples=["stockholm-city"]),
+]
+# Read aloud or copied from a letter, a booking number may come in lower case.
+BookingNumberPath = Annotated[
+    str,
+    Path(
+        pattern=rf"^[{BOOKING_NUMBER_ALPHABET}{BOOKING_NUMBER_ALPHABET.lower()}]{{{BOOKING_NUMBER_LENGTH}}}$",
+        description="The booking number from the confirmation, e.g. K7MQ2XRT",
+        examples=["K7MQ2XRT"],
+    ),
+]

@@ -15,7 +15,7 @@ from shared.observability import entry_point
 
 BASE = "/reports/v1"
 
-app = create_resolver(title="Crime reports", base_path=BASE, logger=logger, routes=MANIFEST.routes)
+app = create_resolver(title=MANIFEST.title, base_path=BASE, logger=logger, routes=MANIFEST.routes)
 app.include_router(citizen_reports.router)
 app.include_router(public.router)
 app.include_router(found_items.router)

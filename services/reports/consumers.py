@@ -145,6 +145,8 @@ def _lost_and_found(delivered: DeliveredEvent) -> None:
         amended = report_events.ReportAmended.model_validate(data)
         report = dependencies.repository().get(amended.case_number)
         if report is not None:
+            # Items an addition names are as stolen as those filed with the report.
+            stolen_goods.index_stolen_goods(report, dependencies.stolen_goods())
             _match_to_found_items(report, correlation_id=correlation_id)
     else:
         raise ValueError(f"lostAndFound is not subscribed to {delivered.detail_type}")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import AwareDatetime, Field, StringConstraints
 
+from services.reports.domain.lost_and_found import FOUND_ITEM_ID_PATTERN
 from services.reports.domain.model import (
     MAX_ITEMS,
     Attachment,
@@ -15,8 +17,9 @@ from services.reports.domain.model import (
     ReportRecord,
     ReportStatus,
 )
+from services.reports.domain.stolen_goods import SERIAL_NUMBER_PATTERN
 from services.reports.domain.tips import TipCategory
-from shared.models import CamelModel
+from shared.models import CamelModel, Timestamp
 
 # The body of ``POST /reports/v1/reports``: one of the report forms, chosen by ``type``.
 FileReportRequest = ReportDraftBody
@@ -75,7 +78,7 @@ class TipRequest(CamelModel):
     category: TipCategory
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=4000)]
     municipality_code: Annotated[str, Field(pattern=r"^\d{4}$")] | None = None
-    occurred_at: AwareDatetime | None = None
+    occurred_at: Timestamp | None = None
 
 
 class IdentifiedTipRequest(TipRequest):
@@ -91,3 +94,28 @@ class TipReceipt(CamelModel):
 class StolenGoodsAnswer(CamelModel):
     serial_number: str
     reported_stolen: bool
+
+
+# --- path parameters -------------------------------------------------------------------------------------
+
+AttachmentIdPath = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="The attachment's id, as the upload instructions named it",
+    ),
+]
+FoundItemIdPath = Annotated[
+    str,
+    Path(pattern=FOUND_ITEM_ID_PATTERN, max_length=16, description="e.g. HG17-26", examples=["HG17-26"]),
+]
+SerialNumberPath = Annotated[
+    str,
+    Path(
+        pattern=SERIAL_NUMBER_PATTERN,
+        max_length=80,
+        description="A serial number, IMEI or frame number: letters and digits, spaces, dots and dashes "
+        "between them are ignored (HX-4471-B is HX4471B)",
+        examples=["HX-4471-B"],
+    ),
+]

@@ -15,7 +15,7 @@ from typing import Any
 
 from services.reports.domain.filing import Citizen
 from services.reports.domain.model import ReportDraft, parse_draft
-from shared.identity import generate_organisationsnummer, generate_personnummer
+from shared.identity import generate_organisationsnummer, generate_personnummer, luhn_is_valid
 
 DEMO_SEED = 20261122
 _DEMO_SUBJECTS = uuid.UUID("9a3f1b52-0c7e-4d21-8f65-2b4c7d9e1a30")
@@ -89,7 +89,9 @@ def _bicycle(rng: random.Random, *, value: int | None = None) -> dict[str, Any]:
 
 def _phone(rng: random.Random) -> dict[str, Any]:
     brand, model = rng.choice(_PHONES)
-    imei = "".join(str(rng.randint(0, 9)) for _ in range(15))
+    drawn = "".join(str(rng.randint(0, 9)) for _ in range(15))
+    # The 15th digit drawn gives way to the check digit, so the demo data stay as they were otherwise.
+    imei = next(drawn[:14] + d for d in "0123456789" if luhn_is_valid(drawn[:14] + d))
     return {
         "category": "mobilePhone",
         "brand": brand,

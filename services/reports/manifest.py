@@ -76,6 +76,7 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/reports/{{caseNumber}}/receipt", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments", "citizen"),
         Route("POST", f"{BASE}/reports/{{caseNumber}}/attachments/{{attachmentId}}/complete", "citizen"),
+        Route("DELETE", f"{BASE}/reports/{{caseNumber}}/attachments/{{attachmentId}}", "citizen"),
         # Open to anyone: a tighter limit than the service's keeps tips from being flooded. Anonymous: no
         # address or trace of the sender is kept.
         Route("POST", f"{BASE}/tips", "public", rate_limit_per_second=20, burst_limit=50, anonymous=True),

@@ -4,7 +4,7 @@ and the OpenAPI document served next to the API."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Referral
 from shared.http.access import RouteAccess
+from shared.http.body import StrictJsonRequestValidation
 from shared.http.problems import (
     PROBLEM_JSON,
     ConflictProblem,
@@ -78,13 +79,16 @@ class ServiceResolver(APIGatewayRestResolver):
 
 
 def create_resolver(
-    *, title: str, base_path: str, logger: Logger, routes: Iterable[Route] = ()
+    *, title: str, base_path: str, logger: Logger, routes: Sequence[Route] = ()
 ) -> APIGatewayRestResolver:
     """A resolver whose every error is problem+json. ``base_path`` is e.g. ``/reports/v1``; ``routes`` are the
-    manifest's, whose audience is enforced before anything else."""
+    manifest's: their audience is enforced before anything else, and says which errors and logins the
+    served OpenAPI document declares."""
     # Swedish text stays readable on the wire (å, ä, ö), not \u escapes.
     serializer = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
     app = ServiceResolver(access=RouteAccess(routes), enable_validation=True, serializer=serializer)
+    # Bodies are read as JSON only, UTF-8 only, strictly typed (shared.http.body).
+    app._request_validation_middleware = StrictJsonRequestValidation()
 
     def instance() -> str | None:
         event = app.current_event
@@ -131,9 +135,15 @@ def create_resolver(
         )
         return _problem_response(problem)
 
+    served: list[str] = []
+
     @app.get(f"{base_path}/openapi.json", include_in_schema=False)
     def _openapi() -> Response[str]:
-        schema = app.get_openapi_json_schema(title=title, version="1", openapi_version="3.1.0")
-        return Response(status_code=200, content_type="application/json", body=schema)
+        if not served:
+            # Built on first request only: it imports and walks every model, which a cold start need not.
+            from shared.http.openapi import openapi_document
+
+            served.append(json.dumps(openapi_document(app, title=title, routes=routes), ensure_ascii=False))
+        return Response(status_code=200, content_type="application/json", body=served[0])
 
     return app

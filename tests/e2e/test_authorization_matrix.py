@@ -200,6 +200,10 @@ REQUESTS: Requests = {
         f"{R}/reports/{w.case_number}/attachments/{w.attachment_id}/complete",
         None,
     ),
+    ("DELETE", f"{R}/reports/{{caseNumber}}/attachments/{{attachmentId}}"): lambda w: (
+        f"{R}/reports/{w.case_number}/attachments/{w.attachment_id}",
+        None,
+    ),
     ("POST", f"{R}/tips"): lambda w: (f"{R}/tips", dict(TIP)),
     ("POST", f"{R}/identified-tips"): lambda w: (f"{R}/identified-tips", dict(TIP)),
     ("GET", f"{R}/stolen-goods/{{serialNumber}}"): lambda w: (f"{R}/stolen-goods/{w.serial_number}", None),

@@ -198,7 +198,10 @@ def test_only_staff_of_the_region_keeping_the_item_see_it(moto_cloud: MotoCloud,
 
     assert found_item(found_item_id, staff("Väst", "PM-2"))["statusCode"] == 404
     assert found_item(found_item_id, staff("National", "PM-3"))["statusCode"] == 200
-    assert found_item("not-an-id")["statusCode"] == 404
+    assert found_item("HG999999-26")["statusCode"] == 404
+    malformed = found_item("not-an-id")
+    assert malformed["statusCode"] == 400
+    assert [p["name"] for p in response_json(malformed)["invalidParameters"]] == ["foundItemId"]
     assert found_item(found_item_id, citizen(1))["statusCode"] == 403
     assert register(claims=citizen(1))["statusCode"] == 403
 

@@ -12,12 +12,15 @@ from datetime import date
 import pytest
 
 from shared.identity import (
+    MAX_AGE_YEARS,
     InvalidIdentifier,
     Organisationsnummer,
     Personnummer,
+    generate_imei,
     generate_organisationsnummer,
     generate_personnummer,
     luhn_check_digit,
+    parse_imei,
     parse_organisationsnummer,
     parse_personnummer,
 )
@@ -155,12 +158,23 @@ class TestCenturyRule:
             ("250101", date(1925, 1, 1)),
             ("260101", date(1926, 1, 1)),  # turned 100 earlier this year
             ("991231", date(1899, 12, 31)),
-            ("270101", date(1827, 1, 1)),
         ],
     )
     def test_plus_means_a_hundred_years_earlier(self, yymmdd: str, expected: date) -> None:
         number = with_check_digit(yymmdd + "123")
         assert parse_personnummer(f"{number[:6]}+{number[6:]}", today=TODAY).birth_date == expected
+
+    @pytest.mark.parametrize("written", ["0001" + "0101", "1800" + "0101", "1895" + "0101"])
+    def test_a_birth_year_no_living_person_has_is_refused_naming_the_century(self, written: str) -> None:
+        number = written + with_check_digit(written[2:] + "123")[6:]
+        with pytest.raises(InvalidIdentifier, match="century"):
+            parse_personnummer(number, today=TODAY)
+
+    def test_plus_reading_a_birth_year_no_living_person_has_is_refused(self) -> None:
+        # 270101+ would be someone born in 1827.
+        number = with_check_digit("270101123")
+        with pytest.raises(InvalidIdentifier, match="century"):
+            parse_personnummer(f"{number[:6]}+{number[6:]}", today=TODAY)
 
     def test_plus_for_someone_turning_100_later_this_year(self) -> None:
         # Born 31 December 1926: the separator is '+' for all of 2026, before the birthday too.
@@ -230,7 +244,10 @@ class TestDisplay:
         rng = random.Random(2026)
         for _ in range(2000):
             number = generate_personnummer(rng, coordination=rng.random() < 0.3)
-            today = date(rng.randint(2006, 2120), rng.randint(1, 12), rng.randint(1, 28))
+            born = number.birth_date.year
+            today = date(
+                rng.randint(max(2006, born + 1), born + MAX_AGE_YEARS), rng.randint(1, 12), rng.randint(1, 28)
+            )
             assert parse_personnummer(number.display_on(today), today=today) == number
 
 
@@ -315,3 +332,22 @@ class TestOrganisationsnummer:
             assert parse_organisationsnummer(number.display) == number
             assert int(number.digits[2]) >= 2
         assert len({n.digits for n in numbers}) == 1000
+
+
+class TestImei:
+    def test_a_valid_imei_is_accepted_without_its_separators(self) -> None:
+        assert parse_imei("49-015420-323751-8") == "490154203237518"
+
+    @pytest.mark.parametrize("last", [d for d in "0123456789" if d != "8"])
+    def test_any_other_check_digit_is_refused(self, last: str) -> None:
+        with pytest.raises(InvalidIdentifier, match="check digit"):
+            parse_imei("49015420323751" + last)
+
+    @pytest.mark.parametrize("text", ["", "12345678901234", "1234567890123456", "49015420323751x"])
+    def test_an_imei_has_fifteen_digits(self, text: str) -> None:
+        with pytest.raises(InvalidIdentifier, match="15 digits"):
+            parse_imei(text)
+
+    def test_generated_imeis_are_valid(self) -> None:
+        rng = random.Random(7)
+        assert all(parse_imei(imei) == imei for imei in (generate_imei(rng) for _ in range(200)))

@@ -138,6 +138,17 @@ def test_an_unknown_route_is_404_and_another_method_405(harness: Harness) -> Non
     assert harness.workers.events == []
 
 
+@pytest.mark.parametrize("method", ["FOO", "PROPFIND", "M-SEARCH", "get"])
+def test_a_method_http_does_not_know_is_answered_as_api_gateway_answers_any_other_a_4xx(
+    harness: Harness, method: str
+) -> None:
+    reply = harness.call(method, "/probe/v1/public")
+    _assert_problem(reply, 405)
+    assert reply.headers["allow"] == "GET"
+    _assert_problem(harness.call(method, "/probe/v1/nothing"), 404)
+    assert harness.workers.events == []
+
+
 @pytest.mark.parametrize(
     "headers",
     [

@@ -14,6 +14,7 @@ from services.bookings.domain.receptions import RECEPTION_ID_PATTERN, Appointmen
 from shared.casenumbers import parse_diarienummer, parse_k_number
 from shared.events.envelope import CamelModel
 from shared.identity import InvalidIdentifier, parse_personnummer
+from shared.models import Timestamp
 
 # No 0/O and no 1/I: read aloud or copied from a letter, the number cannot be mistyped into another one.
 BOOKING_NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -86,7 +87,7 @@ class DocumentBookingDraft(CamelModel):
     """What a citizen sends to book a passport and/or ID-card appointment."""
 
     reception_id: ReceptionId
-    start: Annotated[AwareDatetime, Field(examples=["2026-11-24T09:15:00+01:00"])]
+    start: Annotated[Timestamp, Field(examples=["2026-11-24T09:15:00+01:00"])]
     services: Annotated[list[DocumentService], Field(min_length=1, max_length=2)]
     # Omitted: the booker applies for themself. Given: a child the booker is guardian of.
     applicant: Applicant | None = None
@@ -104,7 +105,7 @@ class CaseMeetingDraft(CamelModel):
     """What a citizen sends to book a meeting with an expert about their own case."""
 
     reception_id: ReceptionId
-    start: Annotated[AwareDatetime, Field(examples=["2026-11-24T10:00:00+01:00"])]
+    start: Annotated[Timestamp, Field(examples=["2026-11-24T10:00:00+01:00"])]
     case_number: Annotated[str, Field(max_length=20, examples=["K123456-26"])]
     contact: Contact
 
@@ -124,7 +125,7 @@ class CaseMeetingDraft(CamelModel):
 
 
 class RescheduleDraft(CamelModel):
-    start: AwareDatetime
+    start: Timestamp
     # Omitted: the same reception.
     reception_id: ReceptionId | None = None
 

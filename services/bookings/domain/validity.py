@@ -29,6 +29,7 @@ from shared.events.contracts.bookings import SOURCE, DocumentBlocked, DocumentBl
 from shared.events.contracts.reports import DocumentBlockRequested
 from shared.events.envelope import CamelModel, Envelope, EventData, new_event
 from shared.identity import InvalidIdentifier, parse_personnummer
+from shared.models import Day
 
 # Swedish passports and national ID cards carry 8-digit numbers.
 DOCUMENT_NUMBER_PATTERN = r"^\d{8}$"
@@ -45,7 +46,7 @@ class ValidityResult(StrEnum):
 class ValidityQuestion(CamelModel):
     document_number: Annotated[str, Field(pattern=DOCUMENT_NUMBER_PATTERN, examples=["12345678"])]
     personnummer: Annotated[str, Field(examples=["19850312-2398"])]
-    expiry_date: date
+    expiry_date: Day
 
     @field_validator("personnummer")
     @classmethod

@@ -2,7 +2,9 @@
 
 The API hands out a short-lived upload target limited to the declared type and size; when the citizen says the
 upload is done, the stored object is checked against what was declared before it counts. A file that does not
-match is deleted, so nothing unchecked stays attached.
+match is deleted, so nothing unchecked stays attached. A requested upload that never arrives expires with its
+upload window (it no longer counts against the limit, and the next request drops it); the citizen may also
+remove a requested upload themselves. An uploaded file is part of the report and stays.
 """
 
 from __future__ import annotations
@@ -54,6 +56,15 @@ def object_key(case_number: str, attachment_id: str) -> str:
     return f"reports/{case_number}/{attachment_id}"
 
 
+def has_expired(attachment: Attachment, now: datetime) -> bool:
+    """A requested upload whose window closed without the file being confirmed."""
+    return attachment.status == "pending" and attachment.added_at + UPLOAD_WINDOW <= now
+
+
+def _live(attachments: list[Attachment], now: datetime) -> list[Attachment]:
+    return [a for a in attachments if not has_expired(a, now)]
+
+
 def request_upload(
     case_number: str,
     *,
@@ -94,8 +105,13 @@ def _request_upload(
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     if not report.status.is_open:
         raise Conflict(f"Report {case_number} is closed; nothing more can be attached")
-    if len(report.attachments) >= MAX_ATTACHMENTS:
-        raise Conflict(f"A report can have at most {MAX_ATTACHMENTS} attachments")
+    now = clock.now()
+    live = _live(report.attachments, now)
+    if len(live) >= MAX_ATTACHMENTS:
+        raise Conflict(
+            f"A report can have at most {MAX_ATTACHMENTS} attachments; remove a requested upload you no "
+            "longer need, or wait until its upload window closes"
+        )
     problems = {}
     if content_type not in ALLOWED_CONTENT_TYPES:
         problems["contentType"] = f"must be one of {', '.join(sorted(ALLOWED_CONTENT_TYPES))}"
@@ -104,7 +120,6 @@ def _request_upload(
     if problems:
         raise InvalidInput(problems)
 
-    now = clock.now()
     attachment = Attachment(
         attachment_id=str(uuid.uuid4()),
         file_name=file_name,
@@ -113,9 +128,8 @@ def _request_upload(
         status="pending",
         added_at=now,
     )
-    changed = report.model_copy(
-        update={"attachments": [*report.attachments, attachment], "version": report.version + 1}
-    )
+    # Expired requests are dropped as the new one is added: they no longer count and can never complete.
+    changed = report.model_copy(update={"attachments": [*live, attachment], "version": report.version + 1})
     repository.replace(changed, expected_version=report.version, events=[], subject=attachment.attachment_id)
     target = store.upload_target(
         object_key(case_number, attachment.attachment_id),
@@ -159,7 +173,7 @@ def complete_upload(
     clock: Clock,
     correlation_id: str,
 ) -> Report:
-    return retry_on_conflict(
+    completed = retry_on_conflict(
         lambda: _complete_upload(
             case_number,
             attachment_id,
@@ -170,6 +184,11 @@ def complete_upload(
             correlation_id=correlation_id,
         )
     )
+    if completed is None:
+        raise Conflict(
+            "The upload window closed before the file arrived; the request was removed. Request a new upload."
+        )
+    return completed
 
 
 def _complete_upload(
@@ -181,8 +200,9 @@ def _complete_upload(
     store: AttachmentStore,
     clock: Clock,
     correlation_id: str,
-) -> Report:
-    """Count an uploaded file once it matches what was declared. Asking twice is harmless."""
+) -> Report | None:
+    """Count an uploaded file once it matches what was declared. Asking twice is harmless. None: the upload
+    window closed without a file, and the request was removed."""
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     attachment = next((a for a in report.attachments if a.attachment_id == attachment_id), None)
     if attachment is None:
@@ -192,6 +212,9 @@ def _complete_upload(
 
     key = object_key(case_number, attachment_id)
     stored = store.stored_object(key)
+    if stored is None and has_expired(attachment, clock.now()):
+        _without(report, attachment_id, repository=repository)
+        return None
     if stored is None:
         raise Conflict("The file has not been uploaded yet; upload it, then try again")
     if stored.size_bytes != attachment.size_bytes or stored.content_type != attachment.content_type:
@@ -216,4 +239,48 @@ def _complete_upload(
         expected_version=report.version,
         events=[new_event(event, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)],
     )
+    return changed
+
+
+def _without(report: Report, attachment_id: str, *, repository: ReportRepository) -> Report:
+    remaining = [a for a in report.attachments if a.attachment_id != attachment_id]
+    changed = report.model_copy(update={"attachments": remaining, "version": report.version + 1})
+    repository.replace(changed, expected_version=report.version, events=[])
+    return changed
+
+
+def remove_requested_upload(
+    case_number: str,
+    attachment_id: str,
+    *,
+    owner_ref: str,
+    repository: ReportRepository,
+    store: AttachmentStore,
+) -> Report:
+    """The citizen takes back an upload they requested and no longer need. An uploaded file stays (409)."""
+    return retry_on_conflict(
+        lambda: _remove_requested_upload(
+            case_number, attachment_id, owner_ref=owner_ref, repository=repository, store=store
+        )
+    )
+
+
+def _remove_requested_upload(
+    case_number: str,
+    attachment_id: str,
+    *,
+    owner_ref: str,
+    repository: ReportRepository,
+    store: AttachmentStore,
+) -> Report:
+    report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
+    attachment = next((a for a in report.attachments if a.attachment_id == attachment_id), None)
+    if attachment is None:
+        raise NotFound(f"No attachment {attachment_id} on report {case_number}")
+    if attachment.status == "uploaded":
+        raise Conflict("An uploaded file is part of the report and cannot be removed; add a note instead")
+    changed = _without(report, attachment_id, repository=repository)
+    # A file that arrived without being confirmed goes too (the upload target may still be used until it
+    # expires; such a late file is never attached).
+    store.delete(object_key(case_number, attachment_id))
     return changed

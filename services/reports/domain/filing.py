@@ -9,11 +9,11 @@ from typing import Any
 from services.reports.domain import authority
 from services.reports.domain.authority import Registers
 from services.reports.domain.model import (
+    MAX_ITEMS,
     Amendment,
     CardFraudReport,
     Item,
     ItemCategory,
-    LossReport,
     Report,
     ReportDraft,
     ReportStatus,
@@ -67,7 +67,16 @@ def screen(draft: ReportDraft) -> None:
                 "Card fraud can be reported online when the merchant is known; otherwise call 114 14.",
                 NON_EMERGENCY,
             )
-    if isinstance(draft, LossReport) and any(i.category is ItemCategory.KEYS for i in draft.items):
+    screen_items(draft.type, draft.items_reported)
+
+
+# The forms that list items; the others (a shop's goods, card transactions, damage) say what was lost their way.
+FORMS_WITH_ITEMS = frozenset({"theft", "loss"})
+
+
+def screen_items(report_type: str, items: list[Item]) -> None:
+    """What a filing's items are screened for, and an addition's items alike."""
+    if report_type == "loss" and any(i.category is ItemCategory.KEYS for i in items):
         raise Referral(
             "Lost keys are not reported to the police. Ask a police reception whether they have been handed in.",
             RECEPTION,
@@ -212,6 +221,11 @@ def _amend(
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     if not report.status.is_open:
         raise Conflict(f"Report {case_number} is closed; information can no longer be added")
+    if items and report.type not in FORMS_WITH_ITEMS:
+        raise InvalidInput.of("items", f"a {report.type} report lists no items; describe them in text")
+    if len(report.items_reported) + len(items) > MAX_ITEMS:
+        raise InvalidInput.of("items", f"a report names at most {MAX_ITEMS} items, additions included")
+    screen_items(report.type, items)
     if len(report.amendments) >= MAX_AMENDMENTS:
         raise Conflict(
             f"Report {case_number} already has {MAX_AMENDMENTS} additions; call 114 14 to add more"

@@ -62,7 +62,7 @@ from shared.events.contracts.reports import (
 )
 from shared.events.envelope import Envelope, EventData, new_event
 from shared.identity import InvalidIdentifier, parse_organisationsnummer, parse_personnummer
-from shared.models import CamelModel
+from shared.models import CamelModel, Imei, Timestamp
 from shared.regions import Region, UnknownMunicipality, municipality, region_for_municipality
 
 if TYPE_CHECKING:
@@ -86,7 +86,8 @@ NATIONAL = "National"
 # The loss and theft report types a found item can be matched to.
 MATCHABLE_REPORT_TYPES = frozenset({"loss", "theft"})
 
-_FOUND_ITEM_ID = re.compile(r"HG[1-9]\d{0,8}-\d{2}")
+FOUND_ITEM_ID_PATTERN = r"^HG[1-9]\d{0,8}-\d{2}$"
+_FOUND_ITEM_ID = re.compile(FOUND_ITEM_ID_PATTERN)
 _MONTHS = (
     "January",
     "February",
@@ -261,11 +262,11 @@ class FoundItemRegistration(CamelModel):
     brand: ShortText | None = None
     model: ShortText | None = None
     serial_number: Identifier | None = None
-    imei: Annotated[str, Field(pattern=r"^\d{15}$")] | None = None
+    imei: Imei | None = None
     frame_number: Identifier | None = None
     document_number: Annotated[str, Field(pattern=r"^\d{8}$")] | None = None
     estimated_value_sek: Annotated[int, Field(ge=0, le=MAX_VALUE_SEK)] | None = None
-    found_at: AwareDatetime
+    found_at: Timestamp
     place: FoundPlace
     reception: Reception
     finder: Finder

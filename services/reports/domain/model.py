@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from shared.identity import InvalidIdentifier, parse_organisationsnummer, parse_personnummer
-from shared.models import CamelModel, tagged_union
+from shared.models import CamelModel, Day, Imei, Timestamp, tagged_union
 from shared.regions import UnknownMunicipality, municipality
 
 MAX_VALUE_SEK = 10_000_000
@@ -117,13 +117,13 @@ class Item(CamelModel):
     serial_number: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
     ) = None
-    imei: Annotated[str, Field(pattern=r"^\d{15}$")] | None = None
+    imei: Imei | None = None
     frame_number: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None
     ) = None
     document_number: Annotated[str, Field(pattern=r"^\d{8}$")] | None = None
     value_sek: Sek | None = None
-    purchase_date: date | None = None
+    purchase_date: Day | None = None
 
     @model_validator(mode="after")
     def _documents_have_numbers(self) -> Item:
@@ -164,8 +164,8 @@ class OnBehalfOf(CamelModel):
 class BaseDraft(CamelModel):
     """What every report form asks."""
 
-    occurred_from: AwareDatetime
-    occurred_to: AwareDatetime
+    occurred_from: Timestamp
+    occurred_to: Timestamp
     location: Location
     description: Text
     # The reporter must be asked whether to be told of a decision, so there is no default.
@@ -239,7 +239,7 @@ class ShopTheftReport(BaseDraft):
 
 
 class CardTransaction(CamelModel):
-    at: AwareDatetime
+    at: Timestamp
     amount_sek: Annotated[int, Field(ge=1, le=MAX_VALUE_SEK)]
     merchant: ShortText
 
@@ -426,6 +426,11 @@ class Report(ReportRecord):
     @property
     def details(self) -> ReportDraft:
         return self.submitted
+
+    @property
+    def items_reported(self) -> list[Item]:
+        """Every item the report names: those filed with it, then those its additions named."""
+        return [*self.details.items_reported, *(i for a in self.amendments for i in a.items)]
 
     @property
     def subject_personnummer(self) -> str:

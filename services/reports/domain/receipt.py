@@ -118,7 +118,8 @@ def _specifics(report: Report) -> list[Line]:
     if isinstance(draft, VandalismReport):
         cost = f"; uppskattad kostnad {_sek(draft.estimated_cost_sek)}" if draft.estimated_cost_sek else ""
         return [Line("Skada", "heading"), Line(f"{draft.damaged_property}{cost}")]
-    items = draft.items_reported
+    # Items named in additions count as much as those filed: the insurer needs them all.
+    items = report.items_reported
     lines = [Line(_item_line(i, report.document_block(i.document_number or ""))) for i in items]
     return [Line("Egendom", "heading"), *lines] if items else []
 

@@ -12,6 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from services.reports import dependencies
 from services.reports.contracts import (
     AmendReportRequest,
+    AttachmentIdPath,
     AttachmentRequest,
     FileReportRequest,
     ReportList,
@@ -26,7 +27,9 @@ from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_citizen
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
+from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
+from shared.http.params import CaseNumberPath, checked_case_number
 
 BASE = "/reports/v1"
 router = Router()  # type: ignore[no-untyped-call]
@@ -49,10 +52,7 @@ def _correlation_id() -> str:
     "are answered 422 with `referTo` saying where to turn. A shop theft is filed only by a representative "
     "of the company the company register names (403 otherwise). A passport or ID card is asked to be "
     "blocked only for its holder or a guardian of a holder under 18 (`documentBlocks` says which and why).",
-    responses={
-        201: {"description": "Filed: the case number is in the body and the Location header"},
-        403: {"description": "Filing for a company the caller does not represent"},
-    },
+    responses=created("Filed: the case number is in the body and the Location header", ReportView),
 )
 def post_report(
     request: Annotated[FileReportRequest, Body()], idempotency_key: IdempotencyKey = None
@@ -93,7 +93,7 @@ def _own_report(case_number: str, citizen: filing.Citizen) -> ReportView:
 
 
 @router.get(f"{BASE}/reports/<caseNumber>", summary="Read one of my reports")
-def get_report(caseNumber: str) -> ReportView:  # noqa: N803 - the path parameter's public name
+def get_report(caseNumber: CaseNumberPath) -> ReportView:  # noqa: N803 - the path parameter's public name
     citizen = _citizen()
     return ReportView.of(
         filing.owned_report(caseNumber, owner_ref=citizen.owner_ref, repository=dependencies.repository())
@@ -122,7 +122,7 @@ def list_reports(
     responses={200: {"description": "The report with the addition"}},
 )
 def post_amendment(
-    caseNumber: str,  # noqa: N803 - the path parameter's public name
+    caseNumber: CaseNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[AmendReportRequest, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ReportView]:
@@ -158,10 +158,10 @@ def post_amendment(
     # Validation would serialize the PDF bytes as JSON text; the only input is the path.
     enable_validation=False,
 )
-def get_receipt(caseNumber: str) -> Response[bytes]:  # noqa: N803 - the path parameter's public name
+def get_receipt(caseNumber: CaseNumberPath) -> Response[bytes]:  # noqa: N803 - the path parameter's public name
     citizen = _citizen()
     report = filing.owned_report(
-        caseNumber, owner_ref=citizen.owner_ref, repository=dependencies.repository()
+        checked_case_number(caseNumber), owner_ref=citizen.owner_ref, repository=dependencies.repository()
     )
     pdf = receipt.render_receipt(report, issued_at=dependencies.clock().now())
     disposition = f'attachment; filename="kvitto-{report.case_number}.pdf"'
@@ -176,7 +176,7 @@ def get_receipt(caseNumber: str) -> Response[bytes]:  # noqa: N803 - the path pa
     responses={201: {"description": "Upload instructions"}},
 )
 def post_attachment(
-    caseNumber: str,  # noqa: N803 - the path parameter's public name
+    caseNumber: CaseNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[AttachmentRequest, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[UploadInstructions]:
@@ -230,7 +230,7 @@ def _instructions(case_number: str, attachment: Attachment, target: UploadTarget
     f"{BASE}/reports/<caseNumber>/attachments/<attachmentId>/complete",
     summary="Tell that an attachment's upload is done; it is checked and then listed on the report",
 )
-def post_attachment_complete(caseNumber: str, attachmentId: str) -> ReportView:  # noqa: N803
+def post_attachment_complete(caseNumber: CaseNumberPath, attachmentId: AttachmentIdPath) -> ReportView:  # noqa: N803
     citizen = _citizen()
     report = attachments.complete_upload(
         caseNumber,
@@ -242,3 +242,22 @@ def post_attachment_complete(caseNumber: str, attachmentId: str) -> ReportView: 
         correlation_id=_correlation_id(),
     )
     return ReportView.of(report)
+
+
+@router.delete(
+    f"{BASE}/reports/<caseNumber>/attachments/<attachmentId>",
+    summary="Remove an upload I requested and no longer need",
+    description="Only a requested upload that was not completed; an uploaded file is part of the report (409). "
+    "A requested upload also expires by itself when its 15 minutes pass.",
+    responses={204: {"description": "Removed"}},
+)
+def delete_attachment(caseNumber: CaseNumberPath, attachmentId: AttachmentIdPath) -> Response[str]:  # noqa: N803
+    citizen = _citizen()
+    attachments.remove_requested_upload(
+        caseNumber,
+        attachmentId,
+        owner_ref=citizen.owner_ref,
+        repository=dependencies.repository(),
+        store=dependencies.attachments(),
+    )
+    return Response(204, None, "")

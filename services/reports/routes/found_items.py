@@ -18,6 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import AwareDatetime, Field
 
 from services.reports import dependencies
+from services.reports.contracts import FoundItemIdPath
 from services.reports.domain import lost_and_found
 from services.reports.domain.lost_and_found import (
     FoundItem,
@@ -33,6 +34,7 @@ from services.reports.telemetry import logger, metrics
 from shared.http.auth import NATIONAL, require_staff
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
+from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import ForbiddenProblem, ValidationProblem
 from shared.models import CamelModel
@@ -167,10 +169,9 @@ def _correlation_id() -> str:
     description="Answers with the finder's receipt. The owner of a loss or theft report naming the item's "
     "serial number, IMEI or frame number is told at once; other possible owners are listed on the item for "
     "staff to confirm.",
-    responses={
-        201: {"description": "Registered: the found item id is in the body and the Location header"},
-        403: {"description": "Without the role reception"},
-    },
+    responses=created(
+        "Registered: the finder's receipt, whose id is also in the Location header", FinderReceipt
+    ),
 )
 def post_found_item(
     request: Annotated[FoundItemRegistration, Body()], idempotency_key: IdempotencyKey = None
@@ -248,7 +249,7 @@ def list_found_items(
     summary="Read a found item kept in my region, with the finder's data",
     description="Needs the role reception; the read is audited.",
 )
-def get_found_item(foundItemId: str) -> FoundItemView:  # noqa: N803 - the path parameter's public name
+def get_found_item(foundItemId: FoundItemIdPath) -> FoundItemView:  # noqa: N803 - the path parameter's public name
     item = lost_and_found.read_found_item(
         foundItemId,
         staff=_staff(),
@@ -268,7 +269,7 @@ def get_found_item(foundItemId: str) -> FoundItemView:  # noqa: N803 - the path 
     "owner or the report is not a possible match. Needs the role reception; audited.",
 )
 def post_owner_notice(
-    foundItemId: str,  # noqa: N803 - the path parameter's public name
+    foundItemId: FoundItemIdPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[OwnerNoticeRequest, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[FoundItemView]:
@@ -305,7 +306,7 @@ def post_owner_notice(
     "state when neither may take it. Otherwise 409 with the reason. Needs the role reception; audited.",
 )
 def post_handover(
-    foundItemId: str,  # noqa: N803 - the path parameter's public name
+    foundItemId: FoundItemIdPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[HandOverRequest, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[FoundItemView]:

@@ -10,7 +10,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
 from services.reports import dependencies
-from services.reports.contracts import IdentifiedTipRequest, StolenGoodsAnswer, TipReceipt, TipRequest
+from services.reports.contracts import (
+    IdentifiedTipRequest,
+    SerialNumberPath,
+    StolenGoodsAnswer,
+    TipReceipt,
+    TipRequest,
+)
 from services.reports.domain import stolen_goods, tips
 from services.reports.telemetry import metrics
 from shared.errors import NotFound
@@ -107,7 +113,7 @@ def post_identified_tip(
     summary="Is this serial number reported stolen?",
     description="Answers only yes or no: no case, owner or place is revealed.",
 )
-def get_stolen_goods(serialNumber: str) -> StolenGoodsAnswer:  # noqa: N803 - the path parameter's public name
+def get_stolen_goods(serialNumber: SerialNumberPath) -> StolenGoodsAnswer:  # noqa: N803 - the path parameter's public name
     normalized = stolen_goods.normalize_identifier(serialNumber)
     if not 3 <= len(normalized) <= 64 or not normalized.isalnum():
         raise ValidationProblem.for_field("serialNumber", "must be 3 to 64 letters and digits")

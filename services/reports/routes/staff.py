@@ -22,7 +22,9 @@ from services.reports.telemetry import logger
 from shared.http.auth import require_staff
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
+from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
+from shared.http.params import CaseNumberPath
 from shared.http.problems import ForbiddenProblem
 from shared.models import CamelModel
 
@@ -138,7 +140,7 @@ def get_queue(
 
 
 @router.get(f"{STAFF}/reports/<caseNumber>", summary="A case file: the report, its holder and internal notes")
-def get_case(caseNumber: str) -> CaseFileView:  # noqa: N803 - the path parameter's public name
+def get_case(caseNumber: CaseNumberPath) -> CaseFileView:  # noqa: N803 - the path parameter's public name
     return CaseFileView.of(_desk().read(caseNumber))
 
 
@@ -147,7 +149,7 @@ def get_case(caseNumber: str) -> CaseFileView:  # noqa: N803 - the path paramete
     summary="Take a case from the queue to assess it",
     description="Needs the role caseHandler. A case someone else holds is 409.",
 )
-def post_assignment(caseNumber: str) -> CaseFileView:  # noqa: N803 - the path parameter's public name
+def post_assignment(caseNumber: CaseNumberPath) -> CaseFileView:  # noqa: N803 - the path parameter's public name
     desk = _desk()
     return _case_file(desk, desk.take(caseNumber))
 
@@ -159,7 +161,7 @@ def post_assignment(caseNumber: str) -> CaseFileView:  # noqa: N803 - the path p
     "closed → underAssessment (reopened), registered → underAssessment or closed. Decisions go to /decision.",
 )
 def post_status(
-    caseNumber: str,  # noqa: N803 - the path parameter's public name
+    caseNumber: CaseNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[StatusChangeRequest, Body()],
 ) -> CaseFileView:
     desk = _desk()
@@ -173,7 +175,7 @@ def post_status(
     "investigationOpened (a loss also registered); under investigation: investigationDiscontinued.",
 )
 def post_decision(
-    caseNumber: str,  # noqa: N803 - the path parameter's public name
+    caseNumber: CaseNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[DecisionRequest, Body()],
 ) -> CaseFileView:
     desk = _desk()
@@ -186,10 +188,10 @@ def post_decision(
 @router.post(
     f"{STAFF}/reports/<caseNumber>/notes",
     summary="Add an internal note to a case (never shown to the reporter)",
-    responses={201: {"description": "The note"}},
+    responses=created("The note", Note, location=False),
 )
 def post_note(
-    caseNumber: str,  # noqa: N803 - the path parameter's public name
+    caseNumber: CaseNumberPath,  # noqa: N803 - the path parameter's public name
     request: Annotated[NoteRequest, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Note]:
