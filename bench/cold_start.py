@@ -296,7 +296,7 @@ class ReportsRequests:
         return FirstRequest(
             stream_insert_event(self._main_table, item),
             AwsCall("events", "put_events", {"Entries": [entry]}),
-            lambda result: result == {"published": 1},
+            lambda result: result == {"published": 1, "batchItemFailures": []},
         )
 
     def triage_report(self) -> FirstRequest:

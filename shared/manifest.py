@@ -15,6 +15,8 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
+from shared.events.outbox import OUTBOX_TABLES_VARIABLE
+
 # Who may call a route. API Gateway authenticates; the service still authorizes every object. A route is either
 # authenticated or public: an e-service open to anonymous and identified use declares two routes, one public
 # and one citizen, because API Gateway's Cognito authorizer cannot make a token optional (and a route with no
@@ -26,6 +28,9 @@ HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 _Named = TypeVar("_Named", bound=Hashable)
 
 PUBLISHER_HANDLER = "shared.events.publisher.handler"
+# The outbox's sure path (ADR 40): on a schedule, republishes what the stream did not deliver. Every service
+# that publishes through PUBLISHER_HANDLER declares OUTBOX_SWEEPER and OUTBOX_SWEEP (defined below).
+SWEEPER_HANDLER = "shared.events.sweeper.handler"
 METRICS_NAMESPACE = "EServices"
 
 # How the outbox stream feeds the publisher, in AWS and locally alike. A failing batch is split in two; a record
@@ -61,6 +66,7 @@ class Route:
 # item (a Put in TransactWriteItems needs PutItem, a ConditionCheck needs ConditionCheckItem, a Get in
 # TransactGetItems needs GetItem); HeadObject needs GetObject; a presigned POST is the function's PutObject.
 TableAction = Literal[
+    "DescribeTable",
     "GetItem",
     "BatchGetItem",
     "Query",
@@ -272,6 +278,16 @@ class ServiceManifest:
         """The outbox publisher, which every streamed table feeds."""
         return next((f for f in self.functions if f.kind == "publisher"), None)
 
+    @property
+    def sweeper_function(self) -> Function | None:
+        """The outbox sweeper, which republishes what the publisher did not deliver."""
+        return next((f for f in self.functions if f.handler == SWEEPER_HANDLER), None)
+
+    @property
+    def outbox_tables(self) -> tuple[Table, ...]:
+        """The tables that hold an outbox: the streamed ones."""
+        return tuple(t for t in self.tables if t.stream)
+
     def function(self, name: str) -> Function:
         return next(f for f in self.functions if f.name == name)
 
@@ -339,6 +355,10 @@ class ServiceManifest:
             variables[queue_variable(queue.name)] = self.queue_name(env, queue.name)
         for secret in self.secrets:
             variables[secret_variable(secret.name)] = self.secret_name(env, secret.name)
+        if self.outbox_tables:
+            variables[OUTBOX_TABLES_VARIABLE] = ",".join(
+                self.table_name(env, t.name) for t in self.outbox_tables
+            )
         if account is not None:
             for bucket in self.buckets:
                 variables[f"BUCKET_{bucket.name.upper()}"] = self.bucket_name(env, bucket.name, account)
@@ -354,6 +374,7 @@ def _problems(manifest: ServiceManifest) -> list[str]:
         _subscriptions_reach_consumers,
         _schedules_reach_jobs,
         _streams_have_a_publisher,
+        _outboxes_have_a_sweeper,
         _routes_have_one_api_function,
         _queues_have_senders,
         _access_names_what_the_service_has,
@@ -435,6 +456,23 @@ def _streams_have_a_publisher(manifest: ServiceManifest) -> Iterator[str]:
                 yield f"table {table.name!r} has a stream but the service has no publisher function"
 
 
+def _outboxes_have_a_sweeper(manifest: ServiceManifest) -> Iterator[str]:
+    """The shared publisher leaves what the bus refused to the sweeper: without one it would wait forever."""
+    publisher = manifest.publisher_function
+    if not manifest.outbox_tables or publisher is None or publisher.handler != PUBLISHER_HANDLER:
+        return
+    sweeper = manifest.sweeper_function
+    if sweeper is None:
+        yield (
+            "a service publishing through the shared outbox publisher needs the outbox sweeper too "
+            "(OUTBOX_SWEEPER and its schedule OUTBOX_SWEEP from shared.manifest)"
+        )
+    elif sweeper.kind != "job":
+        yield f"the outbox sweeper {sweeper.name!r} must be a job, not a {sweeper.kind}"
+    elif not any(s.function == sweeper.name for s in manifest.schedules):
+        yield f"the outbox sweeper {sweeper.name!r} has no schedule (OUTBOX_SWEEP from shared.manifest)"
+
+
 def _routes_have_one_api_function(manifest: ServiceManifest) -> Iterator[str]:
     api_functions = [f for f in manifest.functions if f.kind == "api"]
     if manifest.routes and len(api_functions) != 1:
@@ -501,6 +539,25 @@ def _secrets_have_readers(manifest: ServiceManifest) -> Iterator[str]:
 
 def _repeated(values: Iterable[_Named]) -> list[_Named]:
     return [value for value, count in Counter(values).items() if count > 1]
+
+
+# The outbox sweeper and its schedule, as every service with an outbox declares them. A run takes less than a
+# minute (its timeout), so runs do not overlap; Scheduler fires at most once a minute.
+# What the sweeper does to each outbox table (a streamed one): finds where the outbox starts (the table's
+# creation), walks it from a watermark it holds a lease on, and deletes what it republished. It also puts its
+# service's events on the bus, as the publisher does.
+SWEEPER_TABLE_ACTIONS: tuple[TableAction, ...] = ("DescribeTable", "Query", "UpdateItem", "BatchWriteItem")
+OUTBOX_SWEEPER = Function(
+    "outboxSweeper",
+    SWEEPER_HANDLER,
+    "job",
+    memory_mb=256,
+    timeout_s=50,
+    description="Republishes outbox events the stream did not deliver; alarms when the outbox falls behind",
+    # What it may do is given by its role, not declared (the outbox tables are each service's own): see
+    # SWEEPER_TABLE_ACTIONS.
+)
+OUTBOX_SWEEP = Schedule("outboxSweep", function=OUTBOX_SWEEPER.name, expression="rate(1 minute)")
 
 
 def queue_variable(queue: str) -> str:

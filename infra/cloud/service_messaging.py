@@ -4,7 +4,8 @@ Every asynchronous path ends in a queue that alarms when not empty:
 - subscription: EventBridge rule -> queue (KMS) -> consumer; poison messages and undeliverable events go to
   the subscription's DLQ (the manifest's ``dlq_name``);
 - outbox: table stream -> publisher -> bus; a batch that keeps failing is recorded in the publisher's
-  failure queue (the shard and sequence numbers to replay from, not the items);
+  failure queue (the shard and sequence numbers to replay from, not the items), and the outbox sweeper
+  republishes what is left in the outbox, alarming when it falls behind (ADR 40);
 - schedule: EventBridge Scheduler -> job function; failures land in the job's failure queue.
 
 A standalone queue (``shared.manifest.Queue``) is the other way out: the senders put messages on it and a
@@ -14,6 +15,7 @@ consumer outside the stack drains it, so it alarms on the age of its oldest mess
 from __future__ import annotations
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
@@ -27,14 +29,24 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.cloud.alarms import DEAD_LETTER_MAX_AGE, SUBSCRIPTION_MAX_AGE, queue_age_alarm, queue_depth_alarm
+from infra.cloud.alarms import (
+    DEAD_LETTER_MAX_AGE,
+    PERIOD,
+    SUBSCRIPTION_MAX_AGE,
+    any_occurrence_alarm,
+    notify,
+    queue_age_alarm,
+    queue_depth_alarm,
+)
 from infra.cloud.nag import acknowledge, logical_id
 from infra.cloud.naming import pascal
 from infra.cloud.service_functions import ServiceFunction
-from shared.events.outbox import OUTBOX_PREFIX
+from shared.events.outbox import BEHIND_AFTER, OUTBOX_PREFIX
 from shared.manifest import (
+    METRICS_NAMESPACE,
     STREAM_BATCH_SIZE,
     STREAM_RETRY_ATTEMPTS,
+    SWEEPER_TABLE_ACTIONS,
     Queue,
     Schedule,
     ServiceManifest,
@@ -140,9 +152,12 @@ def publish_outbox(
     failures: FailureQueue,
     bus: events.IEventBus,
     source: str,
+    key: kms.IKey,
 ) -> None:
-    """Feed the table's stream, outbox inserts only, to the publisher, the one function that may PutEvents,
-    and only events of its own service's ``source``: no service can put an event in another's name."""
+    """Feed the table's stream, outbox inserts only, to the publisher, which puts the events on the bus, only
+    events of its own service's ``source`` (no service can put an event in another's name), and deletes the
+    outbox items of those the bus took (its only table permission is a batch write to keys starting
+    ``OUTBOX#``)."""
     outbox_inserts = lambda_.FilterCriteria.filter(
         {
             "eventName": lambda_.FilterRule.is_equal("INSERT"),
@@ -155,6 +170,8 @@ def publish_outbox(
             starting_position=lambda_.StartingPosition.TRIM_HORIZON,
             batch_size=STREAM_BATCH_SIZE,
             bisect_batch_on_error=True,
+            # The publisher reports the refused tail of a batch, so only that is retried (ADR 40).
+            report_batch_item_failures=True,
             retry_attempts=STREAM_RETRY_ATTEMPTS,
             on_failure=event_sources.SqsDlq(failures.queue),
             filters=[outbox_inserts],
@@ -167,12 +184,73 @@ def publish_outbox(
             conditions={"StringEquals": {"events:source": source}},
         )
     )
+    publisher.role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["dynamodb:BatchWriteItem"],
+            resources=[table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [f"{OUTBOX_PREFIX}*"]}},
+        )
+    )
+    publisher.role.add_to_policy(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[key.key_arn]))
     acknowledge(
         failures.queue,
         "AwsSolutions-SQS3",
         "This queue is the on-failure destination of the publisher's stream event source (a dead-letter "
         "queue that cdk-nag does not recognise as one).",
     )
+
+
+def sweep_outbox(
+    scope: Construct,
+    sweeper: ServiceFunction,
+    bus: events.IEventBus,
+    *,
+    manifest: ServiceManifest,
+    env_name: str,
+    alarm_topic: sns.ITopic,
+    outbox_tables: list[dynamodb.Table],
+    key: kms.IKey,
+) -> cloudwatch.Alarm:
+    """Let the outbox sweeper (a scheduled job) put events of its own service's source on the bus, and alarm
+    when it finds events that have waited in the outbox longer than ``BEHIND_AFTER``: the bus or the way to it
+    is failing."""
+    sweeper.role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["events:PutEvents"],
+            resources=[bus.event_bus_arn],
+            conditions={"StringEquals": {"events:source": manifest.source}},
+        )
+    )
+    sweeper.role.add_to_policy(
+        iam.PolicyStatement(
+            actions=[f"dynamodb:{a}" for a in SWEEPER_TABLE_ACTIONS],
+            resources=[table.table_arn for table in outbox_tables],
+        )
+    )
+    sweeper.role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+            resources=[key.key_arn],
+        )
+    )
+    behind = cloudwatch.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name="OutboxEventsBehind",
+        dimensions_map={"service": manifest.name},
+        period=PERIOD,
+        statistic="Maximum",
+    )
+    alarm = any_occurrence_alarm(
+        scope,
+        "OutboxBehindAlarm",
+        metric=behind,
+        name=f"{manifest.prefix(env_name)}-outbox-behind",
+        description=(
+            f"Events of {manifest.name} have waited in the outbox over "
+            f"{BEHIND_AFTER.total_seconds() / 60:.0f} minutes without reaching the bus"
+        ),
+    )
+    return notify(alarm, alarm_topic)
 
 
 class SubscriptionPipeline(Construct):

@@ -34,6 +34,7 @@ from infra.cloud.service_messaging import (
     SubscriptionPipeline,
     publish_outbox,
     schedule_invocation,
+    sweep_outbox,
 )
 from infra.cloud.service_secrets import service_secret
 from shared.manifest import ServiceManifest
@@ -123,6 +124,19 @@ class ServiceStack(cdk.Stack):
                 self.failure_queues[publisher.spec.name],
                 self.bus,
                 self.manifest.source,
+                self.data.key,
+            )
+        sweeper = self.manifest.sweeper_function
+        if sweeper is not None:
+            sweep_outbox(
+                self,
+                self.functions[sweeper.name],
+                self.bus,
+                manifest=self.manifest,
+                env_name=self.env_name,
+                alarm_topic=self.alarm_topic,
+                outbox_tables=[self.data.tables[t.name] for t in self.manifest.outbox_tables],
+                key=self.data.key,
             )
 
     def _wire_subscriptions(self) -> None:

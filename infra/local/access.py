@@ -24,7 +24,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from shared.manifest import ServiceManifest, bus_name
+from shared.manifest import SWEEPER_HANDLER, SWEEPER_TABLE_ACTIONS, ServiceManifest, bus_name
 
 FUNCTION_NAME_VARIABLE = "AWS_LAMBDA_FUNCTION_NAME"
 
@@ -131,6 +131,17 @@ def policy_document(manifest: ServiceManifest, env: str, account: str) -> Policy
             if function.name in secret.readers:
                 grants[manifest.secret_name(env, secret.name)] = ["secretsmanager:GetSecretValue"]
         if function.kind == "publisher":
+            # It deletes the outbox items the bus took (in AWS: only keys starting OUTBOX#).
+            for table in manifest.outbox_tables:
+                name = manifest.table_name(env, table.name)
+                grants[name] = sorted({*grants.get(name, []), "dynamodb:BatchWriteItem"})
+        if function.handler == SWEEPER_HANDLER:
+            for table in manifest.outbox_tables:
+                name = manifest.table_name(env, table.name)
+                grants[name] = sorted(
+                    {*grants.get(name, []), *(f"dynamodb:{a}" for a in SWEEPER_TABLE_ACTIONS)}
+                )
+        if function.kind == "publisher" or function.handler == SWEEPER_HANDLER:
             grants[f"{bus_name(env)}@{manifest.source}"] = ["events:PutEvents"]
         functions[manifest.function_name(env, function.name)] = {"name": function.name, "grants": grants}
     return {"service": manifest.name, "functions": functions}

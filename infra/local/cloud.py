@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from infra.local.aws import AwsClients, aws_environment
+from infra.local.faults import FAULTS_FILE_VARIABLE, FaultBook
 from infra.local.gateway import Gateway
 from infra.local.invoker import FunctionError, ServiceWorker
 from infra.local.moto_server import MotoServer
@@ -69,7 +70,7 @@ class LocalCloud:
             from infra.catalog import MANIFESTS
 
             manifests = MANIFESTS
-        self.plan: LocalPlan = build_plan(manifests, env)
+        self.plan: LocalPlan = build_plan(manifests, env, fast_outbox_sweep=True)
         self.run_dir = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix="eservices-local-"))
         self.tokens = TokenIssuer(issuer=DEV_IDP_ISSUER)
         self.tap = EventTap()
@@ -81,6 +82,7 @@ class LocalCloud:
         self._stop_event = threading.Event()
         # Set after each invocation of a service's functions: their writes are what its streams carry.
         self._stream_wakes = {service.name: threading.Event() for service in self.plan.services}
+        self.faults: FaultBook | None = None
         self._moto: MotoServer | None = None
         self._pools: dict[str, WorkerPool] = {}
         self._gateway: Gateway | None = None
@@ -185,7 +187,15 @@ class LocalCloud:
 
         self._moto = MotoServer(self.logs_dir / "moto.log")
         self._moto.start()
-        aws_env = aws_environment(self._moto.url)
+        # Faults the tests inject (/_local/faults), read by every worker from this file.
+        self.faults = FaultBook(
+            self.run_dir / "faults.json",
+            {
+                service.name: {f.name.removeprefix(f"{service.prefix}-") for f in service.functions}
+                for service in self.plan.services
+            },
+        )
+        aws_env = {**aws_environment(self._moto.url), FAULTS_FILE_VARIABLE: str(self.faults.path)}
         for service in self.plan.services:
             # The workers of a service share its log, as a function's environments share its log group.
             log_path = self.logs_dir / f"{service.name}.log"
@@ -199,6 +209,7 @@ class LocalCloud:
             tokens=self.tokens,
             tap=self.tap,
             health=self._health,
+            faults=self.faults,
             port=self._port,
         )
         self._gateway.start()

@@ -68,6 +68,26 @@ def _attribute_json(value: Any) -> Any:
     return value
 
 
+def stream_retry_index(result: Any, sequence_numbers: Sequence[str]) -> int | None:
+    """Where a stream batch is retried from, read from the function's partial batch response as Lambda reads
+    it (``ReportBatchItemFailures``): None when the batch succeeded (no response, no ``batchItemFailures`` or
+    an empty list); else the position of the lowest sequence number reported, from which every record is
+    retried; 0, the whole batch, when an identifier is missing, empty or not a record of the batch."""
+    if not isinstance(result, Mapping) or not result.get("batchItemFailures"):
+        return None
+    failures = result["batchItemFailures"]
+    if not isinstance(failures, list):
+        return 0
+    positions = {number: index for index, number in enumerate(sequence_numbers)}
+    reported: list[int] = []
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, Mapping) else None
+        if not isinstance(identifier, str) or identifier not in positions:
+            return 0
+        reported.append(positions[identifier])
+    return min(reported)
+
+
 def stream_failure_record(
     records: Sequence[Mapping[str, Any]],
     *,

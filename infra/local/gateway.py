@@ -33,6 +33,7 @@ from infra.local.apigw import (
     proxy_event,
     response_from_proxy_result,
 )
+from infra.local.faults import FaultBook, InvalidFault
 from infra.local.invoker import FunctionError
 from infra.local.plan import LocalPlan, RoutePlan, ServicePlan
 from infra.local.pollers import EventTap
@@ -63,6 +64,7 @@ class Gateway:
         tokens: TokenIssuer,
         tap: EventTap,
         health: Health,
+        faults: FaultBook | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         today: Callable[[], date] = date.today,
@@ -81,6 +83,7 @@ class Gateway:
         self._tokens = tokens
         self._tap = tap
         self._health = health
+        self._faults = faults
         self._today = today
         self._accepting = threading.Event()
         self._host = host
@@ -228,15 +231,22 @@ class Gateway:
     # --- /_local/ ----------------------------------------------------------------------------------------
 
     def _local(self, method: str, path: str, query: str, body: _BodyReader) -> HttpResponse:
-        endpoints: dict[str, tuple[str, Callable[[], HttpResponse]]] = {
-            "/_local/health": ("GET", self._health_response),
-            "/_local/token": ("POST", lambda: self._token(body)),
-            "/_local/events": ("GET", lambda: self._events(query)),
+        endpoints: dict[str, dict[str, Callable[[], HttpResponse]]] = {
+            "/_local/health": {"GET": self._health_response},
+            "/_local/token": {"POST": lambda: self._token(body)},
+            "/_local/events": {"GET": lambda: self._events(query)},
         }
+        if self._faults is not None:
+            endpoints["/_local/faults"] = {
+                "GET": self._list_faults,
+                "POST": lambda: self._add_fault(body),
+                "DELETE": self._clear_faults,
+            }
         if path not in endpoints:
             return problem(HTTPStatus.NOT_FOUND, "not-found", f"No local endpoint {path}", instance=path)
-        allowed, endpoint = endpoints[path]
-        if method != allowed:
+        methods = endpoints[path]
+        if method not in methods:
+            allowed = ", ".join(methods)
             return problem(
                 HTTPStatus.METHOD_NOT_ALLOWED,
                 "method-not-allowed",
@@ -244,7 +254,7 @@ class Gateway:
                 instance=path,
                 headers=[("Allow", allowed)],
             )
-        return endpoint()
+        return methods[method]()
 
     def _health_response(self) -> HttpResponse:
         ready, details = self._health()
@@ -277,6 +287,37 @@ class Gateway:
             )
         token = self._tokens.issue(claims, ttl_s=ttl_s)
         return json_response(HTTPStatus.OK, {"accessToken": token, "tokenType": "Bearer", "expiresIn": ttl_s})
+
+    def _list_faults(self) -> HttpResponse:
+        assert self._faults is not None
+        return json_response(HTTPStatus.OK, {"faults": self._faults.active()})
+
+    def _add_fault(self, body: _BodyReader) -> HttpResponse:
+        assert self._faults is not None
+        try:
+            request = json.loads(body.read(_LOCAL_BODY_LIMIT) or b"null")
+        except TooLarge:
+            return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload-too-large", "The body is too large")
+        except ValueError:
+            request = None
+        try:
+            fault = self._faults.add_from_request(request)
+        except InvalidFault as exc:
+            return problem(
+                HTTPStatus.BAD_REQUEST,
+                "validation-failed",
+                str(exc),
+                instance="/_local/faults",
+                invalid_parameters=[(exc.name, exc.reason)],
+            )
+        log.warning("local fault %s added: %s", fault.id, json.dumps(fault.to_json()))
+        return json_response(HTTPStatus.CREATED, fault.to_json())
+
+    def _clear_faults(self) -> HttpResponse:
+        assert self._faults is not None
+        self._faults.clear()
+        log.warning("local faults cleared")
+        return json_response(HTTPStatus.OK, {"faults": []})
 
     def _events(self, query: str) -> HttpResponse:
         params = parse_qs(query)

@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from infra.local.access import policy_document
-from shared.manifest import Audience, HttpMethod, Index, ServiceManifest, bus_name
+from shared.events.outbox import SWEEP_AFTER_VARIABLE
+from shared.manifest import SWEEPER_HANDLER, Audience, HttpMethod, Index, ServiceManifest, bus_name
 
 REGION: Final = "eu-north-1"
 ACCOUNT_ID = "123456789012"  # moto's default account: every ARN moto hands out carries it
 TAP_PATTERN: dict[str, Any] = {"source": [{"prefix": "polisen."}]}
+# In the running local cloud the outbox sweeper runs every few seconds and republishes what is a few seconds
+# old (in AWS: every minute, after two), so a bus outage in a test is over in seconds; the mechanism is the
+# same (ADR 40). Tests that run handlers by hand keep AWS's timing: nothing sweeps behind them.
+LOCAL_OUTBOX_SWEEP = "rate(3 seconds)"
+LOCAL_OUTBOX_SWEEP_AFTER_S = 6
 
 
 @dataclass(frozen=True)
@@ -146,7 +152,9 @@ class LocalPlan:
         return next(s for s in self.services if s.name == name)
 
 
-def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> LocalPlan:
+def build_plan(
+    manifests: Iterable[ServiceManifest], env: str = "local", *, fast_outbox_sweep: bool = False
+) -> LocalPlan:
     services: list[ServicePlan] = []
     routes: list[RoutePlan] = []
     tables: list[TablePlan] = []
@@ -161,7 +169,7 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
     schedules: list[SchedulePlan] = []
 
     for manifest in manifests:
-        services.append(_service_plan(manifest, env))
+        services.append(_service_plan(manifest, env, fast_outbox_sweep))
         api = manifest.function_name(env, manifest.api_function.name) if manifest.routes else ""
         routes.extend(
             RoutePlan(
@@ -227,7 +235,9 @@ def build_plan(manifests: Iterable[ServiceManifest], env: str = "local") -> Loca
                 manifest.name,
                 manifest.schedule_name(env, s.name),
                 manifest.function_name(env, s.function),
-                s.expression,
+                LOCAL_OUTBOX_SWEEP
+                if fast_outbox_sweep and manifest.function(s.function).handler == SWEEPER_HANDLER
+                else s.expression,
                 manifest.failure_queue_name(env, s.function),
             )
             for s in manifest.schedules
@@ -271,7 +281,7 @@ def describe_local_plan(manifests: Iterable[ServiceManifest], env: str = "local"
     }
 
 
-def _service_plan(manifest: ServiceManifest, env: str) -> ServicePlan:
+def _service_plan(manifest: ServiceManifest, env: str, fast_outbox_sweep: bool) -> ServicePlan:
     functions = tuple(
         FunctionPlan(manifest.function_name(env, f.name), f.handler, f.memory_mb, f.timeout_s)
         for f in manifest.functions
@@ -279,10 +289,13 @@ def _service_plan(manifest: ServiceManifest, env: str) -> ServicePlan:
     # Older manifests may predate the field: reference data is optional.
     seed_handler: str | None = getattr(manifest, "seed_handler", None)
     seed = FunctionPlan(manifest.function_name(env, "seed"), seed_handler, 512, 60) if seed_handler else None
+    environment = manifest.environment(env, ACCOUNT_ID)
+    if fast_outbox_sweep and manifest.sweeper_function is not None:
+        environment[SWEEP_AFTER_VARIABLE] = str(LOCAL_OUTBOX_SWEEP_AFTER_S)
     return ServicePlan(
         name=manifest.name,
         prefix=manifest.prefix(env),
-        environment=manifest.environment(env, ACCOUNT_ID),
+        environment=environment,
         functions=functions,
         seed=seed,
         rate_limit_per_second=manifest.rate_limit_per_second,

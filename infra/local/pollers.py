@@ -21,6 +21,7 @@ from infra.local.event_sources import (
     sqs_event,
     stream_event,
     stream_failure_record,
+    stream_retry_index,
 )
 from infra.local.invoker import FunctionError
 from shared.manifest import STREAM_BATCH_SIZE, STREAM_RETRY_ATTEMPTS
@@ -43,6 +44,8 @@ SHARD_REFRESH_S = 5.0
 # seconds on a laptop (AWS paces its retries longer; their number is the same).
 STREAM_RETRY_BACKOFF_S = (0.05, 0.1, 0.2, 0.4)
 LONG_POLL_S = 1
+# What StreamPoller._attempt answers when the invocation itself failed (not a partial batch response).
+_FUNCTION_ERROR = -1
 
 
 class Poller:
@@ -77,9 +80,13 @@ class Poller:
 class StreamPoller(Poller):
     """A DynamoDB stream feeding the outbox publisher, in order per shard, as the CDK configures the mapping.
 
-    A failing batch is split in two and each half delivered in turn (splitting costs no retry). A single record
-    that keeps failing is retried ``STREAM_RETRY_ATTEMPTS`` times, then recorded in the publisher's failure
-    queue (where it is, not what it holds) and skipped, so a poisoned record cannot block its shard.
+    Lambda's settings there: bisect on function error, ``ReportBatchItemFailures``, ``STREAM_RETRY_ATTEMPTS``.
+    A batch whose invocation fails is split in two and each half delivered in turn (splitting costs no retry);
+    a single record whose invocation fails is retried. A partial batch response checkpoints the stream before
+    the lowest sequence number it reports and retries from there, that record and every one after it in the
+    batch, and nothing before it. A batch that is still failing after ``STREAM_RETRY_ATTEMPTS`` retries is
+    recorded in the publisher's failure queue (where its records are, not what they hold) and skipped, so a
+    poisoned record cannot block its shard.
     """
 
     def __init__(
@@ -146,49 +153,55 @@ class StreamPoller(Poller):
 
     def _deliver(self, shard_id: str, records: Sequence[RecordTypeDef]) -> bool:
         """True once every record was published or given up on; False if the cloud stopped first."""
-        batches = deque([list(records)])
+        batches: deque[tuple[list[RecordTypeDef], int]] = deque([(list(records), 0)])  # (records, retries)
         while batches:
             if self.stop_event.is_set():
                 return False
-            batch = batches.popleft()
-            if len(batch) > 1:
-                if not self._attempt(batch):
-                    half = len(batch) // 2
-                    batches.extendleft([batch[half:], batch[:half]])  # extendleft reverses: first half first
+            batch, retries = batches.popleft()
+            failed_from = self._attempt(batch)
+            if failed_from is None:
                 continue
-            published = self._retried(batch)
-            if published is None:
+            if failed_from == _FUNCTION_ERROR:
+                if len(batch) > 1:
+                    half = len(batch) // 2
+                    batches.extendleft([(batch[half:], retries), (batch[:half], retries)])  # first half first
+                    continue
+                failed_from = 0
+            remaining = batch[failed_from:]
+            if retries >= STREAM_RETRY_ATTEMPTS:
+                self._record_failure(shard_id, remaining, invoke_count=retries + 1)
+                continue
+            backoff = self._retry_backoff_s[min(retries, len(self._retry_backoff_s) - 1)]
+            if self.stop_event.wait(backoff):
                 return False
-            if not published:
-                self._record_failure(shard_id, batch)
+            batches.appendleft((remaining, retries + 1))
         return True
 
-    def _retried(self, batch: Sequence[RecordTypeDef]) -> bool | None:
-        """Whether the batch passed within its retries; None if the cloud stopped first."""
-        for retry in range(STREAM_RETRY_ATTEMPTS + 1):
-            if self._attempt(batch):
-                return True
-            if retry < STREAM_RETRY_ATTEMPTS:
-                backoff = self._retry_backoff_s[min(retry, len(self._retry_backoff_s) - 1)]
-                if self.stop_event.wait(backoff):
-                    return None
-        return False
-
-    def _attempt(self, batch: Sequence[RecordTypeDef]) -> bool:
+    def _attempt(self, batch: Sequence[RecordTypeDef]) -> int | None:
+        """None when the batch succeeded; where to retry it from when the function reported failed records;
+        ``_FUNCTION_ERROR`` when the invocation failed."""
         try:
-            self._invoke(self._function, stream_event(batch, stream_arn=self._stream_arn))
+            result = self._invoke(self._function, stream_event(batch, stream_arn=self._stream_arn))
         except FunctionError as exc:
             log.warning("%s failed on %d stream record(s): %s", self._function, len(batch), exc)
-            return False
-        return True
+            return _FUNCTION_ERROR
+        failed_from = stream_retry_index(result, [str(r["dynamodb"]["SequenceNumber"]) for r in batch])
+        if failed_from is not None:
+            log.info(
+                "%s: %d of %d stream record(s) will be retried",
+                self._function,
+                len(batch) - failed_from,
+                len(batch),
+            )
+        return failed_from
 
-    def _record_failure(self, shard_id: str, batch: Sequence[RecordTypeDef]) -> None:
+    def _record_failure(self, shard_id: str, batch: Sequence[RecordTypeDef], *, invoke_count: int) -> None:
         record = stream_failure_record(
             batch,
             shard_id=shard_id,
             stream_arn=self._stream_arn,
             function=self._function,
-            invoke_count=STREAM_RETRY_ATTEMPTS + 1,
+            invoke_count=invoke_count,
             now=datetime.now(UTC),
         )
         self._sqs.send_message(QueueUrl=self._failure_queue_url, MessageBody=json.dumps(record))

@@ -37,7 +37,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from infra.local import access
+from infra.local import access, faults
 from infra.local.processes import exit_when_parent_exits
 
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
@@ -260,6 +260,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--access", default='{"functions": {}}', help="JSON: what each function may do")
     args = parser.parse_args(argv)
     exit_when_parent_exits()
+    # Before any boto3 session exists (the access check below makes the default one): the local cloud's fault
+    # hooks (none in AWS), which botocore gives every session created after them.
+    faults.install_from_environment()
     # Calls a function's role in AWS would refuse are refused here too (see infra/local/access.py).
     access.install(json.loads(args.access))
     specs = [FunctionSpec.from_json(item) for item in json.loads(args.functions)]

@@ -4,6 +4,8 @@ one's own case."""
 from shared.manifest import (
     IDEMPOTENCY_KEY_ACTIONS,
     IDEMPOTENCY_STORE_ACTIONS,
+    OUTBOX_SWEEP,
+    OUTBOX_SWEEPER,
     PUBLISHER_HANDLER,
     Function,
     Index,
@@ -64,6 +66,7 @@ MANIFEST = ServiceManifest(
             ),
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
+        OUTBOX_SWEEPER,
         Function(
             "documents",
             "services.bookings.consumers.documents_handler",
@@ -118,7 +121,7 @@ MANIFEST = ServiceManifest(
             detail_types=("ReportFiled",),
         ),
     ),
-    schedules=(Schedule("reminders", function="reminders", expression="rate(5 minutes)"),),
+    schedules=(Schedule("reminders", function="reminders", expression="rate(5 minutes)"), OUTBOX_SWEEP),
     # The key that seals the lists' nextToken (shared/http/pagination.py); only the API reads it.
     secrets=(Secret("page-tokens", readers=("api",)),),
     publishes=(

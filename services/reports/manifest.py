@@ -4,6 +4,8 @@ region."""
 from shared.manifest import (
     IDEMPOTENCY_KEY_ACTIONS,
     IDEMPOTENCY_STORE_ACTIONS,
+    OUTBOX_SWEEP,
+    OUTBOX_SWEEPER,
     PUBLISHER_HANDLER,
     Bucket,
     BucketAccess,
@@ -113,6 +115,7 @@ MANIFEST = ServiceManifest(
             access=API_ACCESS,
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
+        OUTBOX_SWEEPER,
         Function(
             "triage",
             "services.reports.consumers.triage_handler",
@@ -221,6 +224,7 @@ MANIFEST = ServiceManifest(
         # Periods end at midnight, Swedish time; an item moves on within the hour after.
         Schedule("foundItemDeadlines", function="foundItemDeadlines", expression="rate(1 hour)"),
         Schedule("stalledReports", function="stalledReports", expression="rate(5 minutes)"),
+        OUTBOX_SWEEP,
     ),
     alarms=(
         MetricAlarm(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from infra.cloud.inventory import resources
-from shared.manifest import Function
+from shared.manifest import SWEEPER_HANDLER, SWEEPER_TABLE_ACTIONS, Function
 from tests.infra.conftest import ENV, ServiceTemplate
 from tests.infra.test_cloud_stacks import ssm_parameter_defaults
 
@@ -136,9 +136,23 @@ def expected(service: ServiceTemplate, function: Function) -> set[Grant]:
     failures = queues.get(manifest.failure_queue_name(ENV, function.name))
     if function.kind == "job":
         grants.add(("sqs:SendMessage", failures or "?"))
+    source_only = json.dumps({"StringEquals": {"events:source": manifest.source}}, sort_keys=True)
+    if function.kind == "publisher" or function.handler == SWEEPER_HANDLER:
+        grants.add((f"events:PutEvents?{source_only}", f"/eservices/{ENV}/platform/bus/arn"))
+    if function.handler == SWEEPER_HANDLER:
+        for table in manifest.outbox_tables:
+            table_id = tables[manifest.table_name(ENV, table.name)]
+            grants |= {(f"dynamodb:{a}", table_id) for a in SWEEPER_TABLE_ACTIONS}
+        key_actions.update((*KEY_READ, *KEY_WRITE))
     if function.kind == "publisher":
-        condition = json.dumps({"StringEquals": {"events:source": manifest.source}}, sort_keys=True)
-        grants.add((f"events:PutEvents?{condition}", f"/eservices/{ENV}/platform/bus/arn"))
+        outbox_only = json.dumps(
+            {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["OUTBOX#*"]}}, sort_keys=True
+        )
+        for table in manifest.outbox_tables:
+            grants.add(
+                (f"dynamodb:BatchWriteItem?{outbox_only}", tables[manifest.table_name(ENV, table.name)])
+            )
+        key_actions.add("kms:Decrypt")
         grants |= {
             (a, failures or "?") for a in ("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl")
         }

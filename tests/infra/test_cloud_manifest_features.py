@@ -17,7 +17,7 @@ from infra.cloud.inventory import api_methods, resources
 from infra.cloud.nag import install_nag_checks, unacknowledged_findings
 from infra.cloud.service_stack import ServiceStack
 from services.reports.manifest import MANIFEST as REPORTS
-from shared.manifest import Bucket, Function, Route, Schedule
+from shared.manifest import OUTBOX_SWEEP, Bucket, Function, Route, Schedule
 
 ENV = "feature"
 FULL = dataclasses.replace(
@@ -29,7 +29,7 @@ FULL = dataclasses.replace(
         Route("GET", "/reports/v1/feature/open", "public"),
     ),
     functions=(*REPORTS.functions, Function("reminders", "services.reports.jobs.remind", "job")),
-    schedules=(Schedule("morning-reminders", "reminders", "cron(0 7 * * ? *)"),),
+    schedules=(Schedule("morning-reminders", "reminders", "cron(0 7 * * ? *)"), OUTBOX_SWEEP),
     buckets=(Bucket("attachments"),),
 )
 
@@ -56,7 +56,11 @@ def test_schedule_invokes_its_job_in_stockholm_time_with_a_dead_letter_queue(
     full: tuple[cdk.App, dict[str, Any]],
 ) -> None:
     _, template = full
-    [(_, schedule)] = resources(template, "AWS::Scheduler::Schedule")
+    [schedule] = [
+        props
+        for _, props in resources(template, "AWS::Scheduler::Schedule")
+        if props["Name"] == f"{FULL.prefix(ENV)}-morning-reminders"
+    ]
     functions = {
         props["FunctionName"]: logical for logical, props in resources(template, "AWS::Lambda::Function")
     }

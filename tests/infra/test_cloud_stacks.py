@@ -17,7 +17,7 @@ from infra.cloud.naming import (
     platform_stack_name,
     service_stack_name,
 )
-from shared.manifest import archive_name, bus_name
+from shared.manifest import SWEEPER_HANDLER, archive_name, bus_name
 from tests.infra.conftest import ENV, ServiceTemplate
 
 Template = dict[str, Any]
@@ -188,7 +188,7 @@ def test_rules_match_source_and_detail_type_on_the_shared_bus_and_deliver_to_the
             }
 
 
-def test_only_the_publisher_may_put_events_only_on_the_bus_and_only_its_own(
+def test_only_the_publisher_and_the_outbox_sweeper_may_put_events_and_only_on_the_bus(
     services: list[ServiceTemplate],
 ) -> None:
     for service in services:
@@ -206,7 +206,7 @@ def test_only_the_publisher_may_put_events_only_on_the_bus_and_only_its_own(
         publishers = {
             service.manifest.function_name(ENV, f.name)
             for f in service.manifest.functions
-            if f.kind == "publisher"
+            if f.kind == "publisher" or f.handler == SWEEPER_HANDLER
         }
         assert putters == publishers
 
@@ -271,8 +271,61 @@ def test_publisher_reads_only_outbox_inserts_and_records_what_it_gives_up_on(
                 "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "OUTBOX#"}]}}},
             }
             assert mapping["BisectBatchOnFunctionError"] is True
+            assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
             assert 0 < mapping["MaximumRetryAttempts"] <= 100
             assert "OnFailure" in mapping["DestinationConfig"]
+
+
+TABLE_DATA_ACTIONS = {
+    f"dynamodb:{action}"
+    for action in (
+        "BatchGetItem",
+        "BatchWriteItem",
+        "DeleteItem",
+        "GetItem",
+        "PutItem",
+        "Query",
+        "Scan",
+        "UpdateItem",
+    )
+}
+
+
+def test_the_publisher_may_only_delete_outbox_items(services: list[ServiceTemplate]) -> None:
+    for service in services:
+        publisher = service.manifest.publisher_function
+        if publisher is None:
+            continue
+        roles = {name: role for role, name in _function_name_by_role(service.json).items()}
+        role = roles[service.manifest.function_name(ENV, publisher.name)]
+        (statement,) = [
+            statement
+            for _, policy in resources(service.json, "AWS::IAM::Policy")
+            if {"Ref": role} in policy["Roles"]
+            for statement in policy["PolicyDocument"]["Statement"]
+            if set(_as_list(statement["Action"])) & TABLE_DATA_ACTIONS
+        ]
+        assert statement["Action"] == "dynamodb:BatchWriteItem"
+        assert statement["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["OUTBOX#*"]}}
+
+
+def test_the_outbox_sweeper_runs_every_minute_and_alarms_when_the_outbox_falls_behind(
+    services: list[ServiceTemplate],
+) -> None:
+    for service in services:
+        sweeper = service.manifest.sweeper_function
+        if sweeper is None:
+            continue
+        schedules = {props["Name"]: props for _, props in resources(service.json, "AWS::Scheduler::Schedule")}
+        assert schedules[service.manifest.schedule_name(ENV, "outboxSweep")]["ScheduleExpression"] == (
+            "rate(1 minute)"
+        )
+        alarms = {props["AlarmName"]: props for _, props in resources(service.json, "AWS::CloudWatch::Alarm")}
+        behind = alarms[f"{service.manifest.prefix(ENV)}-outbox-behind"]
+        assert (behind["Namespace"], behind["MetricName"]) == ("EServices", "OutboxEventsBehind")
+        assert behind["Dimensions"] == [{"Name": "service", "Value": service.manifest.name}]
+        assert behind["Threshold"] == 0
+        assert behind["AlarmActions"]
 
 
 def test_consumers_report_partial_batch_failures(services: list[ServiceTemplate]) -> None:
@@ -439,7 +492,8 @@ def test_append_only_tables_can_be_added_to_but_not_changed(services: list[Servi
                 set(_as_list(statement["Action"]))
                 for _, policy in resources(service.json, "AWS::IAM::Policy")
                 for statement in policy["PolicyDocument"]["Statement"]
-                if arn in _as_list(statement["Resource"])
+                # The publisher's delete of published outbox items is limited to outbox keys.
+                if arn in _as_list(statement["Resource"]) and "Condition" not in statement
             ]
             assert granted, spec.name
             if spec.append_only:

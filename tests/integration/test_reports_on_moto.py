@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from infra.local.event_sources import is_outbox_insert, sqs_event, stream_event
 from services.reports import api, consumers
@@ -203,7 +202,11 @@ def test_the_report_and_its_event_are_written_together_and_published_to_the_bus(
 
     records = [r for r in stream_records(moto_cloud) if is_outbox_insert(r)]
     arn = reports_stream(moto_cloud)
-    assert publish(stream_event(records, stream_arn=arn), FakeLambdaContext()) == {"published": 1}
+    assert publish(stream_event(records, stream_arn=arn), FakeLambdaContext()) == {
+        "published": 1,
+        "batchItemFailures": [],
+    }
+    assert not outbox_keys(moto_cloud), "a published event leaves the outbox"
 
     (delivered,) = drain(moto_cloud, moto_cloud.plan.tap_queue)
     event = json.loads(delivered["Body"])
@@ -216,7 +219,7 @@ def test_the_report_and_its_event_are_written_together_and_published_to_the_bus(
     )
 
 
-def test_the_publisher_fails_loudly_when_the_bus_refuses_so_the_stream_retries(
+def test_an_event_the_bus_refuses_stays_in_the_outbox_and_its_record_goes_back_to_the_stream(
     moto_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     file(citizen(1))
@@ -224,8 +227,20 @@ def test_the_publisher_fails_loudly_when_the_bus_refuses_so_the_stream_retries(
     arn = reports_stream(moto_cloud)
     monkeypatch.setenv("EVENT_BUS_NAME", "no-such-bus")
 
-    with pytest.raises(ClientError, match="ResourceNotFound"):
-        publish(stream_event(records, stream_arn=arn), FakeLambdaContext())
+    result = publish(stream_event(records, stream_arn=arn), FakeLambdaContext())
+
+    (record,) = records
+    assert result == {
+        "published": 0,
+        "batchItemFailures": [{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}],
+    }
+    assert len(outbox_keys(moto_cloud)) == 1, "the sweeper still finds it"
+
+
+def outbox_keys(cloud: MotoCloud) -> list[str]:
+    table = cloud.plan.service("reports").environment["TABLE_MAIN"]
+    items = cloud.aws.dynamodb.scan(TableName=table)["Items"]
+    return [item["pk"]["S"] for item in items if item["pk"]["S"].startswith("OUTBOX#")]
 
 
 def _deliver_to_triage(cloud: MotoCloud, extra_bodies: list[str] | None = None) -> dict[str, Any]:

@@ -12,9 +12,12 @@ from moto import mock_aws
 from infra.catalog import MANIFESTS
 from infra.local import describe_local_plan
 from infra.local.aws import AwsClients
-from infra.local.plan import build_plan
+from infra.local.plan import LOCAL_OUTBOX_SWEEP, build_plan
 from infra.local.provision import provision
 from shared.manifest import (
+    OUTBOX_SWEEP,
+    OUTBOX_SWEEPER,
+    PUBLISHER_HANDLER,
     Function,
     Index,
     Queue,
@@ -31,7 +34,8 @@ PROBE = ServiceManifest(
     routes=(Route("GET", "/probe/v1/things/{id}", "citizen"), Route("POST", "/probe/v1/things", "public")),
     functions=(
         Function("api", "probe.api.handler", "api"),
-        Function("publisher", "shared.events.publisher.handler", "publisher"),
+        Function("publisher", PUBLISHER_HANDLER, "publisher"),
+        OUTBOX_SWEEPER,
         Function("intake", "probe.consumers.intake", "consumer", timeout_s=20),
         Function("jobs", "probe.jobs.tick", "job"),
     ),
@@ -41,7 +45,7 @@ PROBE = ServiceManifest(
             "intake", "intake", "polisen.reports", ("ReportFiled",), batch_size=25, max_receive_count=5
         ),
     ),
-    schedules=(Schedule("tick", "jobs", "rate(5 minutes)"),),
+    schedules=(Schedule("tick", "jobs", "rate(5 minutes)"), OUTBOX_SWEEP),
     seed_handler="probe.seed.load",
 )
 
@@ -56,6 +60,7 @@ def test_the_summary_has_the_shape_of_the_cloud_inventory() -> None:
             "eservices-local-probe-intake-dlq",
             "eservices-local-probe-publisher-failures",
             "eservices-local-probe-jobs-failures",
+            "eservices-local-probe-outboxSweeper-failures",
         },
         "rules": {
             "eservices-local-probe-intake": {
@@ -128,13 +133,17 @@ def test_the_plan_wires_streams_consumers_schedules_and_the_seed() -> None:
         25,
     )
     assert plan.queues[0].max_receive_count == 5
-    (schedule,) = plan.schedules
+    schedule, sweep = plan.schedules
+    assert sweep.expression == "rate(1 minute)", "AWS's timing unless the running local cloud asks"
     assert (schedule.name, schedule.function, schedule.expression, schedule.failure_queue) == (
         "eservices-dev-probe-tick",
         "eservices-dev-probe-jobs",
         "rate(5 minutes)",
         "eservices-dev-probe-jobs-failures",
     )
+    # The running local cloud sweeps the outbox every few seconds (every minute in AWS), on the same code.
+    (_, fast) = build_plan([PROBE], env="dev", fast_outbox_sweep=True).schedules
+    assert (fast.function, fast.expression) == ("eservices-dev-probe-outboxSweeper", LOCAL_OUTBOX_SWEEP)
     service = plan.service("probe")
     assert service.seed is not None
     assert service.seed.handler == "probe.seed.load"

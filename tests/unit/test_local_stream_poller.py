@@ -129,3 +129,62 @@ def test_a_failing_batch_is_split_so_that_its_good_records_are_not_held_back() -
     assert publisher.calls[:3] == [[1, 2, 3, 4], [1, 2], [3, 4]]
     assert publisher.published == [1, 2, 3]
     assert len(queue.bodies) == 1
+
+
+class ReportingPublisher:
+    """Reports the given records as failed (a partial batch response) while it has refusals left for them."""
+
+    def __init__(self, refusals: dict[int, int], identifier: str | None = None) -> None:
+        self.refusals = dict(refusals)
+        self.identifier = identifier  # answer this instead of the records' sequence numbers
+        self.calls: list[list[int]] = []
+
+    def __call__(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        numbers = [int(r["dynamodb"]["Keys"]["pk"]["S"].removeprefix("OUTBOX#")) for r in event["Records"]]
+        self.calls.append(numbers)
+        failed = [n for n in numbers if self.refusals.get(n, 0) > 0]
+        for number in failed:
+            self.refusals[number] -= 1
+        identifiers = [self.identifier or f"{100 + n}" for n in failed]
+        return {"batchItemFailures": [{"itemIdentifier": i} for i in identifiers]}
+
+
+def _reporting_poller(stream: FakeStream, publisher: ReportingPublisher, queue: FakeQueue) -> StreamPoller:
+    return _poller(stream, publisher, queue)  # type: ignore[arg-type]
+
+
+def test_a_partial_batch_response_retries_from_the_lowest_reported_record_and_nothing_before_it() -> None:
+    stream, queue = FakeStream([_record(n) for n in range(1, 6)]), FakeQueue()
+    publisher = ReportingPublisher({5: 1, 3: 1})
+
+    _reporting_poller(stream, publisher, queue).poll_once()
+
+    # As Lambda does: the checkpoint is before record 3, so 3, 4 and 5 come again (4 too, though it passed).
+    assert publisher.calls == [[1, 2, 3, 4, 5], [3, 4, 5]]
+    assert queue.bodies == []
+
+
+def test_an_identifier_that_is_not_a_record_of_the_batch_fails_the_whole_batch() -> None:
+    stream, queue = FakeStream([_record(n) for n in range(1, 4)]), FakeQueue()
+    publisher = ReportingPublisher({2: 1}, identifier="not-a-sequence-number")
+
+    _reporting_poller(stream, publisher, queue).poll_once()
+
+    assert publisher.calls == [[1, 2, 3], [1, 2, 3]]
+
+
+def test_records_reported_failed_past_the_retries_are_recorded_and_the_stream_moves_on() -> None:
+    stream, queue = FakeStream([_record(n) for n in range(1, 5)], [_record(5)]), FakeQueue()
+    publisher = ReportingPublisher({3: 1000})
+    poller = _reporting_poller(stream, publisher, queue)
+
+    poller.poll_once()
+    poller.poll_once()
+
+    assert publisher.calls[:2] == [[1, 2, 3, 4], [3, 4]]
+    assert len(publisher.calls) == 1 + 1 + STREAM_RETRY_ATTEMPTS  # the last is record 5, later
+    assert publisher.calls[-1] == [5]
+    (failure,) = queue.bodies
+    assert failure["DDBStreamBatchInfo"]["startSequenceNumber"] == "103"
+    assert failure["DDBStreamBatchInfo"]["batchSize"] == 2
+    assert failure["requestContext"]["approximateInvokeCount"] == 1 + STREAM_RETRY_ATTEMPTS

@@ -9,6 +9,9 @@ import pytest
 
 from infra.catalog import MANIFESTS
 from shared.manifest import (
+    OUTBOX_SWEEP,
+    OUTBOX_SWEEPER,
+    PUBLISHER_HANDLER,
     Bucket,
     BucketAccess,
     Function,
@@ -28,13 +31,14 @@ VALID = ServiceManifest(
     routes=(Route("GET", "/probe/v1/things/{id}", "citizen"), Route("POST", "/probe/v1/things", "public")),
     functions=(
         Function("api", "probe.api.handler", "api"),
-        Function("publisher", "shared.events.publisher.handler", "publisher"),
+        Function("publisher", PUBLISHER_HANDLER, "publisher"),
+        OUTBOX_SWEEPER,
         Function("intake", "probe.consumers.intake", "consumer", timeout_s=30),
         Function("nightly", "probe.jobs.nightly", "job"),
     ),
     tables=(Table("main", stream=True), Table("idempotency", partition_key="id", sort_key=None)),
     subscriptions=(Subscription("intake", "intake", "polisen.reports", ("ReportFiled",)),),
-    schedules=(Schedule("nightly", "nightly", "cron(0 2 * * ? *)"),),
+    schedules=(Schedule("nightly", "nightly", "cron(0 2 * * ? *)"), OUTBOX_SWEEP),
     buckets=(Bucket("attachments"),),
 )
 
@@ -115,6 +119,14 @@ def test_every_catalog_manifest_is_valid() -> None:
         (
             {"functions": tuple(f for f in VALID.functions if f.kind != "publisher")},
             "table 'main' has a stream but the service has no publisher function",
+        ),
+        (
+            {"functions": tuple(f for f in VALID.functions if f != OUTBOX_SWEEPER)},
+            "a service publishing through the shared outbox publisher needs the outbox sweeper too",
+        ),
+        (
+            {"schedules": (Schedule("nightly", "nightly", "cron(0 2 * * ? *)"),)},
+            "the outbox sweeper 'outboxSweeper' has no schedule",
         ),
         (
             {
@@ -212,6 +224,23 @@ def test_every_problem_is_named_at_once() -> None:
         )
     assert "/elsewhere/v1/x" in str(refused.value)
     assert "schedule 'nightly'" in str(refused.value)
+
+
+def test_the_outbox_tables_reach_every_function_by_environment() -> None:
+    assert VALID.environment("dev")["OUTBOX_TABLES"] == "eservices-dev-probe-main"
+    without_stream = _with(tables=(Table("idempotency", partition_key="id", sort_key=None),))
+    assert "OUTBOX_TABLES" not in without_stream.environment("dev")
+
+
+def test_a_service_with_its_own_publisher_needs_no_shared_sweeper() -> None:
+    own = _with(
+        functions=(
+            *(f for f in VALID.functions if f.kind != "publisher" and f != OUTBOX_SWEEPER),
+            Function("publisher", "probe.publisher.handler", "publisher"),
+        ),
+        schedules=(Schedule("nightly", "nightly", "cron(0 2 * * ? *)"),),
+    )
+    assert own.sweeper_function is None
 
 
 def test_a_service_without_routes_needs_no_api_function() -> None:

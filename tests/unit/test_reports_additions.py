@@ -221,3 +221,37 @@ def test_a_citizen_removes_a_requested_upload_but_not_an_uploaded_file(repositor
         attachments.remove_requested_upload(
             case, dropped.attachment_id, owner_ref="someone-else", repository=repository, store=store
         )
+
+
+def test_a_file_not_as_declared_is_refused_even_when_triage_changed_the_report_meanwhile(
+    repository, store, clock
+) -> None:
+    case = file(repository, clock, form("vandalism"))
+    pending = request(repository, store, clock, case)
+    key = attachments.object_key(case, pending.attachment_id)
+    store.objects[key] = StoredObject(999_999, "image/jpeg")
+    replace = repository.replace
+    raced = []
+
+    def triage_wins_once(report, *, expected_version, events, **changes):
+        if not raced:
+            raced.append(True)
+            raise Conflict("changed meanwhile")
+        return replace(report, expected_version=expected_version, events=events, **changes)
+
+    repository.replace = triage_wins_once  # type: ignore[method-assign]
+
+    with pytest.raises(InvalidInput) as refused:
+        attachments.complete_upload(
+            case,
+            pending.attachment_id,
+            owner_ref=OWNER,
+            repository=repository,
+            store=store,
+            clock=clock,
+            correlation_id="c",
+        )
+
+    assert list(refused.value.reasons) == ["file"]
+    assert repository.get(case).attachments == []
+    assert key in store.deleted

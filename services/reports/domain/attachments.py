@@ -218,13 +218,14 @@ def _complete_upload(
     if stored is None:
         raise Conflict("The file has not been uploaded yet; upload it, then try again")
     if stored.size_bytes != attachment.size_bytes or stored.content_type != attachment.content_type:
-        store.delete(key)
         without = [a for a in report.attachments if a.attachment_id != attachment_id]
+        # The report first: if it changed meanwhile (triage), the retry must still find the file to judge it.
         repository.replace(
             report.model_copy(update={"attachments": without, "version": report.version + 1}),
             expected_version=report.version,
             events=[],
         )
+        store.delete(key)
         raise InvalidInput.of("file", "the uploaded file is not the declared type and size; it was removed")
 
     now = clock.now()
