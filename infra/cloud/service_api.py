@@ -18,6 +18,7 @@ from constructs import Construct
 from infra.cloud.alarms import PERIOD, any_occurrence_alarm, notify
 from infra.cloud.nag import acknowledge
 from infra.cloud.service_functions import LOG_RETENTION
+from shared.http.problems import PROBLEM_BASE, PROBLEM_JSON
 from shared.manifest import Audience, Route, ServiceManifest
 
 AUTHENTICATED: frozenset[Audience] = frozenset({"citizen", "staff", "agency"})
@@ -34,6 +35,44 @@ SHARE_OF_CAPACITY_PER_CLIENT_IP = 10
 _PATH_PARAMETER = re.compile(r"{(\w+)\+?}")
 # X-Ray applies the matching rule of the lowest priority number; the platform's rule for all stages is 1000.
 ANONYMOUS_SAMPLING_PRIORITY = 1
+
+
+# API Gateway's own answers as problem+json: (status, or None to keep API Gateway's; slug; title; headers).
+GATEWAY_PROBLEMS: dict[apigateway.ResponseType, tuple[int | None, str, str, dict[str, str]]] = {
+    apigateway.ResponseType.UNAUTHORIZED: (
+        401,
+        "unauthorized",
+        "Unauthorized",
+        {"WWW-Authenticate": "'Bearer'"},
+    ),
+    apigateway.ResponseType.ACCESS_DENIED: (403, "forbidden", "Forbidden", {}),
+    apigateway.ResponseType.WAF_FILTERED: (403, "forbidden", "Forbidden", {}),
+    apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN: (404, "not-found", "Not Found", {}),
+    apigateway.ResponseType.RESOURCE_NOT_FOUND: (404, "not-found", "Not Found", {}),
+    apigateway.ResponseType.BAD_REQUEST_BODY: (400, "validation-failed", "Bad Request", {}),
+    apigateway.ResponseType.BAD_REQUEST_PARAMETERS: (400, "validation-failed", "Bad Request", {}),
+    apigateway.ResponseType.REQUEST_TOO_LARGE: (413, "payload-too-large", "Content Too Large", {}),
+    apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE: (
+        415,
+        "unsupported-media-type",
+        "Unsupported Media Type",
+        {},
+    ),
+    apigateway.ResponseType.THROTTLED: (
+        429,
+        "too-many-requests",
+        "Too Many Requests",
+        {"Retry-After": "'1'"},
+    ),
+    apigateway.ResponseType.QUOTA_EXCEEDED: (
+        429,
+        "too-many-requests",
+        "Too Many Requests",
+        {"Retry-After": "'60'"},
+    ),
+    apigateway.ResponseType.DEFAULT_4_XX: (None, "bad-request", "Client Error", {}),
+    apigateway.ResponseType.DEFAULT_5_XX: (None, "internal", "Server Error", {}),
+}
 
 
 class ServiceApi(Construct):
@@ -72,8 +111,27 @@ class ServiceApi(Construct):
         for route in manifest.routes:
             self._add_route(route)
         self._never_trace_anonymous_routes(env_name)
+        self._problem_gateway_responses()
         self._web_acl()
         self._alarm_on_server_errors(alarm_topic)
+
+    def _problem_gateway_responses(self) -> None:
+        """What API Gateway answers itself (no token, throttled, too large, no such route, the function
+        failed) is problem+json too, as the services' own errors and the OpenAPI documents say, never its
+        default ``{"message": ...}``. A route or method the API does not have is 404, not its 403."""
+        for response_type, (status, slug, title, headers) in GATEWAY_PROBLEMS.items():
+            document: dict[str, str | int] = {"type": PROBLEM_BASE + slug, "title": title}
+            if status is not None:
+                document["status"] = status
+            # The message API Gateway has for the error, as a JSON string.
+            body = json.dumps(document)[:-1] + ',"detail":$context.error.messageString}'
+            self.rest_api.add_gateway_response(
+                f"{response_type.response_type.title().replace('_', '')}Response",
+                type=response_type,
+                status_code=str(status) if status is not None else None,
+                response_headers={"Content-Type": f"'{PROBLEM_JSON}'", **headers},
+                templates={"application/json": body},
+            )
 
     def _stage_options(self, env_name: str) -> apigateway.StageOptions:
         access_logs = logs.LogGroup(

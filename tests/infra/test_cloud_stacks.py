@@ -502,3 +502,21 @@ def test_append_only_tables_can_be_added_to_but_not_changed(services: list[Servi
     reports = next(s for s in services if s.manifest.name == "reports")
     assert reports.manifest.table("audit").append_only
     assert not reports.manifest.table("main").append_only
+
+
+def test_api_gateway_answers_its_own_errors_as_problem_json_and_an_unknown_route_as_404(
+    services: list[ServiceTemplate],
+) -> None:
+    for service in services:
+        responses = {
+            props["ResponseType"]: props
+            for _, props in resources(service.json, "AWS::ApiGateway::GatewayResponse")
+        }
+        for kind in ("UNAUTHORIZED", "THROTTLED", "REQUEST_TOO_LARGE", "DEFAULT_4XX", "DEFAULT_5XX"):
+            assert responses[kind]["ResponseParameters"]["gatewayresponse.header.Content-Type"] == (
+                "'application/problem+json'"
+            ), (service.manifest.name, kind)
+            document = responses[kind]["ResponseTemplates"]["application/json"]
+            assert '"detail":$context.error.messageString' in document
+        assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+        assert responses["THROTTLED"]["ResponseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
