@@ -251,6 +251,13 @@ class WorkerServer(ThreadingHTTPServer):
         self.socket = listening
         self.functions = functions
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A caller that gave up (a health ping past its timeout) closed the connection before the answer: no
+        traceback on the console for that; anything else is still printed."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)

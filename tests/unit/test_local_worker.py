@@ -131,3 +131,26 @@ def test_a_worker_gets_its_service_environment_and_nothing_of_the_developers(
         "PYTHONPATH",
         "POWERTOOLS_TRACE_DISABLED",
     }
+
+
+def test_a_caller_that_hung_up_leaves_no_traceback_but_other_errors_do(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import socket as socket_module
+
+    from infra.local.worker import WorkerServer
+
+    listening = socket_module.create_server(("127.0.0.1", 0))
+    server = WorkerServer(listening, {})
+    try:
+        for error in (BrokenPipeError(32, "Broken pipe"), RuntimeError("a real failure")):
+            try:
+                raise error
+            except Exception:
+                server.handle_error(None, ("127.0.0.1", 1))
+    finally:
+        server.server_close()
+
+    printed = capsys.readouterr().err
+    assert "BrokenPipeError" not in printed
+    assert "a real failure" in printed
