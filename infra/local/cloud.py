@@ -301,8 +301,11 @@ class LocalCloud:
     def _health(self) -> tuple[bool, dict[str, Any]]:
         """Ready once started, while every worker and the moto server answer. Once started, anything down
         makes health ``down`` (503): the services cannot work without their AWS APIs."""
-        services = {name: "ok" if pool.ping() else "down" for name, pool in self._pools.items()}
-        aws_apis = "ok" if self._moto and self._moto.answers() else "down"
+        with ThreadPoolExecutor(len(self._pools) + 1, thread_name_prefix="health") as checks:
+            pings = {name: checks.submit(pool.ping) for name, pool in self._pools.items()}
+            moto_answers = checks.submit(lambda: bool(self._moto and self._moto.answers()))
+            services = {name: "ok" if ping.result() else "down" for name, ping in pings.items()}
+            aws_apis = "ok" if moto_answers.result() else "down"
         ready = self._ready and aws_apis == "ok" and all(state == "ok" for state in services.values())
         details: dict[str, Any] = {
             "services": services,

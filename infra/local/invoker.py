@@ -27,6 +27,9 @@ log = logging.getLogger("infra.local")
 # starts; past both (and a margin), a worker that has not answered is hung and is killed from outside.
 INIT_BUDGET_S = 10
 _UNANSWERED_MARGIN_S = 5
+# A worker busy with a CPU-bound invocation answers its ping thread late on a loaded machine; only one that does
+# not answer for this long counts as down.
+PING_TIMEOUT_S = 5
 
 
 class FunctionError(Exception):
@@ -124,7 +127,7 @@ class ServiceWorker:
 
     def ping(self) -> bool:
         try:
-            status, _, _ = self._request("GET", PING_PATH, None, timeout_s=1)
+            status, _, _ = self._request("GET", PING_PATH, None, timeout_s=PING_TIMEOUT_S)
         except (OSError, http.client.HTTPException):
             return False
         return status == 200

@@ -95,9 +95,9 @@ class MotoServer:
             self._child.stop()
 
     def answers(self) -> bool:
-        """Whether the server answers HTTP now (within 2 s)."""
+        """Whether the server answers HTTP now (within 5 s: a loaded machine answers late, not never)."""
         try:
-            with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=2) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(f"{self.url}/moto-api/", timeout=5) as response:  # noqa: S310 - loopback
                 return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False
