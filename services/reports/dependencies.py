@@ -29,6 +29,7 @@ from services.reports.manifest import (
 )
 from shared.adapters import aws
 from shared.clock import Clock, SystemClock
+from shared.composition import forget_built
 from shared.manifest import queue_variable
 
 if TYPE_CHECKING:
@@ -121,3 +122,8 @@ def decision_rules() -> RuleSet:
 @cache
 def attachments() -> S3AttachmentStore:
     return S3AttachmentStore(os.environ["BUCKET_ATTACHMENTS"], aws.s3())
+
+
+def reset() -> None:
+    """Forget every client and adapter built so far (a test's fresh cloud)."""
+    forget_built(globals())

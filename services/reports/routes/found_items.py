@@ -235,7 +235,7 @@ def list_found_items(
     listed = region.value if region else staff.region
     if not staff.may_see(listed):
         raise ForbiddenProblem(f"Staff of region {staff.region} see the found items of {staff.region} only")
-    start = decode_token(next_token, must_contain={"queueKey": f"FOUNDITEMS#{listed}"})
+    start = decode_token(next_token)
     page = dependencies.found_items().list_held_in(listed, status=status, limit=limit, start=start)
     return FoundItemList(
         region=listed,
