@@ -18,10 +18,11 @@ from services.bookings.contracts import (
 from services.bookings.domain import booking
 from services.bookings.manifest import BASE, RECEPTION_ROLE
 from services.bookings.routes.common import booking_number, correlation_id, today
-from shared.http.auth import NATIONAL, require_staff
+from shared.http.auth import require_staff
 from shared.http.problems import ForbiddenProblem
 from shared.models import Day
 from shared.regions import Region
+from shared.staff import NATIONAL
 
 router = Router()  # type: ignore[no-untyped-call]
 

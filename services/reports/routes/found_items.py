@@ -31,7 +31,7 @@ from services.reports.domain.model import ItemCategory
 from services.reports.domain.reception import Staff, require_reception
 from services.reports.domain.staff import AuditAction
 from services.reports.telemetry import logger, metrics
-from shared.http.auth import NATIONAL, require_staff
+from shared.http.auth import require_staff
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
 from shared.http.openapi import created
@@ -39,6 +39,7 @@ from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encod
 from shared.http.problems import ForbiddenProblem, ValidationProblem
 from shared.models import CamelModel
 from shared.regions import Region, municipality
+from shared.staff import NATIONAL
 
 FOUND_ITEMS = "/reports/v1/staff/found-items"
 router = Router()  # type: ignore[no-untyped-call]
