@@ -11,8 +11,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from services.reports import dependencies
 from services.reports.adapters.metrics import record_decision
 from services.reports.domain import authority, decisions, notifications, stolen_goods
-from services.reports.domain.lost_and_found import match_found_item, match_report, write_to_owner
+from services.reports.domain.found_item import FoundItem
+from services.reports.domain.lost_and_found.matching import match_found_item, match_report
+from services.reports.domain.lost_and_found.telling_owner import write_to_owner
 from services.reports.domain.model import Report
+from services.reports.domain.triage import triage_filed_report
 from services.reports.telemetry import logger, metrics, tracer
 from shared.events.consumer import consume_batch
 from shared.events.contracts import bookings as booking_events
@@ -24,22 +27,21 @@ from shared.observability import entry_point
 
 def _triage(delivered: DeliveredEvent) -> None:
     filed = ReportFiled.model_validate(delivered.detail["data"])
-    repository = dependencies.repository()
-    triaged = decisions.triage(
+    outcome = triage_filed_report(
         filed.case_number,
         rules=dependencies.decision_rules(),
-        repository=repository,
+        repository=dependencies.repository(),
+        stolen_goods=dependencies.stolen_goods(),
+        found_items=dependencies.found_items(),
+        reported_property=dependencies.reported_property(),
         clock=dependencies.clock(),
         correlation_id=delivered.metadata.correlation_id,
     )
-    if triaged is not None:
-        _log_verdict(filed.case_number, triaged.verdict)
-        if triaged.report.decision is not None:
-            record_decision(triaged.report.decision, filed_at=triaged.report.filed_at)
-    report = triaged.report if triaged else repository.get(filed.case_number)
-    if report is not None:
-        stolen_goods.index_stolen_goods(report, dependencies.stolen_goods())
-        _match_to_found_items(report, correlation_id=delivered.metadata.correlation_id)
+    if outcome.triaged is not None:
+        _log_verdict(filed.case_number, outcome.triaged.verdict)
+        if outcome.report.decision is not None:
+            record_decision(outcome.report.decision, filed_at=outcome.report.filed_at)
+    _log_matches(outcome.report, outcome.matched)
 
 
 def _log_verdict(case_number: str, verdict: decisions.Verdict) -> None:
@@ -104,7 +106,7 @@ def triage_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
 
 
 def _match_to_found_items(report: Report, *, correlation_id: str) -> None:
-    """A loss or theft report, new or with additions, against the found items waiting for an owner."""
+    """A loss or theft report with additions, against the found items waiting for an owner."""
     matched = match_report(
         report,
         found_items=dependencies.found_items(),
@@ -113,6 +115,10 @@ def _match_to_found_items(report: Report, *, correlation_id: str) -> None:
         clock=dependencies.clock(),
         correlation_id=correlation_id,
     )
+    _log_matches(report, matched)
+
+
+def _log_matches(report: Report, matched: list[FoundItem]) -> None:
     if matched:
         logger.info(
             "Found items matched against a report",

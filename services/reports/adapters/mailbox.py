@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from services.reports.domain.notifications import DigitalLetter
+from services.reports.domain.letters import DigitalLetter
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

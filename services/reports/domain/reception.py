@@ -14,8 +14,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from services.reports.domain.audit import AuditAction, AuditRecord, NotPermitted
 from services.reports.domain.ports import AuditLog
-from services.reports.domain.staff import AuditAction, AuditRecord, NotPermitted
 
 RECEPTION = "reception"
 NATIONAL = "National"

@@ -10,18 +10,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, Field
-
+from services.reports.domain.audit import AuditAction, AuditRecord, NotPermitted
 from services.reports.domain.decisions import Outcome, apply_decision
 from services.reports.domain.filing import change_status
-from services.reports.domain.model import Decision, Report, ReportStatus
+from services.reports.domain.model import Decision, Note, Report, ReportStatus
 from services.reports.domain.ports import AuditLog, CaseWork, Page
 from shared.clock import Clock
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.models import CamelModel
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.regions import Region
 
 # The staff token's region of those who work across all regions (matches the identity provider's claim).
@@ -61,54 +58,6 @@ class StaffMember:
     @property
     def handles_cases(self) -> bool:
         return CASE_HANDLER in self.roles
-
-
-class Note(CamelModel):
-    """An internal note on a case: for colleagues, never shown to the reporter."""
-
-    note_id: str
-    case_number: str
-    at: AwareDatetime
-    staff_id: str
-    text: str
-
-
-class AuditAction(StrEnum):
-    VIEW_QUEUE = "viewQueue"
-    VIEW_REPORT = "viewReport"
-    TAKE_CASE = "takeCase"
-    CHANGE_STATUS = "changeStatus"
-    DECIDE = "decide"
-    ADD_NOTE = "addNote"
-    # Found property (see domain/reception.py).
-    REGISTER_FOUND_ITEM = "registerFoundItem"
-    VIEW_FOUND_ITEM = "viewFoundItem"
-    NOTIFY_OWNER = "notifyOwner"
-    HAND_OVER = "handOver"
-
-
-class AuditRecord(CamelModel):
-    """Who did what to which case or found item, when, and whether it was allowed. Names the change, never its
-    content (a note's text, a reason or a finder's data stays with the case or the item)."""
-
-    audit_id: str
-    at: AwareDatetime
-    staff_id: str
-    staff_region: str
-    action: AuditAction
-    allowed: bool
-    case_number: str | None = None
-    found_item_id: str | None = None
-    # The region whose reports were read or changed.
-    region: str | None = None
-    # The cases a list showed.
-    case_numbers: list[str] = Field(default_factory=list)
-    change: str | None = None
-    correlation_id: str
-
-
-class NotPermitted(Forbidden):
-    """The staff member's roles do not allow this."""
 
 
 @dataclass(frozen=True)
