@@ -19,9 +19,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from services.reports.domain.model import Report, ReportStatus
+from services.reports.domain.model import Report, ReportStatus, Tip
 from services.reports.domain.ports import Page
-from services.reports.domain.tips import Tip
 from shared.adapters.counters import DynamoDbCounter
 from shared.adapters.dynamodb import (
     Write,

@@ -18,6 +18,7 @@ from services.reports.contracts import (
     TipRequest,
 )
 from services.reports.domain import stolen_goods, tips
+from services.reports.domain.model import Tip
 from services.reports.telemetry import metrics
 from shared.errors import NotFound
 from shared.http.auth import require_citizen
@@ -32,7 +33,7 @@ ANONYMOUS_THANKS = "Thank you. The tip was received anonymously; it cannot be an
 IDENTIFIED_THANKS = "Thank you. The police may contact you about the tip."
 
 
-def _receipt(tip: tips.Tip, message: str) -> TipReceipt:
+def _receipt(tip: Tip, message: str) -> TipReceipt:
     return TipReceipt(tip_id=tip.tip_id, received_at=tip.received_at, message=message)
 
 
