@@ -1,7 +1,8 @@
 """Regenerates the committed API and event documents: ``make docs``.
 
-The OpenAPI document of each service and the JSON Schema of each event are generated from the code and
-committed, so a pull request's diff shows every change to what clients and agencies depend on.
+The OpenAPI document of each service, the JSON Schema of each event and the event catalog (who publishes
+and who consumes each event) are generated from the code and committed, so a pull request's diff shows every
+change to what clients and agencies depend on.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import json
 from pathlib import Path
 
 from infra.catalog import MANIFESTS
+from infra.event_catalog import render_catalog
 from shared.events.catalog import rendered_schemas
 from shared.http.openapi import openapi_document
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENT_SCHEMAS = ROOT / "docs" / "events"
+EVENT_CATALOG = ROOT / "docs" / "events.md"
 
 
 def openapi_documents() -> dict[Path, str]:
@@ -30,7 +33,9 @@ def openapi_documents() -> dict[Path, str]:
 
 
 def event_documents() -> dict[Path, str]:
-    return {EVENT_SCHEMAS / relative: text for relative, text in rendered_schemas().items()}
+    documents = {EVENT_SCHEMAS / relative: text for relative, text in rendered_schemas().items()}
+    documents[EVENT_CATALOG] = render_catalog()
+    return documents
 
 
 def all_documents() -> dict[Path, str]:
