@@ -11,6 +11,7 @@ disagree, so a test fails before an event nobody documented reaches the bus.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import re
 import sys
@@ -64,6 +65,11 @@ def code_files(root: Path = ROOT) -> list[SourceFile]:
         for path in sorted((root / top).rglob("*.py")):
             files.append(SourceFile(path.relative_to(root), path.read_text(encoding="utf-8")))
     return files
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(path: Path, text: str) -> ast.Module:
+    return ast.parse(text, filename=str(path))
 
 
 def _name(node: ast.expr) -> str | None:
@@ -144,7 +150,7 @@ def catalog_problems(
                         "which nobody publishes"
                     )
 
-    trees = {f.path: ast.parse(f.text, filename=str(f.path)) for f in files}
+    trees = {f.path: _parsed(f.path, f.text) for f in files}
     for name, paths in sorted(_event_classes(trees).items()):
         for path in paths:
             if path.parent != CONTRACTS_PACKAGE:

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from infra.catalog import MANIFESTS
-from infra.event_catalog import SourceFile, catalog_problems, code_files, render_catalog
+from infra.event_catalog import ROOT, SourceFile, catalog_problems, code_files, render_catalog
 from services.bookings.manifest import MANIFEST as BOOKINGS
 from services.reports.manifest import MANIFEST as REPORTS
 from shared.events.catalog import CONTRACTS_BY_SOURCE
-from shared.manifest import Subscription
+from shared.manifest import ServiceManifest, Subscription
 
 CODE = code_files()
+CATALOG = render_catalog()
 
 
 def _with(path: str, text: str) -> list[SourceFile]:
@@ -22,8 +23,7 @@ def _with(path: str, text: str) -> list[SourceFile]:
 
 
 def _row(event_type: str, source: str) -> str:
-    catalog = render_catalog()
-    section = catalog.split(f"## {source}\n", 1)[1].split("\n## ", 1)[0]
+    section = CATALOG.split(f"## {source}\n", 1)[1].split("\n## ", 1)[0]
     return next(line for line in section.splitlines() if line.startswith(f"| `{event_type}` |"))
 
 
@@ -32,7 +32,7 @@ def test_the_code_the_contracts_and_the_manifests_agree() -> None:
 
 
 def test_every_published_event_is_in_the_catalog_with_its_schema() -> None:
-    catalog = render_catalog()
+    catalog = CATALOG
     for source, contracts in CONTRACTS_BY_SOURCE.items():
         for contract in contracts:
             row = _row(contract.event_type, source)
@@ -134,3 +134,12 @@ def test_a_manifest_s_publishes_and_the_contracts_must_agree(
 
 def test_every_service_with_contracts_is_deployed() -> None:
     assert {m.source for m in MANIFESTS} >= set(CONTRACTS_BY_SOURCE)
+
+
+@pytest.mark.parametrize("manifest", MANIFESTS, ids=lambda m: m.name)
+def test_each_service_readme_names_what_it_publishes_and_consumes(manifest: ServiceManifest) -> None:
+    readme = (ROOT / "services" / manifest.name / "README.md").read_text(encoding="utf-8")
+    events = readme.split("## Events", 1)[-1].split("\n## ", 1)[0]
+    consumed = {t for s in manifest.subscriptions for t in s.detail_types}
+    missing = sorted(t for t in {*manifest.publishes, *consumed} if f"`{t}`" not in events)
+    assert missing == [], f"services/{manifest.name}/README.md's Events section does not name {missing}"
