@@ -146,7 +146,7 @@ def directory(today: date | None = None) -> dict[str, Any]:
     ]
     companies = [
         {
-            "organisationsnummer": company.organisationsnummer,
+            "organisationsnummer": f"{company.organisationsnummer[:6]}-{company.organisationsnummer[6:]}",
             "name": company.name,
             "representatives": [_personnummer(r) for r in company.representatives],
             "goodFor": "log in as a representative and file a shop theft for the company",

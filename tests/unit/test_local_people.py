@@ -56,7 +56,7 @@ def test_guardians_and_their_children_under_18_are_listed() -> None:
 
 
 def test_company_representatives_and_document_holders_are_listed() -> None:
-    companies = {c["organisationsnummer"]: c for c in DIRECTORY["companies"]}
+    companies = {_digits(c["organisationsnummer"]): c for c in DIRECTORY["companies"]}
     for company in synthetic_people.COMPANIES:
         assert [_digits(r) for r in companies[company.organisationsnummer]["representatives"]] == list(
             company.representatives
