@@ -1,7 +1,7 @@
 """Lost and found property (hittegods): items handed in at a police reception, matched to loss and theft
 reports, and the statutory deadlines that decide who may take an item nobody claims.
 
-The rules (lagen (1938:121) om hittegods, as DOMAIN.md summarises it):
+The rules (lagen (1938:121) om hittegods, as docs/domain/deadlines.md summarises it):
 
 - A found item is registered at a reception; the finder gets a receipt.
 - A known owner is told and has **1 month** to claim it. If no owner claims it within **3 months** of
