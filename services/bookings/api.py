@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -62,14 +61,14 @@ from shared.http.problems import (
 )
 from shared.http.resolver import create_resolver
 from shared.models import Day
-from shared.observability import create_logger, create_metrics, entry_point
+from shared.observability import create_logger, create_metrics, create_tracer, entry_point
 from shared.regions import Region, UnknownMunicipality, municipality
 
 DEFAULT_SLOT_RANGE = timedelta(days=6)
 
 logger = create_logger()
 metrics = create_metrics()
-tracer = Tracer()
+tracer = create_tracer()
 app = create_resolver(title=MANIFEST.title, base_path=BASE, logger=logger, routes=MANIFEST.routes)
 
 

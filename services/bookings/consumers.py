@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,11 +13,11 @@ from services.bookings.domain import cases, validity
 from shared.events.consumer import consume_batch
 from shared.events.contracts.reports import DocumentBlockRequested, ReportFiled
 from shared.events.envelope import DeliveredEvent
-from shared.observability import create_logger, create_metrics, entry_point
+from shared.observability import create_logger, create_metrics, create_tracer, entry_point
 
 logger = create_logger()
 metrics = create_metrics()
-tracer = Tracer()
+tracer = create_tracer()
 
 
 def _block_document(delivered: DeliveredEvent) -> None:

@@ -6,17 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.bookings import dependencies
 from services.bookings.domain import reminders
-from shared.observability import create_logger, create_metrics, entry_point
+from shared.observability import create_logger, create_metrics, create_tracer, entry_point
 
 logger = create_logger()
 metrics = create_metrics()
-tracer = Tracer()
+tracer = create_tracer()
 
 
 def _scheduled_time(event: dict[str, Any]) -> datetime | None:
