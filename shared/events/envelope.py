@@ -11,9 +11,14 @@ from pydantic.alias_generators import to_camel
 
 
 class CamelModel(BaseModel):
-    """Contracts speak camelCase on the wire and snake_case in Python."""
+    """Contracts speak camelCase on the wire and snake_case in Python.
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+    Built on first use, not at import (``defer_build``): a function uses few of the models its modules
+    declare, and building them all was a large part of every cold start (ADR 71)."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, defer_build=True
+    )
 
 
 class EventData(CamelModel):
