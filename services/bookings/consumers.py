@@ -10,14 +10,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.bookings import dependencies
 from services.bookings.domain import cases, validity
+from services.bookings.telemetry import logger, metrics, tracer
 from shared.events.consumer import consume_batch
 from shared.events.contracts.reports import DocumentBlockRequested, ReportFiled
 from shared.events.envelope import DeliveredEvent
-from shared.observability import create_logger, create_metrics, create_tracer, entry_point
-
-logger = create_logger()
-metrics = create_metrics()
-tracer = create_tracer()
+from shared.observability import entry_point
 
 
 def _block_document(delivered: DeliveredEvent) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from shared.adapters import aws
 from shared.clock import Clock, SystemClock
+from shared.composition import forget_built
 
 if TYPE_CHECKING:
     from services.bookings.adapters.dynamodb import DynamoDbAppointmentRepository
@@ -85,4 +86,6 @@ def clock() -> Clock:
     return SystemClock()
 
 
-CACHED = (repository, receptions, population, documents, cases, public_rate_limiter, clock)
+def reset() -> None:
+    """Forget every client and adapter built so far (a test's fresh cloud)."""
+    forget_built(globals())

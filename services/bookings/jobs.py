@@ -11,11 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.bookings import dependencies
 from services.bookings.domain import reminders
-from shared.observability import create_logger, create_metrics, create_tracer, entry_point
-
-logger = create_logger()
-metrics = create_metrics()
-tracer = create_tracer()
+from services.bookings.telemetry import logger, metrics, tracer
+from shared.observability import entry_point
 
 
 def _scheduled_time(event: dict[str, Any]) -> datetime | None:

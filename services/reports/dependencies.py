@@ -18,13 +18,14 @@ from services.reports.manifest import (
 )
 from shared.adapters import aws
 from shared.clock import Clock, SystemClock
+from shared.composition import forget_built
 from shared.manifest import queue_variable
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
     from services.reports.adapters.attachments import S3AttachmentStore
-    from services.reports.adapters.case_work import DynamoDbAuditLog, DynamoDbCaseWork
+    from services.reports.adapters.case_work import DynamoDbCaseWork
     from services.reports.adapters.dynamodb import (
         DynamoDbReportRepository,
         DynamoDbStolenGoodsIndex,
@@ -35,10 +36,11 @@ if TYPE_CHECKING:
         DynamoDbFoundItemRepository,
         DynamoDbReportedPropertyIndex,
     )
-    from services.reports.adapters.mailbox import SqsDigitalMailbox
     from services.reports.adapters.registers import DynamoDbCompanyRegister, DynamoDbPopulationRegister
     from services.reports.domain.authority import Registers
     from services.reports.domain.decisions import RuleSet
+    from shared.adapters.audit import DynamoDbAuditLog
+    from shared.adapters.mailbox import SqsDigitalMailbox
 
 
 @cache
@@ -114,7 +116,7 @@ def reported_property() -> DynamoDbReportedPropertyIndex:
 
 @cache
 def audit_log() -> DynamoDbAuditLog:
-    from services.reports.adapters.case_work import DynamoDbAuditLog
+    from shared.adapters.audit import DynamoDbAuditLog
 
     retention = timedelta(days=int(os.environ[AUDIT_RETENTION_DAYS_VARIABLE]))
     return DynamoDbAuditLog(os.environ["TABLE_AUDIT"], aws.dynamodb(), retention=retention)
@@ -141,7 +143,7 @@ def outgoing_mail_queue() -> str:
 
 @cache
 def mailbox() -> SqsDigitalMailbox:
-    from services.reports.adapters.mailbox import SqsDigitalMailbox
+    from shared.adapters.mailbox import SqsDigitalMailbox
 
     return SqsDigitalMailbox(outgoing_mail_queue(), sqs())
 
@@ -157,3 +159,8 @@ def attachments() -> S3AttachmentStore:
     from services.reports.adapters.attachments import S3AttachmentStore
 
     return S3AttachmentStore(os.environ["BUCKET_ATTACHMENTS"], aws.s3())
+
+
+def reset() -> None:
+    """Forget every client and adapter built so far (a test's fresh cloud)."""
+    forget_built(globals())
