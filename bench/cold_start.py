@@ -15,7 +15,8 @@ in :data:`SCENARIOS`. A function without one is shown as such, with its import t
 Prints medians, the AWS round trips of each first request and the largest imports of the slowest handler.
 Asserts nothing.
 
-Run: ``.venv/bin/python bench/cold_start.py [--runs N] [--seed S] [--only LABEL ...]`` (``make bench``).
+Run: ``.venv/bin/python bench/cold_start.py [--runs N] [--seed S] [--traced] [--only LABEL ...]`` (``make
+bench``).
 """
 
 from __future__ import annotations
@@ -174,8 +175,23 @@ def running_moto(scratch: Path) -> Iterator[str]:
         server.stop()
 
 
-def function_environment(target: Target, endpoint_url: str, home: Path) -> dict[str, str]:
-    """What Lambda would give the function, pointed at moto. Nothing is inherited but PATH."""
+def function_environment(target: Target, endpoint_url: str, home: Path, *, traced: bool) -> dict[str, str]:
+    """What Lambda would give the function, pointed at moto. Nothing is inherited but PATH.
+
+    Untraced, as locally and as most invocations in AWS (ADR 58); ``traced``: as an invocation X-Ray sampled,
+    with the segments sent to a port where no daemon listens."""
+    tracing = (
+        {
+            "LAMBDA_TASK_ROOT": str(REPO_ROOT),
+            "POWERTOOLS_TRACE_DISABLED": "false",
+            "_X_AMZN_TRACE_ID": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};"
+            f"Parent={uuid.uuid4().hex[:16]};Sampled=1",
+            "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:9",
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        }
+        if traced
+        else {"POWERTOOLS_TRACE_DISABLED": "true"}
+    )
     return {
         "PATH": os.environ.get("PATH", os.defpath),
         # An empty home keeps the developer's ~/.aws out of the picture, as it is out of Lambda's.
@@ -186,7 +202,7 @@ def function_environment(target: Target, endpoint_url: str, home: Path) -> dict[
         **aws_environment(endpoint_url),
         "AWS_LAMBDA_FUNCTION_NAME": target.physical_name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(target.function.memory_mb),
-        "POWERTOOLS_TRACE_DISABLED": "true",
+        **tracing,
     }
 
 
@@ -436,14 +452,15 @@ def reports_requests(world: World) -> dict[str, RequestFactory]:
 def bookings_requests(world: World) -> dict[str, RequestFactory]:
     """A citizen books a passport appointment (api); a bookings event is published (publisher); a
     passport its holder reported lost is blocked (documents); the owner of a new report is learnt (cases)."""
-    directory = DynamoDbReceptionDirectory(world.table("bookings"), world.dynamodb)
     all_receptions = receptions()
-    directory.put_all(all_receptions)
     reception_id = all_receptions[0].id
     slots = iter(open_slots(reception_id, datetime.now(UTC) + timedelta(days=1), days=60))
-    documents = DynamoDbDocumentRegister(world.table("bookings"), world.dynamodb)
+    loaded: list[bool] = []
 
     def book_appointment() -> FirstRequest:
+        if not loaded:  # the reference data the local cloud's seed loads, once
+            DynamoDbReceptionDirectory(world.table("bookings"), world.dynamodb).put_all(all_receptions)
+            loaded.append(True)
         manifest = world.manifest("bookings")
         route = next(
             r.path for r in manifest.routes if r.method == "POST" and r.path.endswith("/appointments")
@@ -471,7 +488,7 @@ def bookings_requests(world: World) -> dict[str, RequestFactory]:
         holder = world.new_citizen()
         number = f"{world.people.randint(10_000_000, 99_999_999)}"
         expiry = date.today().replace(year=date.today().year + 3)
-        documents.put_all(
+        DynamoDbDocumentRegister(world.table("bookings"), world.dynamodb).put_all(
             [IssuedDocument(number, IssuedDocumentType.PASSPORT, holder.personnummer, expiry, False)]
         )
         world.file_report(form("loss", items=[{"category": "passport", "documentNumber": number}]), holder)
@@ -532,6 +549,7 @@ class ProbeFailed(RuntimeError):
 class ProbeRunner:
     endpoint_url: str
     scratch: Path
+    traced: bool = False
 
     def run(self, target: Target, mode: ProbeMode, spec: dict[str, Any]) -> dict[str, Any]:
         spec_path, result_path = self.scratch / "probe-spec.json", self.scratch / "probe-result.json"
@@ -540,7 +558,7 @@ class ProbeRunner:
         module = "boto3" if mode == "baseline" else target.module
         completed = subprocess.run(
             [sys.executable, str(PROBE), module, str(spec_path), str(result_path)],
-            env=function_environment(target, self.endpoint_url, self.scratch / "home"),
+            env=function_environment(target, self.endpoint_url, self.scratch / "home", traced=self.traced),
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
@@ -557,7 +575,7 @@ class ProbeRunner:
         """``python -X importtime`` output for the target's module."""
         completed = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", f"import {target.module}"],
-            env=function_environment(target, self.endpoint_url, self.scratch / "home"),
+            env=function_environment(target, self.endpoint_url, self.scratch / "home", traced=self.traced),
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
@@ -668,9 +686,10 @@ def ms(value: float) -> str:
     return f"{value:.1f}"
 
 
-def print_table(measurements: Sequence[Measurement], runs: int, endpoint_url: str) -> None:
+def print_table(measurements: Sequence[Measurement], runs: int, endpoint_url: str, *, traced: bool) -> None:
+    tracing = "every invocation traced (sampled by X-Ray)" if traced else "untraced"
     print(
-        f"\nCold start per Lambda function: median of {runs} fresh interpreters each "
+        f"\nCold start per Lambda function, {tracing}: median of {runs} fresh interpreters each "
         f"(after {WARM_UP_RUNS} untimed warm-up), moto at {endpoint_url}\n"
     )
     header = (
@@ -764,6 +783,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help=f"timed runs per probe (1-{MAX_RUNS})")
     parser.add_argument("--seed", type=int, default=2026, help="seed for the generated citizens")
     parser.add_argument(
+        "--traced",
+        action="store_true",
+        help="every invocation sampled by X-Ray, as in AWS for a few (ADR 70)",
+    )
+    parser.add_argument(
         "--only", nargs="+", metavar="LABEL", help="only these functions, e.g. reports/api bookings/cases"
     )
     args = parser.parse_args()
@@ -780,11 +804,11 @@ def main() -> None:
         with running_moto(scratch) as endpoint_url:
             clients = AwsClients.connect(endpoint_url)
             provision(build_plan(MANIFESTS, ENV), clients)
-            runner = ProbeRunner(endpoint_url, scratch)
+            runner = ProbeRunner(endpoint_url, scratch, traced=args.traced)
             world = World(clients.dynamodb, random.Random(args.seed), {m.name: m for m in MANIFESTS})
             targets = [t for t in targets_of(MANIFESTS, world) if not args.only or t.label in args.only]
             measurements = measure(targets, runner, args.runs)
-            print_table(measurements, args.runs, endpoint_url)
+            print_table(measurements, args.runs, endpoint_url, traced=args.traced)
             slowest = max(measurements, key=lambda m: median_of(m.handler, lambda r: r.total_ms)).target
             print_import_profile(slowest, runner.import_profile(slowest))
 
