@@ -26,7 +26,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
 
-from shared.manifest import METRICS_NAMESPACE
+from shared.metrics_namespace import METRICS_NAMESPACE
 
 # A personnummer or samordningsnummer (YYMMDD or YYYYMMDD, a plausible month and day, the day + 60 for
 # samordningsnummer, then four digits with an optional -/+), or an organisationsnummer (NNNNNN-NNNN, third
