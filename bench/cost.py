@@ -133,6 +133,8 @@ class Ledger:
     queue_messages: int = 0
     api_requests: int = 0
     sign_ins: int = 0
+    # (function, operation, table, what, item kind, units) of every DynamoDB write.
+    writes: list[tuple[str, str, str, str, str, float]] = field(default_factory=list)
 
 
 def _attribute_size(value: Mapping[str, Any]) -> int:
@@ -199,6 +201,8 @@ class CapacityMeter:
         self._client = botocore.session.Session().create_client("dynamodb", region_name=REGION)
         self._shapes: dict[str, TableShape] = {}
         self._before: dict[int, list[tuple[str, dict[str, Any], dict[str, Any] | None, int]]] = {}
+        self.function = ""
+        self.operation = ""
 
     def shape(self, table: str) -> TableShape:
         if table not in self._shapes:
@@ -255,6 +259,7 @@ class CapacityMeter:
     def after(
         self, operation: str, params: Mapping[str, Any], parsed: Mapping[str, Any], call_id: int
     ) -> None:
+        self.operation = operation
         touched = self._before.pop(call_id, [])
         failed = "Error" in parsed
         for table, key, old, factor in touched:
@@ -263,11 +268,11 @@ class CapacityMeter:
                 continue
             if failed and operation != "TransactWriteItems":
                 # A refused conditional write is billed as a write of the item's size.
-                self._write(table, "refused", write_units(item_size(old or params.get("Item"))) * factor)
+                self._write(table, "refused", write_units(item_size(old or params.get("Item"))) * factor, key)
                 continue
             if failed:
                 continue
-            self._write(table, "table", write_units(max(item_size(old), item_size(new))) * factor)
+            self._write(table, "table", write_units(max(item_size(old), item_size(new))) * factor, key)
             shape = self.shape(table)
             for index in shape.indexes:
                 before, after = shape.index_entry(index, old), shape.index_entry(index, new)
@@ -281,12 +286,13 @@ class CapacityMeter:
                     units = write_units(item_size(before)) + write_units(item_size(after))
                 else:
                     units = write_units(item_size(after or before))
-                self._write(table, f"index {index.name}", units)
+                self._write(table, f"index {index.name}", units, key)
         self._reads(operation, params, parsed)
 
-    def _write(self, table: str, what: str, units: float) -> None:
+    def _write(self, table: str, what: str, units: float, key: Mapping[str, Any] | None = None) -> None:
         self.ledger.wru += units
         self.ledger.wru_by[f"{_short(table)} {what}"] += units
+        self.ledger.writes.append((self.function, self.operation, _short(table), what, _kind(key), units))
 
     def _reads(self, operation: str, params: Mapping[str, Any], parsed: Mapping[str, Any]) -> None:
         consistent = bool(params.get("ConsistentRead"))
@@ -302,6 +308,14 @@ class CapacityMeter:
         elif operation == "TransactGetItems":
             for response in parsed.get("Responses", []):
                 self.ledger.rru += 2 * math.ceil(max(item_size(response.get("Item")), 1) / 4096)
+
+
+def _kind(key: Mapping[str, Any] | None) -> str:
+    """What an item is, by its key's prefix (``REPORT``, ``OUTBOX``, ...)."""
+    if not key:
+        return ""
+    first = str(next(iter(next(iter(key.values())).values())))
+    return first.split("#")[0]
 
 
 def _short(table: str) -> str:
@@ -413,6 +427,7 @@ class Cloud:
         spec = self.function(service, function)
         self.enter(service, function)
         handler = _import(spec.handler)
+        self.meter.capacity.function = f"{service}/{function}"
         ledger = self.meter.ledger
         in_calls, modelled = ledger.call_ms, ledger.modelled_call_ms
         self.meter.on = True
@@ -669,7 +684,7 @@ def identity_lines(ledger: Ledger) -> list[Line]:
     ]
 
 
-def report(name: str, ledger: Ledger, out: Any) -> dict[str, Any]:
+def report(name: str, ledger: Ledger, out: Any, *, verbose: bool = False) -> dict[str, Any]:
     lines = price(ledger)
     total = sum(line.usd_per_million for line in lines)
     identity = identity_lines(ledger)
@@ -705,6 +720,9 @@ def report(name: str, ledger: Ledger, out: Any) -> dict[str, Any]:
         "  functions: " + ", ".join(f"{i.function} {i.duration_ms:.0f} ms" for i in ledger.invocations),
         file=out,
     )
+    if verbose:
+        for write in ledger.writes:
+            print("    write: " + " ".join(str(w) for w in write), file=out)
     return {
         "journey": name,
         "usd_per_million_aws": round(total, 2),
@@ -716,7 +734,7 @@ def report(name: str, ledger: Ledger, out: Any) -> dict[str, Any]:
     }
 
 
-def run(names: list[str], out: Any) -> list[dict[str, Any]]:
+def run(names: list[str], out: Any, *, verbose: bool = False) -> list[dict[str, Any]]:
     plan = build_plan(MANIFESTS, ENV)
     for name, value in {
         "AWS_DEFAULT_REGION": REGION,
@@ -751,7 +769,7 @@ def run(names: list[str], out: Any) -> list[dict[str, Any]]:
                     warm.append(ledger)
             # The counts are the same each warm run; the quietest run's durations stand for the machine's.
             quietest = min(warm, key=lambda ledger: sum(i.duration_ms for i in ledger.invocations))
-            results.append(report(name, quietest, out))
+            results.append(report(name, quietest, out, verbose=verbose))
     print(
         "\n* modelled, not a handler's call: SQS sends by EventBridge and the pollers' receive and delete per "
         "message; traces at the configured sampling; identity per monthly active user "
@@ -765,8 +783,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--journey", choices=sorted(JOURNEYS), action="append")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON after the tables")
+    parser.add_argument("--writes", action="store_true", help="list every DynamoDB write and its units")
     args = parser.parse_args()
-    results = run(args.journey or list(JOURNEYS), sys.stdout)
+    results = run(args.journey or list(JOURNEYS), sys.stdout, verbose=args.writes)
     if args.json:
         print(json.dumps(results, indent=2, default=lambda v: float(v) if isinstance(v, Decimal) else str(v)))
 
