@@ -16,9 +16,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.http.problems import ForbiddenProblem, UnauthorizedProblem
+from shared.staff import NATIONAL
 
 PrincipalType = Literal["citizen", "staff", "agency"]
-NATIONAL = "National"
 
 
 class Caller(BaseModel):
@@ -87,3 +87,6 @@ def require_staff(event: Mapping[str, Any], *, role: str | None = None) -> Calle
     if role is not None and role not in caller.roles:
         raise ForbiddenProblem(f"This needs the role {role}")
     return caller
+
+
+__all__ = ["NATIONAL", "Caller", "caller_from_event", "require_citizen", "require_staff"]

@@ -16,7 +16,6 @@ MODEL = {
     f"{PACKAGE}.model",
     f"{PACKAGE}.found_item",
     f"{PACKAGE}.audit",
-    f"{PACKAGE}.letters",
 }
 
 

@@ -1,14 +1,14 @@
-"""The audit record staff leave: who did what to which case or found item, when, and whether it was
-allowed. Records are appended and never changed."""
+"""The audit record reports' staff leave: who did what to which case or found item, when, and whether it was
+allowed (see :class:`shared.audit.AuditRecord`). Records are appended and never changed."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
+from shared import audit
 from shared.errors import Forbidden
-from shared.models import CamelModel
 
 
 class AuditAction(StrEnum):
@@ -25,24 +25,21 @@ class AuditAction(StrEnum):
     HAND_OVER = "handOver"
 
 
-class AuditRecord(CamelModel):
-    """Who did what to which case or found item, when, and whether it was allowed. Names the change, never its
-    content (a note's text, a reason or a finder's data stays with the case or the item)."""
+class AuditRecord(audit.AuditRecord):
+    """Who did what to which case or found item. Names the change, never its content."""
 
-    audit_id: str
-    at: AwareDatetime
-    staff_id: str
-    staff_region: str
     action: AuditAction
-    allowed: bool
     case_number: str | None = None
     found_item_id: str | None = None
-    # The region whose reports were read or changed.
-    region: str | None = None
     # The cases a list showed.
     case_numbers: list[str] = Field(default_factory=list)
-    change: str | None = None
-    correlation_id: str
+
+    def subject(self) -> audit.AuditSubject:
+        if self.found_item_id:
+            return audit.AuditSubject("found", self.found_item_id)
+        if self.case_number:
+            return audit.AuditSubject("case", self.case_number)
+        return super().subject()
 
 
 class NotPermitted(Forbidden):

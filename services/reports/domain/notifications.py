@@ -17,11 +17,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.reports.domain.decisions import Outcome
-from services.reports.domain.letters import DigitalLetter, letter_id
 from services.reports.domain.model import Decision, Report
-from services.reports.domain.ports import DigitalMailbox, ReportRepository
+from services.reports.domain.ports import ReportRepository
 from shared.clock import Clock, stockholm_time
 from shared.errors import Conflict, NotFound
+from shared.letters import DigitalLetter, DigitalMailbox, letter_id
 
 # Recording that the reporter was told can race a staff member's change to the report; it is simply retried.
 _RECORD_ATTEMPTS = 3

@@ -10,9 +10,10 @@ from typing import Any, Protocol
 
 from services.reports.domain.audit import AuditRecord
 from services.reports.domain.found_item import FoundItem, FoundItemStatus
-from services.reports.domain.letters import DigitalLetter
 from services.reports.domain.model import Note, Report, Tip
+from shared.audit import AuditLog as AuditLog
 from shared.events.envelope import Envelope, EventData
+from shared.letters import DigitalMailbox as DigitalMailbox
 
 
 @dataclass(frozen=True)
@@ -207,18 +208,4 @@ class CaseWork(ReportRepository, Protocol):
 
     def add_note(self, note: Note, *, audit: AuditRecord) -> None:
         """Store a note and its audit record atomically."""
-        ...
-
-
-class AuditLog(Protocol):
-    def record(self, entry: AuditRecord) -> None:
-        """Append a record of a read or a refused attempt; records are never changed or removed."""
-        ...
-
-
-class DigitalMailbox(Protocol):
-    """A citizen's digital mailbox (Mina meddelanden), reached by personnummer."""
-
-    def send(self, letter: DigitalLetter) -> None:
-        """Hand the letter over for delivery; a letter sent twice carries the same ``messageId``."""
         ...

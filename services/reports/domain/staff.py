@@ -8,7 +8,7 @@ refused attempt, leaves an audit record; a change and its record are stored toge
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +17,12 @@ from services.reports.domain.decisions import Outcome, apply_decision
 from services.reports.domain.filing import change_status
 from services.reports.domain.model import Decision, Note, Report, ReportStatus
 from services.reports.domain.ports import AuditLog, CaseWork, Page
+from shared import staff
 from shared.clock import Clock
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.regions import Region
+from shared.staff import NATIONAL
 
-# The staff token's region of those who work across all regions (matches the identity provider's claim).
-NATIONAL = "National"
 CASE_HANDLER = "caseHandler"
 
 # Status changes staff make directly; decisions (closing, opening an investigation) go through ``decide``.
@@ -46,18 +46,10 @@ def outcomes_open_to(report: Report) -> tuple[Outcome, ...]:
     return ()
 
 
-@dataclass(frozen=True)
-class StaffMember:
-    staff_id: str
-    region: str  # a police region, or NATIONAL
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-    def may_see(self, region: str) -> bool:
-        return self.region in (NATIONAL, region)
-
+class StaffMember(staff.StaffMember):
     @property
     def handles_cases(self) -> bool:
-        return CASE_HANDLER in self.roles
+        return self.has_role(CASE_HANDLER)
 
 
 @dataclass(frozen=True)

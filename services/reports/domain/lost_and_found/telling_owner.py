@@ -20,7 +20,6 @@ from services.reports.domain.found_item import (
     months_after,
     spelled,
 )
-from services.reports.domain.letters import DigitalLetter, letter_id
 from services.reports.domain.lost_and_found.deadlines import advance
 from services.reports.domain.lost_and_found.reading import checked
 from services.reports.domain.lost_and_found.searches import matchable
@@ -43,6 +42,7 @@ from shared.events.contracts.reports import (
     LostPropertyMatched,
 )
 from shared.events.envelope import Envelope, EventData
+from shared.letters import DigitalLetter, letter_id
 from shared.regions import municipality
 
 
