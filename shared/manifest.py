@@ -143,6 +143,9 @@ class Index:
     name: str
     partition_key: str
     sort_key: str | None = None
+    # What an index entry copies of its item: everything, or only the keys (the reader then gets the items
+    # it needs by key). Every write that changes a copied attribute writes the index too, at the entry's size.
+    projection: Literal["ALL", "KEYS_ONLY"] = "ALL"
 
 
 @dataclass(frozen=True)
