@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.bookings import dependencies
 from services.bookings.domain import cases, validity
@@ -14,6 +12,10 @@ from services.bookings.telemetry import logger, metrics, tracer
 from shared.events.consumer import Received, consume_batch
 from shared.events.contracts.reports import DocumentBlockRequested, ReportFiled
 from shared.observability import entry_point
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 def _block_document(event: Received[DocumentBlockRequested]) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from services.reports import dependencies
 from services.reports.adapters.metrics import record_decision
@@ -26,6 +23,10 @@ from shared.events.contracts.reports import (
     ReportFiled,
 )
 from shared.observability import entry_point
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 def _triage(event: Received[ReportFiled]) -> None:

@@ -1,5 +1,5 @@
 """Consuming events: an SQS batch of EventBridge deliveries, partial batch failures, idempotent on
-``metadata.eventId`` (Powertools batch processing + idempotency).
+``metadata.eventId`` (Powertools idempotency; the partial batch response written here, ADR 73).
 
 A consumer names the contracts it handles, each with its handler (``{ReportFiled: triage, ...}``); here, in
 one place, each delivery is parsed once, its ``data`` into the contract its detail-type names, and handed to
@@ -10,24 +10,24 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from shared.adapters import aws
 from shared.events.envelope import DataT, EventData, EventMetadata
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # Longer than any redelivery window (SQS retention 4 days by default, plus archive replays within a week).
 DEDUPLICATION_WINDOW_SECONDS = 8 * 24 * 3600
@@ -51,6 +51,11 @@ Handlers = Mapping[type[EventData], Callable[[Received[Any]], None]]
 
 class NotSubscribed(ValueError):
     """A delivery of a detail-type the consumer has no contract for."""
+
+
+class BatchFailed(RuntimeError):
+    """Every record of the batch failed: the invocation fails, so SQS redelivers them all (as it would any
+    record the partial batch response names)."""
 
 
 @cache
@@ -90,8 +95,8 @@ def consume_batch(
         handlers[type(received.data)](received)
         return {"handled": received.metadata.event_id}
 
-    def record_handler(record: SQSRecord) -> None:
-        delivery = json.loads(record.body)
+    def record_handler(record: Mapping[str, Any]) -> None:
+        delivery = json.loads(record["body"])
         received = parsed(delivery, contracts)
         metadata = received.metadata
         logger.set_correlation_id(metadata.correlation_id)
@@ -99,7 +104,25 @@ def consume_batch(
         handle_once(delivery=delivery, received=received)
         logger.info("Event handled")
 
-    processor = BatchProcessor(event_type=EventType.SQS)
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    return partial_batch_response(event["Records"], record_handler)
+
+
+def partial_batch_response(
+    records: Sequence[Mapping[str, Any]], record_handler: Callable[[Mapping[str, Any]], None]
+) -> PartialItemFailureResponse:
+    """Each SQS record handled on its own: the ones that raised are named for redelivery, and a batch
+    whose every record raised fails as a whole.
+
+    What Powertools' ``BatchProcessor`` does for SQS, without the package, which imports every event
+    source's data class and asyncio on a consumer's cold path (ADR 73)."""
+    failures: list[BaseException] = []
+    failed_ids: list[str] = []
+    for record in records:
+        try:
+            record_handler(record)
+        except Exception as error:
+            failures.append(error)
+            failed_ids.append(record["messageId"])
+    if records and len(failures) == len(records):
+        raise BatchFailed(f"all {len(records)} records failed") from failures[0]
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed_ids]}

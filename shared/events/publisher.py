@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.adapters import aws
@@ -36,6 +34,7 @@ from shared.events.outbox import bus_entry, handover_age, is_outbox_key, written
 from shared.observability import create_logger, create_metrics, create_tracer, entry_point
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
@@ -79,21 +78,28 @@ class Outcome:
         return {"published": len(self.published), "batchItemFailures": failures}
 
 
-def outbox_records(event: DynamoDBStreamEvent, bus_name: str) -> list[OutboxRecord]:
-    """The batch's outbox inserts in stream order (the stream filter passes only those; this checks again)."""
+def outbox_records(event: Mapping[str, Any], bus_name: str) -> list[OutboxRecord]:
+    """The batch's outbox inserts in stream order (the stream filter passes only those; this checks again).
+
+    The stream event is read as the dictionary it is: Powertools' data classes would import every event
+    source's class on the publisher's cold path (ADR 73)."""
+    deserializer = TypeDeserializer()
     records: list[OutboxRecord] = []
-    for record in event.records:
-        change = record.dynamodb
-        if record.event_name is not DynamoDBRecordEventName.INSERT or change is None:
+    for record in event.get("Records") or ():
+        change = record.get("dynamodb")
+        if record.get("eventName") != "INSERT" or change is None:
             continue
-        image = change.new_image
+        image = {
+            name: deserializer.deserialize(value) for name, value in (change.get("NewImage") or {}).items()
+        }
         pk, sk = str(image.get("pk", "")), str(image.get("sk", ""))
-        if not is_outbox_key(pk) or change.sequence_number is None:
+        sequence_number = change.get("SequenceNumber")
+        if not is_outbox_key(pk) or sequence_number is None:
             continue
         records.append(
             OutboxRecord(
-                sequence_number=change.sequence_number,
-                table=_table_of(record.event_source_arn or ""),
+                sequence_number=sequence_number,
+                table=_table_of(record.get("eventSourceARN") or ""),
                 key={"pk": pk, "sk": sk},
                 entry=bus_entry(image, bus_name),
                 written_at=written_at(sk),
@@ -217,8 +223,7 @@ def publish_batch(
 
 
 @entry_point(logger, metrics=metrics, tracer=tracer)
-@event_source(data_class=DynamoDBStreamEvent)
-def handler(event: DynamoDBStreamEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = outbox_records(event, os.environ["EVENT_BUS_NAME"])
     outcome = publish_batch(
         records,
