@@ -1,7 +1,8 @@
 """Wiring for the Lambda entry points: built on first use, so importing a handler stays cheap.
 
 Each adapter is imported where it is built: a function loads only the adapters (and the domain behind them)
-that its own requests use.
+that its own requests use. The manifest too is imported only where one of its values is read: building it
+is work on the cold path of every function that never reads one (ADR 73).
 """
 
 from __future__ import annotations
@@ -11,15 +12,9 @@ from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-from services.reports.manifest import (
-    AUDIT_RETENTION_DAYS_VARIABLE,
-    OUTGOING_MAIL,
-    TRIAGE_OVERDUE_MINUTES_VARIABLE,
-)
 from shared.adapters import aws
 from shared.clock import Clock, SystemClock
 from shared.composition import forget_built
-from shared.manifest import queue_variable
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -58,6 +53,8 @@ def triage_backlog() -> DynamoDbTriageBacklog:
 
 
 def triage_overdue_after() -> timedelta:
+    from services.reports.manifest import TRIAGE_OVERDUE_MINUTES_VARIABLE
+
     return timedelta(minutes=int(os.environ[TRIAGE_OVERDUE_MINUTES_VARIABLE]))
 
 
@@ -116,6 +113,7 @@ def reported_property() -> DynamoDbReportedPropertyIndex:
 
 @cache
 def audit_log() -> DynamoDbAuditLog:
+    from services.reports.manifest import AUDIT_RETENTION_DAYS_VARIABLE
     from shared.adapters.audit import DynamoDbAuditLog
 
     retention = timedelta(days=int(os.environ[AUDIT_RETENTION_DAYS_VARIABLE]))
@@ -138,6 +136,9 @@ def sqs() -> SQSClient:
 
 def outgoing_mail_queue() -> str:
     """The queue's physical name, as the manifest's environment gives it (the stack creates the queue)."""
+    from services.reports.manifest import OUTGOING_MAIL
+    from shared.manifest import queue_variable
+
     return os.environ[queue_variable(OUTGOING_MAIL)]
 
 

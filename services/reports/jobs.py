@@ -10,7 +10,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from services.reports import dependencies
 from services.reports.domain.lost_and_found.deadlines import pass_deadlines
 from services.reports.domain.stalled import find_stalled_reports
-from services.reports.manifest import STALLED_METRIC
 from services.reports.telemetry import logger, metrics, tracer
 from shared.observability import entry_point
 
@@ -34,6 +33,8 @@ def found_item_deadlines_handler(event: dict[str, Any], context: LambdaContext) 
 def stalled_reports_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Reports still received long after filing (their triage never ran): shown in their region's staff
     queue, counted in ``ReportsStalled`` (zero too, so its alarm clears once triage has caught up)."""
+    from services.reports.manifest import STALLED_METRIC  # not on the other jobs' cold path (ADR 73)
+
     correlation_id = str(event.get("id") or context.aws_request_id)
     logger.set_correlation_id(correlation_id)
     run = find_stalled_reports(

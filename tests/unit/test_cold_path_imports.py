@@ -1,6 +1,6 @@
 """What a consumer, a job or a publisher loads on its cold path (ADR 73): none of them serves HTTP, so none
-imports the REST resolver, the OpenAPI machinery, a service's HTTP contracts or routes, nor Powertools' batch
-package and event data classes (which import every event source's class and asyncio). Each handler module is
+imports the REST resolver, the OpenAPI machinery, a service's HTTP contracts or routes, a manifest, nor
+Powertools' batch package and event data classes (which import every event source's class and asyncio). Each handler module is
 imported in a fresh interpreter, as Lambda does, so what another test imported before cannot hide it."""
 
 from __future__ import annotations
@@ -23,8 +23,11 @@ OFF_THE_COLD_PATH = (
     "aws_lambda_powertools.utilities.batch",
     "asyncio",
     "shared.http",
+    "shared.manifest",
 )
-HTTP_MODULES = ("api", "contracts", "routes")
+# A service's HTTP modules, and its manifest: the infrastructure's description, read by a handler only where
+# it needs one of its values.
+SERVICE_MODULES_OFF_THE_COLD_PATH = ("api", "contracts", "routes", "manifest")
 
 NOT_HTTP = sorted(
     {
@@ -45,9 +48,9 @@ def _loaded_by(module: str) -> list[str]:
     return loaded
 
 
-def _is_http(name: str) -> bool:
+def _is_http_or_manifest(name: str) -> bool:
     parts = name.split(".")
-    return parts[0] == "services" and len(parts) > 2 and parts[2] in HTTP_MODULES
+    return parts[0] == "services" and len(parts) > 2 and parts[2] in SERVICE_MODULES_OFF_THE_COLD_PATH
 
 
 def test_every_kind_of_function_but_the_api_is_checked() -> None:
@@ -59,7 +62,7 @@ def test_a_function_that_serves_no_http_loads_no_http_machinery(module: str) -> 
     loaded = _loaded_by(module)
 
     assert module in loaded
-    off_path = [name for name in loaded if name.startswith(OFF_THE_COLD_PATH) or _is_http(name)]
+    off_path = [name for name in loaded if name.startswith(OFF_THE_COLD_PATH) or _is_http_or_manifest(name)]
     assert off_path == []
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from services.reports.domain.model import Decision
-from shared.manifest import METRICS_NAMESPACE
+from shared.metrics_namespace import METRICS_NAMESPACE
 
 
 def record_decision(decision: Decision, *, filed_at: datetime) -> None:
