@@ -1,17 +1,13 @@
-"""Lambda: events the reports service consumes (SQS batches of EventBridge deliveries)."""
+"""Lambda: events the reports service consumes (SQS batches of EventBridge deliveries).
+
+Four functions share this module, each consuming its own events: a use case is imported by the handler that
+runs it, so a function loads only its own domain on its cold path (ADR 73)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from services.reports import dependencies
-from services.reports.adapters.metrics import record_decision
-from services.reports.domain import authority, decisions, notifications, stolen_goods
-from services.reports.domain.found_item import FoundItem
-from services.reports.domain.lost_and_found.matching import match_found_item, match_report
-from services.reports.domain.lost_and_found.telling_owner import write_to_owner
-from services.reports.domain.model import Report
-from services.reports.domain.triage import triage_filed_report
 from services.reports.telemetry import logger, metrics, tracer
 from shared.events.consumer import Received, consume_batch
 from shared.events.contracts.bookings import DocumentBlocked, DocumentBlockRefused
@@ -28,8 +24,15 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from services.reports.domain import decisions
+    from services.reports.domain.found_item import FoundItem
+    from services.reports.domain.model import Report
+
 
 def _triage(event: Received[ReportFiled]) -> None:
+    from services.reports.adapters.metrics import record_decision
+    from services.reports.domain.triage import triage_filed_report
+
     filed = event.data
     outcome = triage_filed_report(
         filed.case_number,
@@ -49,6 +52,8 @@ def _triage(event: Received[ReportFiled]) -> None:
 
 
 def _log_verdict(case_number: str, verdict: decisions.Verdict) -> None:
+    from services.reports.domain import decisions
+
     rule = {"caseNumber": case_number, "ruleId": verdict.rule_id, "ruleVersion": verdict.rule_version}
     if isinstance(verdict, decisions.Decided):
         logger.info("Report decided by rule", extra={**rule, "outcome": verdict.outcome.value})
@@ -57,6 +62,8 @@ def _log_verdict(case_number: str, verdict: decisions.Verdict) -> None:
 
 
 def _tell_of_decision(event: Received[ReportDecided]) -> None:
+    from services.reports.domain import notifications
+
     decided = event.data
     if not decided.notify_reporter:
         return
@@ -72,6 +79,8 @@ def _tell_of_decision(event: Received[ReportDecided]) -> None:
 
 
 def _tell_of_found_property(event: Received[LostPropertyMatched]) -> None:
+    from services.reports.domain.lost_and_found.telling_owner import write_to_owner
+
     matched = event.data
     sent = write_to_owner(
         matched.found_item_id,
@@ -97,6 +106,8 @@ def triage_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
 
 def _match_to_found_items(report: Report, *, correlation_id: str) -> None:
     """A loss or theft report with additions, against the found items waiting for an owner."""
+    from services.reports.domain.lost_and_found.matching import match_report
+
     matched = match_report(
         report,
         found_items=dependencies.found_items(),
@@ -117,6 +128,8 @@ def _log_matches(report: Report, matched: list[FoundItem]) -> None:
 
 
 def _match_found_item(event: Received[FoundItemRegistered]) -> None:
+    from services.reports.domain.lost_and_found.matching import match_found_item
+
     item = match_found_item(
         event.data.found_item_id,
         found_items=dependencies.found_items(),
@@ -136,6 +149,8 @@ def _match_found_item(event: Received[FoundItemRegistered]) -> None:
 
 
 def _match_amended_report(event: Received[ReportAmended]) -> None:
+    from services.reports.domain import stolen_goods
+
     report = dependencies.repository().get(event.data.case_number)
     if report is not None:
         # Items an addition names are as stolen as those filed with the report.
@@ -165,6 +180,8 @@ def notify_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
 
 def _record_blocked(event: Received[DocumentBlocked]) -> None:
     """The document register blocked the document the report asked it to (or had before)."""
+    from services.reports.domain import authority
+
     blocked = event.data
     changed = authority.record_block_outcome(
         blocked.case_number,
@@ -179,6 +196,8 @@ def _record_blocked(event: Received[DocumentBlocked]) -> None:
 
 def _record_block_refused(event: Received[DocumentBlockRefused]) -> None:
     """The document register refused the block the report asked for."""
+    from services.reports.domain import authority
+
     refused = event.data
     changed = authority.record_block_outcome(
         refused.case_number,
