@@ -1,4 +1,6 @@
-"""Lambda: the reports service's scheduled work (EventBridge Scheduler)."""
+"""Lambda: the reports service's scheduled work (EventBridge Scheduler).
+
+Each job imports its use case when it runs, so neither job loads the other's domain (ADR 73)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.reports import dependencies
-from services.reports.domain.lost_and_found.deadlines import pass_deadlines
-from services.reports.domain.stalled import find_stalled_reports
 from services.reports.telemetry import logger, metrics, tracer
 from shared.observability import entry_point
 
@@ -18,6 +18,8 @@ from shared.observability import entry_point
 def found_item_deadlines_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Moves on every found item whose statutory period ended. Idempotent: Scheduler's retries and a second
     run find nothing more to do."""
+    from services.reports.domain.lost_and_found.deadlines import pass_deadlines
+
     correlation_id = str(event.get("id") or context.aws_request_id)
     logger.set_correlation_id(correlation_id)
     run = pass_deadlines(
@@ -33,7 +35,8 @@ def found_item_deadlines_handler(event: dict[str, Any], context: LambdaContext) 
 def stalled_reports_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Reports still received long after filing (their triage never ran): shown in their region's staff
     queue, counted in ``ReportsStalled`` (zero too, so its alarm clears once triage has caught up)."""
-    from services.reports.manifest import STALLED_METRIC  # not on the other jobs' cold path (ADR 73)
+    from services.reports.domain.stalled import find_stalled_reports
+    from services.reports.manifest import STALLED_METRIC
 
     correlation_id = str(event.get("id") or context.aws_request_id)
     logger.set_correlation_id(correlation_id)
