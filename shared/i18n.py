@@ -1,0 +1,193 @@
+"""Texts a citizen reads, Swedish by default and English on request (see ADR 80).
+
+Every such text is a key in a service's :class:`Catalog`, with a Swedish and an English template. Code that
+produces a text makes a :class:`Message` (a key and its parameters) and renders it in a language only where
+it is shown: an answer renders it in the request's language (negotiated from ``Accept-Language``), a letter
+in the language stored with the case. What is shown later (a timeline reason) is stored as the key and its
+parameters, so it is read in the reader's language.
+
+Templates use ``str.format`` fields (``{caseNumber}``). A template may instead be a pair of plural forms,
+``{"one": ..., "other": ...}``, chosen by the integer parameter ``count``.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, TypeAlias, cast
+
+Language = Literal["sv", "en"]
+LANGUAGES: tuple[Language, ...] = ("sv", "en")
+DEFAULT_LANGUAGE: Language = "sv"
+
+Template: TypeAlias = str | Mapping[Literal["one", "other"], str]
+Param: TypeAlias = "str | int | Message"
+
+_current: ContextVar[Language] = ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def current_language() -> Language:
+    """The language of the request being answered (Swedish outside one)."""
+    return _current.get()
+
+
+@contextmanager
+def using_language(language: Language) -> Iterator[None]:
+    token = _current.set(language)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def language_of(value: object) -> Language:
+    """A stored language code, or Swedish for anything else (cases filed before languages were stored)."""
+    for language in LANGUAGES:
+        if value == language:
+            return language
+    return DEFAULT_LANGUAGE
+
+
+_RANGE = re.compile(r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*[qQ]\s*=\s*([0-9.]{1,5})\s*)?$")
+
+
+def negotiate(accept_language: str | None) -> Language:
+    """The language to answer in: the supported one the client weighs highest (RFC 9110 q-values, the first
+    named wins a tie), and Swedish when it names none of ours or sends nothing readable."""
+    best: tuple[float, int, Language] | None = None
+    for position, part in enumerate((accept_language or "").split(",")[:32]):
+        matched = _RANGE.match(part)
+        if matched is None:
+            continue
+        tag, weight = matched.group(1).lower(), matched.group(2)
+        try:
+            quality = 1.0 if weight is None else float(weight)
+        except ValueError:
+            continue
+        if not 0 < quality <= 1:
+            continue
+        primary = tag.split("-")[0]
+        language: Language | None = (
+            DEFAULT_LANGUAGE if primary == "*" else cast(Language, primary) if primary in LANGUAGES else None
+        )
+        if language is not None and (best is None or quality > best[0]):
+            best = (quality, position, language)
+    return best[2] if best is not None else DEFAULT_LANGUAGE
+
+
+def placeholders(template: Template) -> set[str]:
+    """The parameters a template names (both plural forms together)."""
+    texts = [template] if isinstance(template, str) else list(template.values())
+    names = {name for text in texts for _, name, _, _ in string.Formatter().parse(text) if name}
+    return names | ({"count"} if not isinstance(template, str) else set())
+
+
+class Catalog:
+    """One service's texts: the same keys in Swedish and English, each with the same placeholders."""
+
+    def __init__(self, name: str, texts: Mapping[Language, Mapping[str, Template]]) -> None:
+        self.name = name
+        self.texts = texts
+
+    def __call__(self, key: str, /, **params: Param) -> Message:
+        """The message ``key`` with ``params``; a key not in the catalog is a programming error."""
+        if key not in self.texts[DEFAULT_LANGUAGE]:
+            raise KeyError(f"{self.name} has no text {key!r}")
+        return Message(self, key, params)
+
+    def render(self, key: str, params: Mapping[str, Param], language: Language) -> str:
+        template = self.texts[language][key]
+        values = {k: v.render(language) if isinstance(v, Message) else v for k, v in params.items()}
+        if not isinstance(template, str):
+            template = template["one"] if values.get("count") == 1 else template["other"]
+        return template.format(**values)
+
+    def problems(self) -> list[str]:
+        """What makes the catalog incomplete: a key missing in a language, or placeholders that differ."""
+        found: list[str] = []
+        swedish, english = self.texts["sv"], self.texts["en"]
+        for key in sorted(set(swedish) ^ set(english)):
+            found.append(f"{self.name}: {key} is only in {'sv' if key in swedish else 'en'}")
+        for key in sorted(set(swedish) & set(english)):
+            if placeholders(swedish[key]) != placeholders(english[key]):
+                found.append(f"{self.name}: {key} has other placeholders in sv than in en")
+            for template in (swedish[key], english[key]):
+                if not isinstance(template, str) and set(template) != {"one", "other"}:
+                    found.append(f"{self.name}: {key} needs exactly the plural forms one and other")
+        return found
+
+    def stored(self, stored: Mapping[str, object]) -> Message:
+        """A message read back from :meth:`Message.stored`."""
+        raw = stored.get("params")
+        params: dict[str, Param] = {}
+        for name, value in raw.items() if isinstance(raw, Mapping) else ():
+            params[str(name)] = (
+                self.stored(cast(Mapping[str, object], value))
+                if isinstance(value, Mapping)
+                else value
+                if isinstance(value, int)
+                else str(value)
+            )
+        return self(str(stored["key"]), **params)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A text before its language is chosen."""
+
+    catalog: Catalog = field(repr=False, compare=False)
+    key: str
+    params: Mapping[str, Param] = field(default_factory=dict)
+
+    def render(self, language: Language | None = None) -> str:
+        """The text in ``language``, by default the current request's."""
+        return self.catalog.render(self.key, self.params, language or current_language())
+
+    def stored(self) -> dict[str, object]:
+        """The key and parameters as JSON-ready data, to render in the reader's language later."""
+        return {
+            "key": self.key,
+            "params": {k: v.stored() if isinstance(v, Message) else v for k, v in self.params.items()},
+        }
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+Text: TypeAlias = str | Message
+"""A text that may not be localized yet (a literal from code outside the catalogs is shown as it is)."""
+
+
+def render(text: Text, language: Language | None = None) -> str:
+    return text.render(language) if isinstance(text, Message) else text
+
+
+class InvalidValue(ValueError):
+    """A validator's refusal whose reason is in a catalog: pydantic keeps the exception in the error's
+    context, so the resolver can render the reason in the request's language; ``str()`` stays English."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(render(message, "en"))
+        self.message = message
+
+
+_MONTHS: dict[Language, tuple[str, ...]] = {
+    "sv": (
+        "januari", "februari", "mars", "april", "maj", "juni",
+        "juli", "augusti", "september", "oktober", "november", "december",
+    ),
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+}  # fmt: skip
+
+
+def spelled_date(day: date, language: Language | None = None) -> str:
+    """``22 februari 2027`` / ``22 February 2027``."""
+    return f"{day.day} {_MONTHS[language or current_language()][day.month - 1]} {day.year}"
