@@ -19,7 +19,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, TypeAlias, cast
+from typing import Annotated, Any, Literal, TypeAlias, cast
+
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
 Language = Literal["sv", "en"]
 LANGUAGES: tuple[Language, ...] = ("sv", "en")
@@ -29,6 +31,7 @@ Template: TypeAlias = str | Mapping[Literal["one", "other"], str]
 Param: TypeAlias = "str | int | Message"
 
 _current: ContextVar[Language] = ContextVar("language", default=DEFAULT_LANGUAGE)
+_CATALOGS: dict[str, Catalog] = {}
 
 
 def current_language() -> Language:
@@ -93,6 +96,7 @@ class Catalog:
     def __init__(self, name: str, texts: Mapping[Language, Mapping[str, Template]]) -> None:
         self.name = name
         self.texts = texts
+        _CATALOGS[name] = self
 
     def __call__(self, key: str, /, **params: Param) -> Message:
         """The message ``key`` with ``params``; a key not in the catalog is a programming error."""
@@ -157,6 +161,59 @@ class Message:
 
     def __str__(self) -> str:
         return self.render()
+
+    def kept(self) -> LocalText:
+        """The message as a model field keeps it, to be rendered in the reader's language when shown."""
+        return LocalText(catalog=self.catalog.name, key=self.key, params=self.stored()["params"])
+
+
+class LocalText(BaseModel):
+    """A stored text: its catalog, key and parameters. An answer shows it in the request's language
+    (:func:`localized`, which the resolver applies to every answer)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    catalog: str
+    key: str
+    params: dict[str, Any] = {}
+
+    def message(self) -> Message:
+        return _CATALOGS[self.catalog].stored({"key": self.key, "params": self.params})
+
+    def render(self, language: Language | None = None) -> str:
+        return self.message().render(language)
+
+
+Localized = Annotated[str | LocalText, WithJsonSchema({"type": "string"})]
+"""A field a citizen reads: a text kept as a catalog key (or, from staff, as written), shown as a string."""
+
+
+def kept(text: Text) -> str | LocalText:
+    """What a :data:`Localized` field keeps of ``text``."""
+    return text.kept() if isinstance(text, Message) else text
+
+
+def localized(value: Any, language: Language | None = None) -> Any:
+    """``value`` with every :class:`LocalText` in it (in models, lists and dicts, however deep) rendered."""
+    if isinstance(value, LocalText):
+        return value.render(language)
+    if isinstance(value, BaseModel):
+        changed = {}
+        for name in type(value).model_fields:
+            inner = getattr(value, name)
+            shown = localized(inner, language)
+            if shown is not inner:
+                changed[name] = shown
+        return value.model_copy(update=changed) if changed else value
+    if isinstance(value, dict):
+        items = {k: localized(v, language) for k, v in value.items()}
+        return items if any(items[k] is not value[k] for k in value) else value
+    if isinstance(value, list | tuple):
+        shown_items = [localized(v, language) for v in value]
+        if all(a is b for a, b in zip(shown_items, value, strict=True)):
+            return value
+        return type(value)(shown_items) if isinstance(value, tuple) else shown_items
+    return value
 
 
 Text: TypeAlias = str | Message

@@ -40,7 +40,7 @@ from shared.http.problems import (
 from shared.http.problems import (
     title as problem_title,
 )
-from shared.i18n import InvalidValue, Language, Text, current_language, negotiate, using_language
+from shared.i18n import InvalidValue, Language, Text, current_language, localized, negotiate, using_language
 from shared.manifest import Route
 from shared.messages import TEXTS
 
@@ -116,11 +116,12 @@ def problem_for(error: DomainError) -> ProblemError:
 
 
 class StockholmTimeResponses(OpenAPIResponseValidationMiddleware):
-    """Powertools' response validation, with every time in the answer turned to Stockholm time first: a
-    citizen reads ``2026-12-02T10:15:00+01:00``, whatever the service keeps (UTC) and in every service."""
+    """Powertools' response validation, with every time in the answer turned to Stockholm time first (a
+    citizen reads ``2026-12-02T10:15:00+01:00``, whatever the service keeps (UTC) and in every service), and
+    every text kept as a catalog key shown in the request's language."""
 
     def _handle_response(self, *, route: Any, response: Response[Any]) -> Response[Any]:
-        response.body = in_stockholm_time(response.body)
+        response.body = localized(in_stockholm_time(response.body))
         return super()._handle_response(route=route, response=response)  # type: ignore[no-any-return]
 
 
