@@ -168,29 +168,39 @@ class Message:
 
 
 class LocalText(BaseModel):
-    """A stored text: its catalog, key and parameters. An answer shows it in the request's language
+    """A stored text: its catalog, key and parameters, or (for texts kept as data, such as a decision rule's
+    reason) the text itself in every language. An answer shows it in the request's language
     (:func:`localized`, which the resolver applies to every answer)."""
 
     model_config = ConfigDict(frozen=True)
 
-    catalog: str
-    key: str
+    catalog: str = ""
+    key: str = ""
     params: dict[str, Any] = {}
-
-    def message(self) -> Message:
-        return _CATALOGS[self.catalog].stored({"key": self.key, "params": self.params})
+    texts: dict[Language, str] | None = None
 
     def render(self, language: Language | None = None) -> str:
-        return self.message().render(language)
+        language = language or current_language()
+        if self.texts is not None:
+            return self.texts.get(language) or self.texts[DEFAULT_LANGUAGE]
+        return _CATALOGS[self.catalog].stored({"key": self.key, "params": self.params}).render(language)
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 Localized = Annotated[str | LocalText, WithJsonSchema({"type": "string"})]
 """A field a citizen reads: a text kept as a catalog key (or, from staff, as written), shown as a string."""
 
 
-def kept(text: Text) -> str | LocalText:
+def kept(text: Text | LocalText) -> str | LocalText:
     """What a :data:`Localized` field keeps of ``text``."""
     return text.kept() if isinstance(text, Message) else text
+
+
+def shown(text: str | LocalText | Message, language: Language | None = None) -> str:
+    """A kept text as ``language`` (by default the request's) reads it."""
+    return text if isinstance(text, str) else text.render(language)
 
 
 def localized(value: Any, language: Language | None = None) -> Any:

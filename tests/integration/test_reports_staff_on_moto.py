@@ -209,7 +209,7 @@ def test_staff_work_a_queued_case_and_every_step_is_audited(
 
     bus.deliver("notify")
     (letter,) = letters(moto_cloud, outgoing_mail)
-    assert "A preliminary investigation has been opened." in json.loads(letter["Body"])["body"]
+    assert "Förundersökning har inletts." in json.loads(letter["Body"])["body"]
 
 
 def test_another_regions_staff_cannot_see_the_case_or_the_queue(moto_cloud: MotoCloud, bus: Bus) -> None:

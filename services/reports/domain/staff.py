@@ -19,6 +19,7 @@ from services.reports.domain.decisions import Outcome, apply_decision
 from services.reports.domain.filing import change_status
 from services.reports.domain.model import Decision, Report, ReportStatus
 from services.reports.domain.ports import AuditLog, CaseWork, Page
+from services.reports.messages import TEXTS
 from shared.clock import Clock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.models import CamelModel
@@ -176,7 +177,7 @@ class CaseDesk:
         moved, event = change_status(
             report,
             ReportStatus.UNDER_ASSESSMENT,
-            reason="A case handler is assessing the report.",
+            reason=TEXTS("timeline.assessing"),
             now=now,
             correlation_id=self.correlation_id,
         )

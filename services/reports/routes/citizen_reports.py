@@ -30,6 +30,7 @@ from shared.http.idempotency import IdempotencyKey
 from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.params import CaseNumberPath, checked_case_number
+from shared.i18n import current_language
 
 BASE = "/reports/v1"
 router = Router()  # type: ignore[no-untyped-call]
@@ -37,7 +38,9 @@ router = Router()  # type: ignore[no-untyped-call]
 
 def _citizen() -> filing.Citizen:
     caller = require_citizen(router.current_event.raw_event)
-    return filing.Citizen(owner_ref=caller.subject, personnummer=caller.personnummer or "")
+    return filing.Citizen(
+        owner_ref=caller.subject, personnummer=caller.personnummer or "", language=current_language()
+    )
 
 
 def _correlation_id() -> str:
