@@ -166,7 +166,7 @@ def get_receipt(caseNumber: CaseNumberPath) -> Response[bytes]:  # noqa: N803 - 
     report = filing.owned_report(
         checked_case_number(caseNumber), owner_ref=citizen.owner_ref, repository=dependencies.repository()
     )
-    pdf = receipt.render_receipt(report, issued_at=dependencies.clock().now())
+    pdf = receipt.render_receipt(report, issued_at=dependencies.clock().now(), language=current_language())
     disposition = f'attachment; filename="kvitto-{report.case_number}.pdf"'
     return Response(200, "application/pdf", pdf, headers={"Content-Disposition": disposition})
 
