@@ -27,6 +27,14 @@ class InvalidInput(DomainError):
         return cls({field: reason})
 
 
+class ForeignPageStart(InvalidInput):
+    """A page token that points into another list than the one asked for (someone else's, another region's):
+    refused like a forged one, naming the pagination parameter every list of the APIs has."""
+
+    def __init__(self) -> None:
+        super().__init__({"nextToken": "is not a token this API gave out"})
+
+
 class NotFound(DomainError):
     """Also what a caller gets for an object that exists but is not theirs: its existence is not revealed."""
 

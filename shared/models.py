@@ -18,9 +18,18 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Union
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Discriminator, Field, Tag
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+)
+from pydantic.alias_generators import to_camel
 
-from shared.events.envelope import CamelModel
 from shared.i18n import InvalidValue
 from shared.identity import InvalidIdentifier, parse_imei
 from shared.messages import TEXTS
@@ -40,6 +49,14 @@ TAG_SEPARATOR = "="
 
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
+
+
+class CamelModel(BaseModel):
+    """Contracts speak camelCase on the wire and snake_case in Python."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+
 _EARLIEST = datetime(EARLIEST_DAY.year, 1, 1, tzinfo=UTC)
 _AFTER_LATEST = datetime(LATEST_DAY.year + 1, 1, 1, tzinfo=UTC)
 _RANGE = f"from {EARLIEST_DAY.year} to {LATEST_DAY.year}"

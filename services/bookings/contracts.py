@@ -34,7 +34,7 @@ from services.bookings.domain.receptions import (
 )
 from services.bookings.domain.validity import ValidityQuestion, ValidityResult
 from shared.clock import stockholm_time
-from shared.events.envelope import CamelModel
+from shared.models import CamelModel
 
 # How far ahead a reception's view lists the days it is closed.
 CLOSED_DAYS_AHEAD = timedelta(days=60)

@@ -15,6 +15,7 @@ from services.bookings.adapters.registers import (
 )
 from shared.adapters import aws
 from shared.clock import Clock, SystemClock
+from shared.composition import forget_built
 
 # Defaults; the manifest sets them per environment.
 DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 30
@@ -66,4 +67,6 @@ def clock() -> Clock:
     return SystemClock()
 
 
-CACHED = (repository, receptions, population, documents, cases, public_rate_limiter, clock)
+def reset() -> None:
+    """Forget every client and adapter built so far (a test's fresh cloud)."""
+    forget_built(globals())

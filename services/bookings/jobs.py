@@ -6,17 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.bookings import dependencies
 from services.bookings.domain import reminders
-from shared.observability import create_logger, create_metrics, entry_point
-
-logger = create_logger()
-metrics = create_metrics()
-tracer = Tracer()
+from services.bookings.telemetry import logger, metrics, tracer
+from shared.observability import entry_point
 
 
 def _scheduled_time(event: dict[str, Any]) -> datetime | None:

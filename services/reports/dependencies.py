@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import boto3
 
 from services.reports.adapters.attachments import S3AttachmentStore
-from services.reports.adapters.case_work import DynamoDbAuditLog, DynamoDbCaseWork
+from services.reports.adapters.case_work import DynamoDbCaseWork
 from services.reports.adapters.dynamodb import (
     DynamoDbReportRepository,
     DynamoDbStolenGoodsIndex,
@@ -18,7 +18,6 @@ from services.reports.adapters.dynamodb import (
     DynamoDbTriageBacklog,
 )
 from services.reports.adapters.found_items import DynamoDbFoundItemRepository, DynamoDbReportedPropertyIndex
-from services.reports.adapters.mailbox import SqsDigitalMailbox
 from services.reports.adapters.registers import DynamoDbCompanyRegister, DynamoDbPopulationRegister
 from services.reports.domain.authority import Registers
 from services.reports.domain.decisions import RuleSet, current_rule_set
@@ -28,7 +27,10 @@ from services.reports.manifest import (
     TRIAGE_OVERDUE_MINUTES_VARIABLE,
 )
 from shared.adapters import aws
+from shared.adapters.audit import DynamoDbAuditLog
+from shared.adapters.mailbox import SqsDigitalMailbox
 from shared.clock import Clock, SystemClock
+from shared.composition import forget_built
 from shared.manifest import queue_variable
 
 if TYPE_CHECKING:
@@ -121,3 +123,8 @@ def decision_rules() -> RuleSet:
 @cache
 def attachments() -> S3AttachmentStore:
     return S3AttachmentStore(os.environ["BUCKET_ATTACHMENTS"], aws.s3())
+
+
+def reset() -> None:
+    """Forget every client and adapter built so far (a test's fresh cloud)."""
+    forget_built(globals())

@@ -35,7 +35,7 @@ STAFF = f"{BASE}/staff"
 # Staff roles the routes name (see README): case handlers change cases; reception staff handle found items.
 CASE_HANDLER_ROLE = "caseHandler"
 RECEPTION_ROLE = "reception"
-# The queue of letters to citizens' digital mailboxes (see adapters/mailbox.py), drained by a connector
+# The queue of letters to citizens' digital mailboxes (see shared/adapters/mailbox.py), drained by a connector
 # outside this stack.
 OUTGOING_MAIL = "outgoing-mail"
 # Audit records of staff's reads and changes are kept five years, then expire (brottsdatalagen requires the

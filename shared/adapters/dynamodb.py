@@ -3,7 +3,8 @@
 - Typed attribute maps: :func:`to_item`, :func:`from_item`, :func:`from_body` (a model kept as JSON).
 - Times in sort keys: :func:`sortable` (microseconds) and :func:`sortable_seconds`, UTC with a fixed width, so
   the text order of keys is their time order; :func:`parse_sortable` reads either back.
-- Reads: :func:`query_page` (one page and where the next starts), :func:`query_all` (every page).
+- Reads: :func:`query_page` (one page and where the next starts, refusing a start in another partition),
+  :func:`query_all` (every page).
 - Batch puts: :func:`put_all` (25 at a time, retrying what DynamoDB hands back unprocessed).
 - Writes that can be refused: :class:`Write` pairs one item of a transaction with the domain error its failed
   condition stands for; :func:`transact` writes them all or none, and :func:`conditional_put` writes one.
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from shared.errors import Conflict
+from shared.errors import Conflict, ForeignPageStart
 from shared.events.outbox import outbox_item
 
 if TYPE_CHECKING:
@@ -106,13 +107,26 @@ def query_page(
     client: DynamoDBClient, query: dict[str, Any], start: Mapping[str, Any] | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """One page of ``query`` from ``start`` on, and where the next page starts (``None`` after the last).
-    Both ends are plain values (see :func:`from_item`), for the caller's pagination token."""
+    Both ends are plain values (see :func:`from_item`), for the caller's pagination token. A ``start`` outside
+    the partition the query reads (a genuine token of someone else's list) is refused: ForeignPageStart."""
     request = dict(query)
     if start:
+        name, value = _partition(query)
+        if start.get(name) != value:
+            raise ForeignPageStart()
         request["ExclusiveStartKey"] = to_item(start)
     response = client.query(**request)
     last = response.get("LastEvaluatedKey")
     return list(response.get("Items", [])), from_item(last) if last else None
+
+
+def _partition(query: Mapping[str, Any]) -> tuple[str, Any]:
+    """The partition key's name and plain value of a query: the first ``name = :value`` of its key
+    condition (``#name`` resolved through ``ExpressionAttributeNames``)."""
+    condition = str(query["KeyConditionExpression"]).split(" AND ")[0]
+    name, _, placeholder = (part.strip() for part in condition.partition("="))
+    name = query.get("ExpressionAttributeNames", {}).get(name, name)
+    return name, _deserializer.deserialize(query["ExpressionAttributeValues"][placeholder])
 
 
 def query_all(client: DynamoDBClient, query: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

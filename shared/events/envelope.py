@@ -7,13 +7,8 @@ from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
 
-
-class CamelModel(BaseModel):
-    """Contracts speak camelCase on the wire and snake_case in Python."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+from shared.models import CamelModel
 
 
 class EventData(CamelModel):

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.http.problems import ForbiddenProblem, UnauthorizedProblem
 from shared.messages import TEXTS
+from shared.staff import NATIONAL
 
 PrincipalType = Literal["citizen", "staff", "agency"]
-NATIONAL = "National"
 
 
 class Caller(BaseModel):
@@ -88,3 +88,6 @@ def require_staff(event: Mapping[str, Any], *, role: str | None = None) -> Calle
     if role is not None and role not in caller.roles:
         raise ForbiddenProblem(TEXTS("needs_role", role=role))
     return caller
+
+
+__all__ = ["NATIONAL", "Caller", "caller_from_event", "require_citizen", "require_staff"]

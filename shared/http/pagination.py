@@ -12,8 +12,9 @@ token is sealed with the service's own key, with the Python standard library onl
   (encrypt-then-MAC; the 16-byte tag is compared in constant time before anything is decrypted).
 
 A token that was forged, altered, cut short, made with another key or older than ``MAX_AGE`` is a 400
-problem+json naming ``nextToken``; so is a genuine token of another caller's list (``must_contain`` pins the
-partition a token may point into). The secret is read on the first list request, not at import, and cached for
+problem+json naming ``nextToken``; so is a genuine token of another caller's list (the DynamoDB toolkit's
+``query_page`` refuses a start outside the partition it reads, so no route needs to know key formats;
+``must_contain`` pins one here too). The secret is read on the first list request, not at import, and cached for
 the life of the process (``PAGE_TOKEN_SECRET_VARIABLE`` names it; ``shared.adapters.secrets`` reads it).
 """
 

@@ -35,27 +35,16 @@ class MotoCloud:
 def _forget_clients() -> None:
     # Handlers build their boto3 clients once per process (as in Lambda); each test gets fresh moto state.
     for cached in (
-        reports_dependencies.repository,
-        reports_dependencies.clock,
-        reports_dependencies.found_items,
-        reports_dependencies.reported_property,
-        reports_dependencies.stolen_goods,
-        reports_dependencies.tips,
-        reports_dependencies.audit_log,
-        reports_dependencies.case_work,
-        reports_dependencies.sqs,
-        reports_dependencies.mailbox,
-        reports_dependencies.population,
-        reports_dependencies.companies,
         idempotency._store,
         consumer._store,
         aws_clients.dynamodb,
         aws_clients.events,
         aws_clients.s3,
         pagination.service_tokens,
-        *bookings_dependencies.CACHED,
     ):
         cached.cache_clear()
+    reports_dependencies.reset()
+    bookings_dependencies.reset()
     secrets.forget()
 
 

@@ -24,7 +24,7 @@ from shared.adapters.dynamodb import (
     to_item,
     transact,
 )
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, ForeignPageStart, NotFound
 
 
 class Refused(Conflict):
@@ -127,17 +127,54 @@ def test_sortable_times_have_one_width_so_their_text_order_is_their_time_order()
     assert parse_sortable(sortable_seconds(moments[1])) == moments[1]
 
 
+OWNERS_QUERY = {
+    "TableName": "t",
+    "IndexName": "byOwner",
+    "KeyConditionExpression": "ownerKey = :owner",
+    "ExpressionAttributeValues": to_item({":owner": "OWNER#a"}),
+    "Limit": 1,
+}
+
+
 def test_a_page_starts_where_the_last_one_ended_and_says_where_the_next_starts() -> None:
     last = to_item({"pk": "REPORT#K2-26", "ownerKey": "OWNER#a"})
     client = RecordingDynamoDb({"Items": [{"pk": {"S": "x"}}], "LastEvaluatedKey": last}, {"Items": []})
 
-    items, next_start = query_page(client, {"TableName": "t", "Limit": 1}, None)  # type: ignore[arg-type]
-    rest, after_last = query_page(client, {"TableName": "t", "Limit": 1}, next_start)  # type: ignore[arg-type]
+    items, next_start = query_page(client, OWNERS_QUERY, None)  # type: ignore[arg-type]
+    rest, after_last = query_page(client, OWNERS_QUERY, next_start)  # type: ignore[arg-type]
 
     assert (len(items), rest, after_last) == (1, [], None)
     assert next_start == {"pk": "REPORT#K2-26", "ownerKey": "OWNER#a"}
     assert client.calls[1][1]["ExclusiveStartKey"] == last
     assert "ExclusiveStartKey" not in client.calls[0][1]
+
+
+def test_a_page_start_in_another_partition_is_refused_naming_the_token_before_anything_is_read() -> None:
+    client = RecordingDynamoDb()
+    someone_elses = {"pk": "REPORT#K3-26", "ownerKey": "OWNER#b"}
+
+    with pytest.raises(ForeignPageStart) as refused:
+        query_page(client, OWNERS_QUERY, someone_elses)  # type: ignore[arg-type]
+
+    assert refused.value.reasons == {"nextToken": "is not a token this API gave out"}
+    assert client.calls == []
+
+
+def test_the_partition_a_page_start_must_lie_in_may_be_named_through_attribute_names() -> None:
+    last = to_item({"pk": "REPORT#K2-26", "queueKey": "QUEUE#Väst"})
+    client = RecordingDynamoDb({"Items": []})
+    query = {
+        "TableName": "t",
+        "KeyConditionExpression": "#queue = :queue AND queueSort > :after",
+        "ExpressionAttributeNames": {"#queue": "queueKey"},
+        "ExpressionAttributeValues": to_item({":queue": "QUEUE#Väst", ":after": "0"}),
+    }
+
+    query_page(client, query, {"pk": "REPORT#K2-26", "queueKey": "QUEUE#Väst"})  # type: ignore[arg-type]
+    with pytest.raises(ForeignPageStart):
+        query_page(client, query, {"pk": "REPORT#K2-26", "queueKey": "QUEUE#Nord"})  # type: ignore[arg-type]
+
+    assert [call[1]["ExclusiveStartKey"] for call in client.calls] == [last]
 
 
 # --- batch puts --------------------------------------------------------------------------------------------

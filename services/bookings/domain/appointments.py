@@ -12,9 +12,8 @@ from pydantic import AwareDatetime, Field, StringConstraints, field_validator
 
 from services.bookings.domain.receptions import RECEPTION_ID_PATTERN, AppointmentKind
 from shared.casenumbers import parse_diarienummer, parse_k_number
-from shared.events.envelope import CamelModel
 from shared.identity import InvalidIdentifier, parse_personnummer
-from shared.models import Timestamp
+from shared.models import CamelModel, Timestamp
 
 # No 0/O and no 1/I: read aloud or copied from a letter, the number cannot be mistyped into another one.
 BOOKING_NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

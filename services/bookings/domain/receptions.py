@@ -17,7 +17,7 @@ from pydantic import Field, StringConstraints, field_serializer, field_validator
 
 from services.bookings.domain.holidays import closed_day_name
 from shared.clock import STOCKHOLM, stockholm_time
-from shared.events.envelope import CamelModel
+from shared.models import CamelModel
 from shared.regions import Region, UnknownMunicipality, municipality
 
 RECEPTION_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

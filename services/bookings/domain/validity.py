@@ -27,9 +27,9 @@ from shared.concurrency import retry_on_conflict
 from shared.errors import Conflict
 from shared.events.contracts.bookings import SOURCE, DocumentBlocked, DocumentBlockRefused
 from shared.events.contracts.reports import DocumentBlockRequested
-from shared.events.envelope import CamelModel, Envelope, EventData, new_event
+from shared.events.envelope import Envelope, EventData, new_event
 from shared.identity import InvalidIdentifier, parse_personnummer
-from shared.models import Day
+from shared.models import CamelModel, Day
 
 # Swedish passports and national ID cards carry 8-digit numbers.
 DOCUMENT_NUMBER_PATTERN = r"^\d{8}$"

@@ -2,28 +2,21 @@
 
 Notes are items of their own next to the report (``REPORT#<caseNumber>`` / ``NOTE#<at>#<noteId>``), never part
 of the report body that the owner's view is made from. An audit record goes into the audit table in the same
-transaction as the change it records (DynamoDB transactions span tables), or alone for a read.
-
-Audit table layout: ``pk`` is what was accessed (``CASE#<caseNumber>``, ``FOUND#<foundItemId>``, or
-``REGION#<region>`` for a queue or an attempt that named no item),
-``sk`` the time and record id; the index ``byStaff`` (``staffKey`` ``STAFF#<staffId>``, ``staffSort``) answers
-"what did this person look at". Records are only ever put, under a condition that nothing is overwritten;
-``expiresAt`` ends them after the retention period.
+transaction as the change it records (DynamoDB transactions span tables), or alone for a read: the audit table
+is every service's, ``shared.adapters.audit``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from services.reports.adapters.dynamodb import DynamoDbReportRepository, report_item
 from services.reports.domain.model import Report
 from services.reports.domain.ports import Page
 from services.reports.domain.staff import AuditRecord, Note
+from shared.adapters.audit import DynamoDbAuditLog
 from shared.adapters.dynamodb import (
-    Write,
-    conditional_put,
     from_body,
     put_if_absent,
     put_if_version,
@@ -33,7 +26,6 @@ from shared.adapters.dynamodb import (
     to_item,
     transact,
 )
-from shared.errors import Conflict
 from shared.events.envelope import Envelope, EventData
 
 if TYPE_CHECKING:
@@ -41,49 +33,6 @@ if TYPE_CHECKING:
 
 QUEUE_INDEX = "byRegionQueue"
 NOTE_PREFIX = "NOTE#"
-
-
-def audit_item(record: AuditRecord, retention: timedelta) -> dict[str, Any]:
-    if record.found_item_id:
-        subject = f"FOUND#{record.found_item_id}"
-    elif record.case_number:
-        subject = f"CASE#{record.case_number}"
-    else:
-        subject = f"REGION#{record.region}"
-    sort = f"{sortable(record.at)}#{record.audit_id}"
-    return to_item(
-        {
-            "pk": subject,
-            "sk": sort,
-            "staffKey": f"STAFF#{record.staff_id}",
-            "staffSort": sort,
-            "action": record.action.value,
-            "allowed": record.allowed,
-            "expiresAt": int((record.at + retention).timestamp()),
-            "body": record.model_dump_json(by_alias=True),
-        }
-    )
-
-
-class DynamoDbAuditLog:
-    def __init__(self, table_name: str, client: DynamoDBClient, *, retention: timedelta) -> None:
-        self.table_name = table_name
-        self.retention = retention
-        self._client = client
-
-    def put(self, record: AuditRecord) -> Write:
-        """The audit record as one write of a transaction."""
-        return put_if_absent(self.table_name, audit_item(record, self.retention))
-
-    def record(self, entry: AuditRecord) -> None:
-        # Alone: a read or a refusal is not the request's change, so it never carries an idempotency record.
-        conditional_put(
-            self._client,
-            self.table_name,
-            audit_item(entry, self.retention),
-            condition="attribute_not_exists(pk)",
-            refusal=lambda: Conflict(f"Audit record {entry.audit_id} already exists"),
-        )
 
 
 class DynamoDbCaseWork(DynamoDbReportRepository):

@@ -14,41 +14,21 @@ happen: the retry sends the same letter with the same id, which the mailbox conn
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
-
-from pydantic import AwareDatetime
 
 from services.reports.domain.decisions import Outcome
 from services.reports.domain.model import Decision, Report
-from services.reports.domain.ports import DigitalMailbox, ReportRepository
+from services.reports.domain.ports import ReportRepository
 from services.reports.messages import TEXTS
 from shared.clock import Clock, stockholm_time
 from shared.errors import Conflict, NotFound
 from shared.i18n import shown
-from shared.models import CamelModel
+from shared.letters import DigitalLetter as DigitalLetter
+from shared.letters import DigitalMailbox
+from shared.letters import letter_id as letter_id
 
-SENDER = "Polisen"
-# A letter has a stable id per notice, so the mailbox connector can drop a copy sent twice after a retry.
-_LETTER_NAMESPACE = uuid.UUID("3d0c6a51-5b0e-4f0f-9a43-6f3b1f6c2d71")
 # Recording that the reporter was told can race a staff member's change to the report; it is simply retried.
 _RECORD_ATTEMPTS = 3
-
-
-class DigitalLetter(CamelModel):
-    """A letter for a citizen's digital mailbox. Personal data: the recipient is a personnummer."""
-
-    message_id: str
-    recipient_personnummer: str
-    sender: str = SENDER
-    subject: str
-    body: str
-    case_number: str
-    written_at: AwareDatetime
-
-
-def letter_id(kind: str, case_number: str, moment: datetime) -> str:
-    return str(uuid.uuid5(_LETTER_NAMESPACE, f"{kind}/{case_number}/{moment.isoformat()}"))
 
 
 def decision_letter(report: Report, decision: Decision, *, now: datetime) -> DigitalLetter:

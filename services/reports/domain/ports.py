@@ -9,11 +9,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from services.reports.domain.model import Report
+from shared.audit import AuditLog as AuditLog
 from shared.events.envelope import Envelope, EventData
+from shared.letters import DigitalMailbox as DigitalMailbox
 
 if TYPE_CHECKING:
     from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
-    from services.reports.domain.notifications import DigitalLetter
     from services.reports.domain.staff import AuditRecord, Note
     from services.reports.domain.tips import Tip
 
@@ -210,18 +211,4 @@ class CaseWork(ReportRepository, Protocol):
 
     def add_note(self, note: Note, *, audit: AuditRecord) -> None:
         """Store a note and its audit record atomically."""
-        ...
-
-
-class AuditLog(Protocol):
-    def record(self, entry: AuditRecord) -> None:
-        """Append a record of a read or a refused attempt; records are never changed or removed."""
-        ...
-
-
-class DigitalMailbox(Protocol):
-    """A citizen's digital mailbox (Mina meddelanden), reached by personnummer."""
-
-    def send(self, letter: DigitalLetter) -> None:
-        """Hand the letter over for delivery; a letter sent twice carries the same ``messageId``."""
         ...

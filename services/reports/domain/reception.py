@@ -11,14 +11,13 @@ finder's data.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.reports.domain.ports import AuditLog
 from services.reports.domain.staff import AuditAction, AuditRecord, NotPermitted
+from shared.staff import StaffMember
 
 RECEPTION = "reception"
-NATIONAL = "National"
 FOUND_ITEM_ACTIONS = frozenset(
     {
         AuditAction.REGISTER_FOUND_ITEM,
@@ -29,18 +28,10 @@ FOUND_ITEM_ACTIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Staff:
-    staff_id: str
-    region: str  # a police region, or National
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-    def may_see(self, region: str) -> bool:
-        return self.region in (NATIONAL, region)
-
+class Staff(StaffMember):
     @property
     def works_reception(self) -> bool:
-        return RECEPTION in self.roles
+        return self.has_role(RECEPTION)
 
 
 def audit_record(

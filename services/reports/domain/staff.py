@@ -8,7 +8,7 @@ refused attempt, leaves an audit record; a change and its record are stored toge
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -20,13 +20,13 @@ from services.reports.domain.filing import change_status
 from services.reports.domain.model import Decision, Report, ReportStatus
 from services.reports.domain.ports import AuditLog, CaseWork, Page
 from services.reports.messages import TEXTS
+from shared import audit, staff
 from shared.clock import Clock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.models import CamelModel
 from shared.regions import Region
+from shared.staff import NATIONAL
 
-# The staff token's region of those who work across all regions (matches the identity provider's claim).
-NATIONAL = "National"
 CASE_HANDLER = "caseHandler"
 
 # Status changes staff make directly; decisions (closing, opening an investigation) go through ``decide``.
@@ -50,18 +50,10 @@ def outcomes_open_to(report: Report) -> tuple[Outcome, ...]:
     return ()
 
 
-@dataclass(frozen=True)
-class StaffMember:
-    staff_id: str
-    region: str  # a police region, or NATIONAL
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-    def may_see(self, region: str) -> bool:
-        return self.region in (NATIONAL, region)
-
+class StaffMember(staff.StaffMember):
     @property
     def handles_cases(self) -> bool:
-        return CASE_HANDLER in self.roles
+        return self.has_role(CASE_HANDLER)
 
 
 class Note(CamelModel):
@@ -88,24 +80,21 @@ class AuditAction(StrEnum):
     HAND_OVER = "handOver"
 
 
-class AuditRecord(CamelModel):
-    """Who did what to which case or found item, when, and whether it was allowed. Names the change, never its
-    content (a note's text, a reason or a finder's data stays with the case or the item)."""
+class AuditRecord(audit.AuditRecord):
+    """Who did what to which case or found item (see :class:`shared.audit.AuditRecord`)."""
 
-    audit_id: str
-    at: AwareDatetime
-    staff_id: str
-    staff_region: str
     action: AuditAction
-    allowed: bool
     case_number: str | None = None
     found_item_id: str | None = None
-    # The region whose reports were read or changed.
-    region: str | None = None
     # The cases a list showed.
     case_numbers: list[str] = Field(default_factory=list)
-    change: str | None = None
-    correlation_id: str
+
+    def subject(self) -> audit.AuditSubject:
+        if self.found_item_id:
+            return audit.AuditSubject("found", self.found_item_id)
+        if self.case_number:
+            return audit.AuditSubject("case", self.case_number)
+        return super().subject()
 
 
 class NotPermitted(Forbidden):

@@ -109,7 +109,7 @@ def list_reports(
     next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
 ) -> ReportList:
     citizen = _citizen()
-    start = decode_token(next_token, must_contain={"ownerKey": f"OWNER#{citizen.owner_ref}"})
+    start = decode_token(next_token)
     page = filing.owned_reports(
         citizen.owner_ref, limit=limit, start=start, repository=dependencies.repository()
     )

@@ -31,7 +31,7 @@ from services.reports.domain.model import ItemCategory
 from services.reports.domain.reception import Staff, require_reception
 from services.reports.domain.staff import AuditAction
 from services.reports.telemetry import logger, metrics
-from shared.http.auth import NATIONAL, require_staff
+from shared.http.auth import require_staff
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
 from shared.http.openapi import created
@@ -39,6 +39,7 @@ from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encod
 from shared.http.problems import ForbiddenProblem, ValidationProblem
 from shared.models import CamelModel
 from shared.regions import Region, municipality
+from shared.staff import NATIONAL
 
 FOUND_ITEMS = "/reports/v1/staff/found-items"
 router = Router()  # type: ignore[no-untyped-call]
@@ -235,7 +236,7 @@ def list_found_items(
     listed = region.value if region else staff.region
     if not staff.may_see(listed):
         raise ForbiddenProblem(f"Staff of region {staff.region} see the found items of {staff.region} only")
-    start = decode_token(next_token, must_contain={"queueKey": f"FOUNDITEMS#{listed}"})
+    start = decode_token(next_token)
     page = dependencies.found_items().list_held_in(listed, status=status, limit=limit, start=start)
     return FoundItemList(
         region=listed,

@@ -130,7 +130,7 @@ def get_queue(
 ) -> QueuePage:
     desk = _desk()
     queue_region = desk.queue_region(region)
-    start = decode_token(next_token, must_contain={"queueKey": f"QUEUE#{queue_region}"})
+    start = decode_token(next_token)
     page = desk.queue(queue_region, limit=limit, start=start)
     return QueuePage(
         region=queue_region,

@@ -1,4 +1,4 @@
-"""Outgoing digital mail: letters go onto the reports service's outgoing-mail queue (SQS).
+"""Outgoing digital mail: letters go onto the sending service's outgoing-mail queue (SQS).
 
 In AWS a connector drains the queue and delivers each letter through Mina meddelanden (recipient lookup in
 FaR, then the citizen's chosen mailbox, or paper when they have none). Locally the letters stay in moto's
@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from services.reports.domain.notifications import DigitalLetter
+from shared.letters import DigitalLetter
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
