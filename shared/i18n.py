@@ -131,7 +131,7 @@ class Catalog:
         params: dict[str, Param] = {}
         for name, value in raw.items() if isinstance(raw, Mapping) else ():
             params[str(name)] = (
-                self.stored(cast(Mapping[str, object], value))
+                _CATALOGS[str(value.get("catalog", self.name))].stored(cast(Mapping[str, object], value))
                 if isinstance(value, Mapping)
                 else value
                 if isinstance(value, int)
@@ -156,7 +156,10 @@ class Message:
         """The key and parameters as JSON-ready data, to render in the reader's language later."""
         return {
             "key": self.key,
-            "params": {k: v.stored() if isinstance(v, Message) else v for k, v in self.params.items()},
+            "params": {
+                k: {"catalog": v.catalog.name, **v.stored()} if isinstance(v, Message) else v
+                for k, v in self.params.items()
+            },
         }
 
     def __str__(self) -> str:
@@ -243,18 +246,13 @@ class InvalidValue(ValueError):
         self.message = message
 
 
-_MONTHS: dict[Language, tuple[str, ...]] = {
-    "sv": (
-        "januari", "februari", "mars", "april", "maj", "juni",
-        "juli", "augusti", "september", "oktober", "november", "december",
-    ),
-    "en": (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ),
-}  # fmt: skip
-
-
 def spelled_date(day: date, language: Language | None = None) -> str:
     """``22 februari 2027`` / ``22 February 2027``."""
-    return f"{day.day} {_MONTHS[language or current_language()][day.month - 1]} {day.year}"
+    return spelled(day).render(language)
+
+
+def spelled(day: date) -> Message:
+    """A day as a message, spelled in whichever language it is rendered (and kept) in."""
+    from shared.messages import TEXTS
+
+    return TEXTS("date.spelled", day=day.day, month=TEXTS(f"month.{day.month}"), year=day.year)
