@@ -41,7 +41,7 @@ def decision_letter(report: Report, decision: Decision, *, now: datetime) -> Dig
         else TEXTS("letter.by_staff", region=report.region)
     )
     filed = stockholm_time(report.filed_at).strftime("%Y-%m-%d %H:%M")
-    report_type = TEXTS(f"type.{report.type}") if f"type.{report.type}" in TEXTS.texts["sv"] else report.type
+    report_type = TEXTS(f"type.{report.type}")
     paragraphs = (
         TEXTS("letter.case", caseNumber=report.case_number).render(language)
         + "\n"
