@@ -64,8 +64,9 @@ bench: install ## Benchmarks that print figures (not part of make test)
 	$(VENV)/bin/python bench/booking_contention.py
 	$(VENV)/bin/python bench/automatic_decisions.py
 	$(VENV)/bin/python bench/faults.py
+	$(VENV)/bin/python bench/cost.py
 
-docs: install ## Regenerate the committed OpenAPI documents and event schemas
+docs: install ## Regenerate the committed OpenAPI documents, event schemas and catalog, ADR index, regions page
 	$(VENV)/bin/python -m infra.generate_docs
 
 clean: ## Remove the virtualenvs and build output

@@ -2,7 +2,9 @@
 
 Usage: ``python bench/cold_probe.py MODULE SPEC.json RESULT.json``. The probe imports MODULE (a handler's
 module, or ``boto3`` for the baseline), then makes the first request the spec describes: a handler invocation,
-or one bare boto3 call. It writes both times to RESULT.json; stdout and stderr are left to the handler's logs.
+or one bare boto3 call (the handler's first, as a warm-up run recorded it). It writes both times to
+RESULT.json, with the AWS calls made when asked to record them; stdout and stderr are left to the handler's
+logs.
 
 Nothing but modules the interpreter loads at start-up is imported before the clock starts (not even ``json``
 or ``typing``), so the import time is the module's own, as in a Lambda cold start.
@@ -38,22 +40,46 @@ class LambdaContextStub:
         return 10_000
 
 
-def record_aws_calls() -> list[str]:
-    """Every AWS call made from now on, as ``service.Operation``.
+def record_aws_calls() -> list[dict[str, Any]]:
+    """Every AWS call made from now on: service, operation and parameters, for the baseline to replay.
 
     Only for the untimed warm-up: if the module did not import botocore, this import would land in the timing.
     """
     from botocore.client import BaseClient
 
-    calls: list[str] = []
+    calls: list[dict[str, Any]] = []
     original = BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def recording(client: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
-        calls.append(f"{client.meta.service_model.service_name}.{operation_name}")
+        service = client.meta.service_model.service_name
+        calls.append({"service": service, "operation": operation_name, "params": api_params})
         return original(client, operation_name, api_params)
 
     BaseClient._make_api_call = recording  # type: ignore[attr-defined]
     return calls
+
+
+def to_json(value: Any) -> Any:
+    """What JSON has no type for in boto3 parameters: binary attribute values and times."""
+    import base64
+    from datetime import datetime
+
+    if isinstance(value, bytes):
+        return {"__bytes__": base64.b64encode(value).decode()}
+    if isinstance(value, datetime):
+        return {"__datetime__": value.isoformat()}
+    return str(value)
+
+
+def from_json(value: dict[str, Any]) -> Any:
+    import base64
+    from datetime import datetime
+
+    if "__bytes__" in value:
+        return base64.b64decode(value["__bytes__"])
+    if "__datetime__" in value:
+        return datetime.fromisoformat(value["__datetime__"])
+    return value
 
 
 def invoke_handler(module: Any, spec: dict[str, Any]) -> Any:
@@ -62,8 +88,15 @@ def invoke_handler(module: Any, spec: dict[str, Any]) -> Any:
 
 
 def call_aws(boto3: Any, spec: dict[str, Any]) -> Any:
+    """The handler's first call, bare. A refusal (a condition that held the first time) is a round trip too."""
+    from botocore.exceptions import ClientError
+
     call = spec["call"]
-    response = getattr(boto3.client(call["service"]), call["method"])(**call["params"])
+    client = boto3.client(call["service"])
+    try:
+        response = client._make_api_call(call["operation"], call["params"])
+    except ClientError as error:
+        response = error.response
     return {"HTTPStatusCode": response["ResponseMetadata"]["HTTPStatusCode"]}
 
 
@@ -76,7 +109,7 @@ def main(module_name: str, spec_path: str, result_path: str) -> None:
     import json  # free by now: boto3 and every handler have imported it
 
     with open(spec_path, encoding="utf-8") as spec_file:
-        spec: dict[str, Any] = json.load(spec_file)
+        spec: dict[str, Any] = json.load(spec_file, object_hook=from_json)
     calls = record_aws_calls() if spec["record_calls"] else []
     request_started = time.perf_counter()
     if spec["mode"] == "handler":
@@ -94,7 +127,7 @@ def main(module_name: str, spec_path: str, result_path: str) -> None:
         "aws_calls": calls,
     }
     with open(result_path, "w", encoding="utf-8") as result_file:
-        json.dump(figures, result_file, default=str)
+        json.dump(figures, result_file, default=to_json)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,22 @@
 """Cold start of every Lambda function, against a bare boto3 script making the same first AWS call.
 
 For each function of every service manifest, in a fresh interpreter each time (``bench/cold_probe.py``): the
-time to import the handler's module and to serve a realistic first request. Side by side, in the same run and
-against the same moto server, the baseline: a fresh interpreter that imports boto3 and makes the handler's
-first AWS call. Handler and baseline runs alternate, so drift on the machine hits both alike.
+time to import the handler's module and to serve a realistic first request (an API request, an SQS batch of
+one event, a stream batch of one outbox insert, a schedule event), against a moto server the bench starts and
+provisions from the manifests. Side by side, in the same run and against the same moto server, the baseline: a
+fresh interpreter that imports boto3, creates the client and makes the very call the handler made first
+(recorded in an untimed warm-up run and replayed). Handler and baseline runs alternate, so drift on the
+machine hits both alike.
 
-Prints medians and the largest imports of the slowest handler. Asserts nothing.
+Functions are found in the manifests. A job (the outbox sweeper included) gets its schedule's event without
+more ado; a service's API function, consumers and publisher get their first requests from the service's entry
+in :data:`SCENARIOS`. A function without one is shown as such, with its import time only.
 
-Run: ``.venv/bin/python bench/cold_start.py [--runs N] [--seed S]`` (``make bench``).
+Prints medians, the AWS round trips of each first request and the largest imports of the slowest handler.
+Asserts nothing.
+
+Run: ``.venv/bin/python bench/cold_start.py [--runs N] [--seed S] [--traced] [--only LABEL ...]`` (``make
+bench``).
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -40,20 +49,27 @@ from botocore import xform_name
 
 from infra.catalog import MANIFESTS
 from infra.local.aws import AwsClients, aws_environment
+from infra.local.event_sources import scheduled_event
 from infra.local.moto_server import MotoServer
 from infra.local.plan import ACCOUNT_ID, REGION, build_plan
 from infra.local.provision import provision
+from services.bookings.adapters.registers import DynamoDbDocumentRegister, DynamoDbReceptionDirectory
+from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
+from services.bookings.reference_data import receptions
 from services.reports.adapters.dynamodb import DynamoDbReportRepository
-from services.reports.domain import filing
+from services.reports.domain import decisions, filing
 from services.reports.domain.model import Report, parse_draft
 from shared.clock import SystemClock
-from shared.events.envelope import Envelope, EventData
+from shared.events.contracts import bookings as booking_events
+from shared.events.contracts import reports as report_events
+from shared.events.envelope import Envelope, EventData, new_event
 from shared.events.outbox import outbox_item
 from shared.identity import generate_personnummer
-from shared.manifest import Function, ServiceManifest, bus_name
+from shared.manifest import Function, ServiceManifest
+from tests.support.bookings import booking_body, bookings_event, open_slots
 from tests.support.fakes import no_registers
 from tests.support.lambda_events import citizen_claims, rest_event
-from tests.support.reports import theft_report
+from tests.support.reports import form, theft_report
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -63,7 +79,8 @@ ENV = "bench"
 PROBE = Path(__file__).with_name("cold_probe.py")
 DEFAULT_RUNS = 5
 MAX_RUNS = 50
-# The first run of each probe writes bytecode caches and fills the page cache: paid once per machine, untimed.
+# The first run of each probe writes bytecode caches, fills the page cache and records the handler's AWS
+# calls: paid once per machine, untimed.
 WARM_UP_RUNS = 1
 PROBE_TIMEOUT_S = 60
 MOTO_START_TIMEOUT_S = 30
@@ -77,21 +94,20 @@ ProbeMode = Literal["handler", "baseline", "import"]
 
 @dataclass(frozen=True)
 class AwsCall:
-    """One bare boto3 call, as the baseline script makes it."""
+    """One AWS call as the handler made it (``operation`` as in the API, ``CreateTable``), replayed bare."""
 
     service: str  # boto3 client name
-    method: str  # client method, e.g. "put_item"
+    operation: str
     params: dict[str, Any]
 
     @property
     def name(self) -> str:
-        return f"{self.service}.{self.method}"
+        return f"{self.service}.{xform_name(self.operation)}"
 
 
 @dataclass(frozen=True)
 class FirstRequest:
     event: dict[str, Any]
-    baseline: AwsCall  # the first AWS call the handler makes for this event
     succeeded: Callable[[Any], bool]  # judges the handler's return value
 
 
@@ -133,9 +149,12 @@ class Measurement:
     target: Target
     handler: list[ProbeResult] = field(default_factory=list)
     baseline: list[ProbeResult] = field(default_factory=list)
-    aws_calls: list[str] = field(default_factory=list)  # made by the handler's first request (warm-up)
+    aws_calls: list[AwsCall] = field(default_factory=list)  # made by the handler's first request (warm-up)
     outcome: str = ""
-    baseline_call: str = ""
+
+    @property
+    def baseline_call(self) -> AwsCall | None:
+        return self.aws_calls[0] if self.aws_calls else None
 
 
 def median_of(results: Sequence[ProbeResult], figure: Callable[[ProbeResult], float]) -> float:
@@ -156,8 +175,23 @@ def running_moto(scratch: Path) -> Iterator[str]:
         server.stop()
 
 
-def function_environment(target: Target, endpoint_url: str, home: Path) -> dict[str, str]:
-    """What Lambda would give the function, pointed at moto. Nothing is inherited but PATH."""
+def function_environment(target: Target, endpoint_url: str, home: Path, *, traced: bool) -> dict[str, str]:
+    """What Lambda would give the function, pointed at moto. Nothing is inherited but PATH.
+
+    Untraced, as locally and as most invocations in AWS (ADR 58); ``traced``: as an invocation X-Ray sampled,
+    with the segments sent to a port where no daemon listens."""
+    tracing = (
+        {
+            "LAMBDA_TASK_ROOT": str(REPO_ROOT),
+            "POWERTOOLS_TRACE_DISABLED": "false",
+            "_X_AMZN_TRACE_ID": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};"
+            f"Parent={uuid.uuid4().hex[:16]};Sampled=1",
+            "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:9",
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        }
+        if traced
+        else {"POWERTOOLS_TRACE_DISABLED": "true"}
+    )
     return {
         "PATH": os.environ.get("PATH", os.defpath),
         # An empty home keeps the developer's ~/.aws out of the picture, as it is out of Lambda's.
@@ -168,7 +202,7 @@ def function_environment(target: Target, endpoint_url: str, home: Path) -> dict[
         **aws_environment(endpoint_url),
         "AWS_LAMBDA_FUNCTION_NAME": target.physical_name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(target.function.memory_mb),
-        "POWERTOOLS_TRACE_DISABLED": "true",
+        **tracing,
     }
 
 
@@ -242,7 +276,15 @@ def sqs_event(queue_name: str, message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# --- first requests of the reports service -----------------------------------------------------------------
+# --- first requests ----------------------------------------------------------------------------------------
+
+
+def no_batch_failures(result: Any) -> bool:
+    return bool(result == {"batchItemFailures": []})
+
+
+def http_status(expected: int) -> Callable[[Any], bool]:
+    return lambda result: isinstance(result, dict) and result.get("statusCode") == expected
 
 
 class RecordingReportRepository(DynamoDbReportRepository):
@@ -256,100 +298,240 @@ class RecordingReportRepository(DynamoDbReportRepository):
         super().add(report, events)
         self.events.extend(events)
 
+    def replace(
+        self,
+        report: Report,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]],
+        subject: str | None = None,
+    ) -> None:
+        super().replace(report, expected_version=expected_version, events=events, subject=subject)
+        self.events.extend(events)
 
-class ReportsRequests:
-    """A citizen files a theft report (api); its ReportFiled outbox item is published (publisher) and then
-    delivered to triage (triage). Every request is for a new report, so no run is a cheap replay."""
+    def take(self, event_type: str) -> Envelope[EventData]:
+        """The last event of the type written, removed from what is kept."""
+        index = max(i for i, event in enumerate(self.events) if event.metadata.event_type == event_type)
+        return self.events.pop(index)
 
-    def __init__(self, manifest: ServiceManifest, dynamodb: DynamoDBClient, seed: int) -> None:
-        self._manifest = manifest
-        self._main_table = manifest.table_name(ENV, "main")
-        self._idempotency_table = manifest.table_name(ENV, "idempotency")
-        self._repository = RecordingReportRepository(self._main_table, dynamodb)
-        self._people = random.Random(seed)
 
-    def factories(self) -> dict[str, RequestFactory]:
-        return {
-            "api": self.file_theft_report,
-            "publisher": self.publish_report_filed,
-            "triage": self.triage_report,
-        }
+@dataclass
+class World:
+    """The moto server's state the scenarios build on, with the ways to add to it."""
 
-    def file_theft_report(self) -> FirstRequest:
-        event = rest_event(
-            "POST",
-            self._filing_route(),
-            body=theft_report(),
-            claims=citizen_claims(self._new_citizen().personnummer),
-            headers={"Idempotency-Key": str(uuid.uuid4())},
-        )
-        return FirstRequest(event, self._idempotency_key_lookup(), lambda result: result["statusCode"] == 201)
+    dynamodb: DynamoDBClient
+    people: random.Random
+    manifests: dict[str, ServiceManifest]
+    _reports: RecordingReportRepository | None = None
 
-    def publish_report_filed(self) -> FirstRequest:
-        item = outbox_item(self._filed_report(), source=self._manifest.source)
-        entry = {
-            "EventBusName": bus_name(ENV),
-            "Source": item["source"],
-            "DetailType": item["detailType"],
-            "Detail": item["detail"],
-        }
-        return FirstRequest(
-            stream_insert_event(self._main_table, item),
-            AwsCall("events", "put_events", {"Entries": [entry]}),
-            lambda result: result == {"published": 1, "batchItemFailures": []},
-        )
+    def manifest(self, service: str) -> ServiceManifest:
+        return self.manifests[service]
 
-    def triage_report(self) -> FirstRequest:
-        delivery = eventbridge_delivery(self._filed_report(), self._manifest.source)
-        return FirstRequest(
-            sqs_event(self._manifest.queue_name(ENV, "triage"), delivery),
-            self._idempotency_record_put(),
-            lambda result: result == {"batchItemFailures": []},
-        )
+    def table(self, service: str, table: str = "main") -> str:
+        return self.manifest(service).table_name(ENV, table)
 
-    def _filing_route(self) -> str:
-        return next(route.path for route in self._manifest.routes if route.method == "POST")
-
-    def _new_citizen(self) -> filing.Citizen:
-        personnummer = generate_personnummer(self._people)
+    def new_citizen(self) -> filing.Citizen:
+        personnummer = generate_personnummer(self.people)
         return filing.Citizen(owner_ref=f"citizen-{uuid.uuid4()}", personnummer=str(personnummer))
 
-    def _filed_report(self) -> Envelope[EventData]:
-        """Files a report straight through the domain and returns its ReportFiled event."""
-        filing.file_report(
-            parse_draft(theft_report()),
-            citizen=self._new_citizen(),
-            repository=self._repository,
+    @property
+    def reports(self) -> RecordingReportRepository:
+        if self._reports is None:
+            self._reports = RecordingReportRepository(self.table("reports"), self.dynamodb)
+        return self._reports
+
+    def file_report(self, body: dict[str, Any], citizen: filing.Citizen | None = None) -> Report:
+        """Files a report straight through the domain; its events are kept in :attr:`reports`."""
+        return filing.file_report(
+            parse_draft(body),
+            citizen=citizen or self.new_citizen(),
+            repository=self.reports,
             registers=no_registers(),
             clock=SystemClock(),
             correlation_id=f"bench-{uuid.uuid4()}",
         )
-        return self._repository.events.pop()
 
-    def _idempotency_key_lookup(self) -> AwsCall:
-        """What a request with an Idempotency-Key does first: look for the key's record."""
-        key = {"id": {"S": f"request#bench-{uuid.uuid4()}"}}
-        return AwsCall(
-            "dynamodb", "get_item", {"TableName": self._idempotency_table, "Key": key, "ConsistentRead": True}
+    def triage(self, report: Report) -> None:
+        decisions.triage(
+            report.case_number,
+            rules=decisions.current_rule_set(),
+            repository=self.reports,
+            clock=SystemClock(),
+            correlation_id=f"bench-{uuid.uuid4()}",
         )
 
-    def _idempotency_record_put(self) -> AwsCall:
-        """What a consumer's Powertools idempotency writes first: the in-progress record."""
-        item = {"id": {"S": f"bench-{uuid.uuid4()}"}, "status": {"S": "INPROGRESS"}}
-        return AwsCall("dynamodb", "put_item", {"TableName": self._idempotency_table, "Item": item})
+
+def delivery(world: World, consumer: str, event: Envelope[EventData], source: str) -> FirstRequest:
+    """The event as its subscription's rule delivers it to ``consumer``'s queue, in a batch of one."""
+    manifest = world.manifest(consumer.split("/")[0])
+    function = consumer.split("/")[1]
+    subscription = next(s for s in manifest.subscriptions if s.function == function)
+    queue = manifest.queue_name(ENV, subscription.name)
+    return FirstRequest(sqs_event(queue, eventbridge_delivery(event, source)), no_batch_failures)
 
 
-# Per service: its functions' first requests. A service missing here still gets its import times measured.
-SCENARIOS: dict[str, Callable[[ServiceManifest, DynamoDBClient, int], dict[str, RequestFactory]]] = {
-    "reports": lambda manifest, dynamodb, seed: ReportsRequests(manifest, dynamodb, seed).factories(),
+def publishing(world: World, service: str, event: Envelope[EventData]) -> FirstRequest:
+    """The outbox insert of ``event`` in the service's table, as its stream hands it to the publisher."""
+    manifest = world.manifest(service)
+    item = outbox_item(event, source=manifest.source)
+    world.dynamodb.put_item(TableName=world.table(service), Item=to_attributes(item))
+    return FirstRequest(
+        stream_insert_event(world.table(service), item),
+        lambda result: result == {"published": 1, "batchItemFailures": []},
+    )
+
+
+def to_attributes(item: dict[str, Any]) -> dict[str, Any]:
+    serializer = TypeSerializer()
+    return {name: serializer.serialize(value) for name, value in item.items()}
+
+
+def reports_requests(world: World) -> dict[str, RequestFactory]:
+    """A citizen files a theft report (api); its ReportFiled is published (publisher) and triaged (triage); a
+    decided report's reporter is written to (notify); a report's additions are matched to found items
+    (lostAndFound); the document register's answer to a block reaches the report (documentBlocks). Every
+    request is about a new report, so no run is a cheap replay."""
+
+    def file_theft_report() -> FirstRequest:
+        manifest = world.manifest("reports")
+        route = next(route.path for route in manifest.routes if route.method == "POST")
+        event = rest_event(
+            "POST",
+            route,
+            body=theft_report(),
+            claims=citizen_claims(world.new_citizen().personnummer),
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        return FirstRequest(event, http_status(201))
+
+    def filed() -> Envelope[EventData]:
+        world.file_report(theft_report())
+        return world.reports.take("ReportFiled")
+
+    def decided() -> Envelope[EventData]:
+        # A bicycle theft without leads is decided by a rule at once, and its reporter asked to be told.
+        world.triage(world.file_report(theft_report()))
+        return world.reports.take("ReportDecided")
+
+    def amended() -> Envelope[EventData]:
+        report = world.file_report(theft_report())
+        data = report_events.ReportAmended(
+            case_number=report.case_number,
+            region=report.region,
+            amended_at=datetime.now(UTC),
+            owner_ref=report.owner_ref,
+        )
+        return new_event(
+            data, producer=report_events.SOURCE, occurred_at=data.amended_at, correlation_id="bench"
+        )
+
+    def document_blocked() -> Envelope[EventData]:
+        number = f"{world.people.randint(10_000_000, 99_999_999)}"
+        report = world.file_report(form("loss", items=[{"category": "passport", "documentNumber": number}]))
+        data = booking_events.DocumentBlocked(
+            document_type="passport",
+            document_number=number,
+            case_number=report.case_number,
+            blocked_at=datetime.now(UTC),
+        )
+        return new_event(
+            data, producer=booking_events.SOURCE, occurred_at=data.blocked_at, correlation_id="b"
+        )
+
+    reports, bookings = report_events.SOURCE, booking_events.SOURCE
+    return {
+        "api": file_theft_report,
+        "publisher": lambda: publishing(world, "reports", filed()),
+        "triage": lambda: delivery(world, "reports/triage", filed(), reports),
+        "notify": lambda: delivery(world, "reports/notify", decided(), reports),
+        "lostAndFound": lambda: delivery(world, "reports/lostAndFound", amended(), reports),
+        "documentBlocks": lambda: delivery(world, "reports/documentBlocks", document_blocked(), bookings),
+    }
+
+
+def bookings_requests(world: World) -> dict[str, RequestFactory]:
+    """A citizen books a passport appointment (api); a bookings event is published (publisher); a
+    passport its holder reported lost is blocked (documents); the owner of a new report is learnt (cases)."""
+    all_receptions = receptions()
+    reception_id = all_receptions[0].id
+    slots = iter(open_slots(reception_id, datetime.now(UTC) + timedelta(days=1), days=60))
+    loaded: list[bool] = []
+
+    def book_appointment() -> FirstRequest:
+        if not loaded:  # the reference data the local cloud's seed loads, once
+            DynamoDbReceptionDirectory(world.table("bookings"), world.dynamodb).put_all(all_receptions)
+            loaded.append(True)
+        manifest = world.manifest("bookings")
+        route = next(
+            r.path for r in manifest.routes if r.method == "POST" and r.path.endswith("/appointments")
+        )
+        body = booking_body(reception_id, next(slots).starts_at)
+        claims = citizen_claims(world.new_citizen().personnummer)
+        event = bookings_event(
+            "POST", route, body=body, claims=claims, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+        return FirstRequest(event, http_status(201))
+
+    def answered() -> Envelope[EventData]:
+        # The publisher does the same for every event type; this one needs no booking behind it.
+        data = booking_events.DocumentBlocked(
+            document_type="passport",
+            document_number=f"{world.people.randint(10_000_000, 99_999_999)}",
+            case_number=f"K{world.people.randint(1, 99_999)}-26",
+            blocked_at=datetime.now(UTC),
+        )
+        return new_event(
+            data, producer=booking_events.SOURCE, occurred_at=data.blocked_at, correlation_id="b"
+        )
+
+    def block_requested() -> Envelope[EventData]:
+        holder = world.new_citizen()
+        number = f"{world.people.randint(10_000_000, 99_999_999)}"
+        expiry = date.today().replace(year=date.today().year + 3)
+        DynamoDbDocumentRegister(world.table("bookings"), world.dynamodb).put_all(
+            [IssuedDocument(number, IssuedDocumentType.PASSPORT, holder.personnummer, expiry, False)]
+        )
+        world.file_report(form("loss", items=[{"category": "passport", "documentNumber": number}]), holder)
+        return world.reports.take("DocumentBlockRequested")
+
+    def filed() -> Envelope[EventData]:
+        world.file_report(theft_report())
+        return world.reports.take("ReportFiled")
+
+    reports = report_events.SOURCE
+    return {
+        "api": book_appointment,
+        "publisher": lambda: publishing(world, "bookings", answered()),
+        "documents": lambda: delivery(world, "bookings/documents", block_requested(), reports),
+        "cases": lambda: delivery(world, "bookings/cases", filed(), reports),
+    }
+
+
+# Per service: the first requests of its API function, consumers and publisher (jobs need none, see
+# scheduled_runs). A new service adds one line.
+SCENARIOS: dict[str, Callable[[World], dict[str, RequestFactory]]] = {
+    "reports": reports_requests,
+    "bookings": bookings_requests,
 }
 
 
-def targets_of(manifests: Iterable[ServiceManifest], dynamodb: DynamoDBClient, seed: int) -> list[Target]:
+def scheduled_runs(manifest: ServiceManifest) -> dict[str, RequestFactory]:
+    """Every job's first request: the event of the schedule that runs it, as EventBridge Scheduler sends it."""
+
+    def run(schedule: str) -> RequestFactory:
+        name = manifest.schedule_name(ENV, schedule)
+        return lambda: FirstRequest(
+            scheduled_event(name, datetime.now(UTC)), lambda result: isinstance(result, dict)
+        )
+
+    return {schedule.function: run(schedule.name) for schedule in manifest.schedules}
+
+
+def targets_of(manifests: Iterable[ServiceManifest], world: World) -> list[Target]:
     targets: list[Target] = []
     for manifest in manifests:
         scenario = SCENARIOS.get(manifest.name)
-        requests = scenario(manifest, dynamodb, seed) if scenario else {}
+        requests = {**scheduled_runs(manifest), **(scenario(world) if scenario else {})}
         targets.extend(
             Target(manifest, function, requests.get(function.name)) for function in manifest.functions
         )
@@ -367,6 +549,7 @@ class ProbeFailed(RuntimeError):
 class ProbeRunner:
     endpoint_url: str
     scratch: Path
+    traced: bool = False
 
     def run(self, target: Target, mode: ProbeMode, spec: dict[str, Any]) -> dict[str, Any]:
         spec_path, result_path = self.scratch / "probe-spec.json", self.scratch / "probe-result.json"
@@ -375,7 +558,7 @@ class ProbeRunner:
         module = "boto3" if mode == "baseline" else target.module
         completed = subprocess.run(
             [sys.executable, str(PROBE), module, str(spec_path), str(result_path)],
-            env=function_environment(target, self.endpoint_url, self.scratch / "home"),
+            env=function_environment(target, self.endpoint_url, self.scratch / "home", traced=self.traced),
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
@@ -392,7 +575,7 @@ class ProbeRunner:
         """``python -X importtime`` output for the target's module."""
         completed = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", f"import {target.module}"],
-            env=function_environment(target, self.endpoint_url, self.scratch / "home"),
+            env=function_environment(target, self.endpoint_url, self.scratch / "home", traced=self.traced),
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
@@ -414,7 +597,7 @@ def handler_spec(target: Target, request: FirstRequest | None, record_calls: boo
 
 def baseline_spec(call: AwsCall) -> dict[str, Any]:
     return {
-        "call": {"service": call.service, "method": call.method, "params": call.params},
+        "call": {"service": call.service, "operation": call.operation, "params": call.params},
         "record_calls": False,
     }
 
@@ -433,20 +616,21 @@ def measure_once(
                 f"{target.label}: the first request did not succeed: {figures['result']!r:.1000}"
             )
         if warm_up:
-            measurement.aws_calls = figures["aws_calls"]
+            measurement.aws_calls = [AwsCall(**call) for call in figures["aws_calls"]]
             measurement.outcome = summarise_result(figures["result"])
         else:
             measurement.handler.append(ProbeResult(figures["import_ms"], figures["request_ms"]))
 
     def run_baseline() -> None:
-        if request is None:
+        call = measurement.baseline_call
+        if request is None or call is None:
             return
-        figures = runner.run(target, "baseline", baseline_spec(request.baseline))
-        measurement.baseline_call = request.baseline.name
+        figures = runner.run(target, "baseline", baseline_spec(call))
         if not warm_up:
             measurement.baseline.append(ProbeResult(figures["import_ms"], figures["request_ms"]))
 
-    for step in (run_handler, run_baseline) if handler_first else (run_baseline, run_handler):
+    # The warm-up records the handler's calls before the baseline replays the first of them.
+    for step in (run_handler, run_baseline) if handler_first or warm_up else (run_baseline, run_handler):
         step()
 
 
@@ -502,12 +686,21 @@ def ms(value: float) -> str:
     return f"{value:.1f}"
 
 
-def print_table(measurements: Sequence[Measurement], runs: int, endpoint_url: str) -> None:
+def print_table(measurements: Sequence[Measurement], runs: int, endpoint_url: str, *, traced: bool) -> None:
+    tracing = "every invocation traced (sampled by X-Ray)" if traced else "untraced"
     print(
-        f"\nCold start per Lambda function: median of {runs} fresh interpreters each "
+        f"\nCold start per Lambda function, {tracing}: median of {runs} fresh interpreters each "
         f"(after {WARM_UP_RUNS} untimed warm-up), moto at {endpoint_url}\n"
     )
-    header = ("function", "import ms", "first request ms", "total ms", "baseline ms", "total/baseline")
+    header = (
+        "function",
+        "import ms",
+        "first request ms",
+        "total ms",
+        "baseline ms",
+        "total/baseline",
+        "AWS round trips",
+    )
     rows = [header, *(table_row(m) for m in measurements)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
@@ -518,14 +711,14 @@ def print_table(measurements: Sequence[Measurement], runs: int, endpoint_url: st
         print("  ".join(cells))
     print(
         "\nimport: the handler's module; first request: the handler call, its AWS calls to moto included;"
-        "\nbaseline: import boto3, create the client, make the handler's first AWS call."
+        "\nbaseline: import boto3, create the client, make the handler's first AWS call (the same call, replayed)."
         "\nInterpreter start-up, alike for both, is in neither.\n"
     )
     for measurement in measurements:
         print_notes(measurement)
 
 
-def table_row(measurement: Measurement) -> tuple[str, str, str, str, str, str]:
+def table_row(measurement: Measurement) -> tuple[str, ...]:
     handler, baseline = measurement.handler, measurement.baseline
     total = median_of(handler, lambda r: r.total_ms)
     if not baseline:
@@ -534,6 +727,7 @@ def table_row(measurement: Measurement) -> tuple[str, str, str, str, str, str]:
             ms(median_of(handler, lambda r: r.import_ms)),
             "n/a",
             ms(total),
+            "n/a",
             "n/a",
             "n/a",
         )
@@ -545,28 +739,25 @@ def table_row(measurement: Measurement) -> tuple[str, str, str, str, str, str]:
         ms(total),
         ms(baseline_total),
         f"{total / baseline_total:.2f}x",
+        str(len(measurement.aws_calls)),
     )
 
 
 def print_notes(measurement: Measurement) -> None:
     target = measurement.target
     print(f"{target.label}: {target.function.handler}")
-    if not measurement.baseline:
-        print("  no first-request scenario in bench/cold_start.py yet: import time only")
+    if target.first_request is None:
+        print("  NO FIRST-REQUEST SCENARIO (add one to SCENARIOS in bench/cold_start.py): import time only")
         return
-    calls = [
-        f"{service}.{xform_name(operation)}"
-        for service, operation in (c.split(".") for c in measurement.aws_calls)
-    ]
+    calls = [call.name for call in measurement.aws_calls]
     print(f"  first request: {measurement.outcome}; AWS calls ({len(calls)}): {', '.join(calls)}")
-    baseline = measurement.baseline
+    baseline, call = measurement.baseline, measurement.baseline_call
+    if call is None or not baseline:
+        return
     print(
         f"  baseline: import boto3 {ms(median_of(baseline, lambda r: r.import_ms))} ms"
-        f" + client and {measurement.baseline_call} {ms(median_of(baseline, lambda r: r.request_ms))} ms"
+        f" + client and {call.name} {ms(median_of(baseline, lambda r: r.request_ms))} ms"
     )
-    if calls and calls[0] != measurement.baseline_call:
-        baseline_call = measurement.baseline_call
-        print(f"  NOTE: the handler's first AWS call was {calls[0]}, the baseline's is {baseline_call}")
 
 
 def print_import_profile(target: Target, profile: str) -> None:
@@ -591,6 +782,14 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--runs", type=int, default=DEFAULT_RUNS, help=f"timed runs per probe (1-{MAX_RUNS})")
     parser.add_argument("--seed", type=int, default=2026, help="seed for the generated citizens")
+    parser.add_argument(
+        "--traced",
+        action="store_true",
+        help="every invocation sampled by X-Ray, as in AWS for a few (ADR 70)",
+    )
+    parser.add_argument(
+        "--only", nargs="+", metavar="LABEL", help="only these functions, e.g. reports/api bookings/cases"
+    )
     args = parser.parse_args()
     if not 1 <= args.runs <= MAX_RUNS:
         parser.error(f"--runs must be between 1 and {MAX_RUNS}")
@@ -605,9 +804,11 @@ def main() -> None:
         with running_moto(scratch) as endpoint_url:
             clients = AwsClients.connect(endpoint_url)
             provision(build_plan(MANIFESTS, ENV), clients)
-            runner = ProbeRunner(endpoint_url, scratch)
-            measurements = measure(targets_of(MANIFESTS, clients.dynamodb, args.seed), runner, args.runs)
-            print_table(measurements, args.runs, endpoint_url)
+            runner = ProbeRunner(endpoint_url, scratch, traced=args.traced)
+            world = World(clients.dynamodb, random.Random(args.seed), {m.name: m for m in MANIFESTS})
+            targets = [t for t in targets_of(MANIFESTS, world) if not args.only or t.label in args.only]
+            measurements = measure(targets, runner, args.runs)
+            print_table(measurements, args.runs, endpoint_url, traced=args.traced)
             slowest = max(measurements, key=lambda m: median_of(m.handler, lambda r: r.total_ms)).target
             print_import_profile(slowest, runner.import_profile(slowest))
 

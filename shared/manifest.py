@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from shared.events.outbox import OUTBOX_TABLES_VARIABLE
+from shared.metrics_namespace import METRICS_NAMESPACE as METRICS_NAMESPACE
 
 # Who may call a route. API Gateway authenticates; the service still authorizes every object. A route is either
 # authenticated or public: an e-service open to anonymous and identified use declares two routes, one public
@@ -31,7 +32,6 @@ PUBLISHER_HANDLER = "shared.events.publisher.handler"
 # The outbox's sure path (ADR 40): on a schedule, republishes what the stream did not deliver. Every service
 # that publishes through PUBLISHER_HANDLER declares OUTBOX_SWEEPER and OUTBOX_SWEEP (defined below).
 SWEEPER_HANDLER = "shared.events.sweeper.handler"
-METRICS_NAMESPACE = "EServices"
 
 # How the outbox stream feeds the publisher, in AWS and locally alike. A failing batch is split in two; a record
 # that still fails is retried this many times, then recorded in the publisher's failure queue and skipped, so a
@@ -143,6 +143,9 @@ class Index:
     name: str
     partition_key: str
     sort_key: str | None = None
+    # What an index entry copies of its item: everything, or only the keys (the reader then gets the items
+    # it needs by key). Every write that changes a copied attribute writes the index too, at the entry's size.
+    projection: Literal["ALL", "KEYS_ONLY"] = "ALL"
 
 
 @dataclass(frozen=True)
@@ -346,6 +349,8 @@ class ServiceManifest:
             "POWERTOOLS_SERVICE_NAME": self.name,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "POWERTOOLS_LOG_LEVEL": "INFO",
+            # No pydantic plugins are used: looking for them scans every installed package on a cold start.
+            "PYDANTIC_DISABLE_PLUGINS": "__all__",
             "EVENT_BUS_NAME": bus_name(env),
             "EVENT_SOURCE": self.source,
         }

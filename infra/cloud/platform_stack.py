@@ -63,12 +63,13 @@ DEFAULT_CALLBACK_URL = "http://localhost:3000/auth/callback"
 # Who the alarms reach: the template parameter given at deploy time, defaulting to the context value.
 ALARM_EMAIL_PARAMETER = "AlarmEmail"
 ALARM_EMAIL_CONTEXT = "alarmEmail"
-# Traces kept of requests entering through API Gateway: one a second, and this share of the rest (context
-# value ``tracingSampleRate``). Lambda samples the invocations it starts itself (queues, streams, schedules)
-# at its own fixed rate, about one a second and 5 % above it.
+# Traces kept of requests entering through API Gateway: this share of them (context value
+# ``tracingSampleRate``), and no reservoir: at the e-services' volume a reservoir of one a second keeps nearly
+# every request, and traces are billed each (ADR 78). The functions that events invoke are traced when the
+# request that caused them was (see ``service_functions.EVENT_TRACING``).
 TRACING_SAMPLE_RATE_CONTEXT = "tracingSampleRate"
 DEFAULT_TRACING_SAMPLE_RATE = 0.01
-TRACING_RESERVOIR_PER_SECOND = 1
+TRACING_RESERVOIR_PER_SECOND = 0
 # Below the anonymous routes' "never" rules (priority 1), above X-Ray's default rule.
 TRACING_SAMPLING_PRIORITY = 1000
 

@@ -121,7 +121,7 @@ def service_table(
             index_name=index.name,
             partition_key=_string_attribute(index.partition_key),
             sort_key=_string_attribute(index.sort_key) if index.sort_key else None,
-            projection_type=dynamodb.ProjectionType.ALL,
+            projection_type=dynamodb.ProjectionType(index.projection),
         )
     return table
 

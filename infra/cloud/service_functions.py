@@ -33,6 +33,10 @@ POWERTOOLS_LAYER = (
     "arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:{v}"
 )
 # Responses carry personal data; X-Ray is no place for it.
+# API functions sample as API Gateway's rule says; functions that events invoke (queues, streams, schedules)
+# follow the trace of what caused them rather than sample on their own at Lambda's fixed rate (ADR 78).
+API_TRACING = "Active"
+EVENT_TRACING = "PassThrough"
 POWERTOOLS_SETTINGS = {"POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false", "POWERTOOLS_LOGGER_LOG_EVENT": "false"}
 
 WHY_PYTHON_313 = (
@@ -114,7 +118,7 @@ class ServiceFunction(Construct):
             environment={**manifest.environment(env_name, cdk.Aws.ACCOUNT_ID), **POWERTOOLS_SETTINGS},
             memory_size=spec.memory_mb,
             timeout=cdk.Duration.seconds(spec.timeout_s),
-            tracing=lambda_.Tracing.ACTIVE,
+            tracing=lambda_.Tracing.ACTIVE if spec.kind == "api" else lambda_.Tracing.PASS_THROUGH,
             log_group=self.log_group,
             role=self.role,
             dead_letter_queue=dead_letter_queue,
@@ -153,3 +157,11 @@ class ServiceFunction(Construct):
             acknowledge(self.function, rule, WHY_PYTHON_313)
         if dead_letter_queue is None:
             acknowledge(self.function, "Serverless-LambdaDLQ", SYNCHRONOUS_CALLERS[self.spec.kind])
+        if self.spec.kind != "api":
+            acknowledge(
+                self.function,
+                "Serverless-LambdaTracing",
+                "Traced when the request that caused the event was (PassThrough): Lambda's own sampling of "
+                "event invocations keeps one a second and 5 % above it, nearly all of them at our volume, and "
+                "traces are billed each (ADR 78).",
+            )

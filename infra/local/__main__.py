@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -83,8 +84,16 @@ def _time_scale(setting: str | None) -> float | None:
 
 
 def _banner(cloud: LocalCloud) -> str:
+    from infra.local.people import banner_lines, staff_examples
+
     url = cloud.base_url
     routes = "\n".join(f"    {r.method:<6} {url}{r.path}  ({r.audience})" for r in cloud.plan.routes)
+    people = "\n".join(f"    {line}" for line in banner_lines())
+    staff = "\n".join(
+        f"    curl -s -X POST {url}/_local/token -d '{json.dumps(example['token'], ensure_ascii=False)}'"
+        for example in staff_examples()
+        if example["token"]["roles"]
+    )
     return f"""
 The local cloud listens on {url}  (started in {cloud.startup_seconds:.1f} s; logs in {cloud.logs_dir})
   {cloud.concurrency} workers per service (LOCAL_CONCURRENCY): concurrent requests run side by side.
@@ -94,8 +103,10 @@ The local cloud listens on {url}  (started in {cloud.startup_seconds:.1f} s; log
 
   Get a citizen token (any valid personnummer; use a generated test number, never a real person's):
     curl -s -X POST {url}/_local/token -d '{{"personnummer": "YYYYMMDD-NNNC"}}'
-  Get a staff token:
-    curl -s -X POST {url}/_local/token -d '{{"staffId": "S1", "roles": ["Investigator"], "region": "Syd"}}'
+  Seeded test people and documents (all of them, and what each is good for: {url}/_local/people):
+{people}
+  Get a staff token (one per role the services know):
+{staff}
   Then call with:  -H "Authorization: Bearer <accessToken>"
 
   Health: {url}/_local/health     Events that crossed the bus: {url}/_local/events

@@ -235,6 +235,7 @@ class Gateway:
             "/_local/health": {"GET": self._health_response},
             "/_local/token": {"POST": lambda: self._token(body)},
             "/_local/events": {"GET": lambda: self._events(query)},
+            "/_local/people": {"GET": self._people},
         }
         if self._faults is not None:
             endpoints["/_local/faults"] = {
@@ -287,6 +288,11 @@ class Gateway:
             )
         token = self._tokens.issue(claims, ttl_s=ttl_s)
         return json_response(HTTPStatus.OK, {"accessToken": token, "tokenType": "Bearer", "expiresIn": ttl_s})
+
+    def _people(self) -> HttpResponse:
+        from infra.local.people import directory
+
+        return json_response(HTTPStatus.OK, directory(self._today()))
 
     def _list_faults(self) -> HttpResponse:
         assert self._faults is not None

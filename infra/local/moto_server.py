@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from infra.local import moto_transactions
+from infra.local import moto_patches
 from infra.local.processes import REPO_ROOT, ChildProcess, LineSink, exit_when_parent_exits
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -85,7 +85,7 @@ class MotoServer:
         while not self.answers():
             code = self._child.exit_code() if self._child else None
             if code is not None:
-                raise RuntimeError(f"moto exited with code {code}; see {self._log_path}")
+                raise RuntimeError(f"moto exited with code {code}{self._last_words()}; see {self._log_path}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"moto did not answer on {self.url}; see {self._log_path}")
             time.sleep(0.02)
@@ -93,6 +93,15 @@ class MotoServer:
     def stop(self) -> None:
         if self._child:
             self._child.stop()
+
+    def _last_words(self) -> str:
+        """What the child said last before it exited (a patch that no longer fits names itself there)."""
+        try:
+            lines = self._log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        said = [line for line in lines[-5:] if line.strip()]
+        return (": " + " / ".join(said)) if said else ""
 
     def answers(self) -> bool:
         """Whether the server answers HTTP now (within 5 s: a loaded machine answers late, not never)."""
@@ -151,7 +160,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     from werkzeug.serving import make_server
 
-    moto_transactions.install()
+    try:
+        moto_patches.install()
+    except moto_patches.MotoPatchOutdated as exc:
+        print(exc, file=sys.stderr, flush=True)
+        sys.exit(3)
     app = SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))
     server = make_server(
         "127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler, fd=args.fd

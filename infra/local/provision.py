@@ -93,7 +93,7 @@ def _create_table(aws: AwsClients, table: TablePlan) -> str | None:
         {
             "IndexName": index.name,
             "KeySchema": _key_schema(index.partition_key, index.sort_key),
-            "Projection": {"ProjectionType": "ALL"},
+            "Projection": {"ProjectionType": index.projection},
         }
         for index in table.indexes
     ]

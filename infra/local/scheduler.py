@@ -12,6 +12,7 @@ import heapq
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -146,6 +147,9 @@ class Scheduler:
         self._stop = stop
         self._clock = clock
         self._queue: list[tuple[datetime, int, SchedulePlan]] = []
+        # Runs still going: stopping waits for them (up to its limit), so none outlives the cloud unnoticed.
+        self._jobs: set[threading.Thread] = set()
+        self._jobs_lock = threading.Lock()
         now = clock()
         for index, schedule in enumerate(schedules):
             try:
@@ -161,8 +165,14 @@ class Scheduler:
         self._thread.start()
 
     def join(self, timeout_s: float) -> None:
+        """Wait for the loop and the runs still going, at most ``timeout_s`` in all."""
+        deadline = time.monotonic() + timeout_s
         if self._thread.is_alive():
             self._thread.join(timeout_s)
+        with self._jobs_lock:
+            jobs = list(self._jobs)
+        for job in jobs:
+            job.join(max(0.0, deadline - time.monotonic()))
 
     def run(self) -> None:
         while self._queue and not self._stop.is_set():
@@ -173,19 +183,39 @@ class Scheduler:
                 continue
             heapq.heappop(self._queue)
             # Scheduler invokes asynchronously: a slow job must not delay the others.
-            threading.Thread(
+            job = threading.Thread(
                 target=self._fire, args=(schedule, due), name=f"job:{schedule.name}", daemon=True
-            ).start()
+            )
+            with self._jobs_lock:
+                self._jobs.add(job)
+            job.start()
             # After a pause (a sleeping laptop) the next firing is the next one from now, not a backlog.
             following = next_fire(schedule.expression, max(due, self._clock()))
             if following is not None:
                 heapq.heappush(self._queue, (following, index, schedule))
 
     def _fire(self, schedule: SchedulePlan, due: datetime) -> None:
+        try:
+            if not self._stop.is_set():
+                self._run(schedule, due)
+        finally:
+            with self._jobs_lock:
+                self._jobs.discard(threading.current_thread())
+
+    def _run(self, schedule: SchedulePlan, due: datetime) -> None:
         event = scheduled_event(schedule.name, due)
         try:
             self._invoke(schedule.function, event)
         except Exception as exc:
+            if self._stop.is_set():
+                # The workers and the queues are going away under the run: that is not the job failing.
+                log.info("schedule %s: %s stopped with the local cloud", schedule.name, schedule.function)
+                return
             log.warning("schedule %s: %s failed: %s", schedule.name, schedule.function, exc)
             if self._on_failure:
-                self._on_failure(schedule, event, exc)
+                try:
+                    self._on_failure(schedule, event, exc)
+                except Exception as recording:
+                    log.warning(
+                        "schedule %s: the failed run could not be recorded: %s", schedule.name, recording
+                    )

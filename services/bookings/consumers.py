@@ -11,19 +11,18 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from services.bookings import dependencies
 from services.bookings.domain import cases, validity
 from services.bookings.telemetry import logger, metrics, tracer
-from shared.events.consumer import consume_batch
+from shared.events.consumer import Received, consume_batch
 from shared.events.contracts.reports import DocumentBlockRequested, ReportFiled
-from shared.events.envelope import DeliveredEvent
 from shared.observability import entry_point
 
 
-def _block_document(delivered: DeliveredEvent) -> None:
-    requested = DocumentBlockRequested.model_validate(delivered.detail["data"])
+def _block_document(event: Received[DocumentBlockRequested]) -> None:
+    requested = event.data
     outcome = validity.block_reported_document(
         requested,
         register=dependencies.documents(),
         now=dependencies.clock().now(),
-        correlation_id=delivered.metadata.correlation_id,
+        correlation_id=event.correlation_id,
     )
     if outcome is validity.BlockOutcome.REFUSED:
         # Not the holder's document, or not in the register: no one can block someone else's passport.
@@ -41,16 +40,15 @@ def _block_document(delivered: DeliveredEvent) -> None:
         logger.info("Document blocked", extra={"caseNumber": requested.case_number})
 
 
-def _learn_case_owner(delivered: DeliveredEvent) -> None:
-    filed = ReportFiled.model_validate(delivered.detail["data"])
-    cases.learn_report_owner(filed, cases=dependencies.cases())
+def _learn_case_owner(event: Received[ReportFiled]) -> None:
+    cases.learn_report_owner(event.data, cases=dependencies.cases())
 
 
 @entry_point(logger, metrics=metrics, tracer=tracer)
 def documents_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return consume_batch(event, context, handle=_block_document, logger=logger)
+    return consume_batch(event, context, handlers={DocumentBlockRequested: _block_document}, logger=logger)
 
 
 @entry_point(logger, metrics=metrics, tracer=tracer)
 def cases_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return consume_batch(event, context, handle=_learn_case_owner, logger=logger)
+    return consume_batch(event, context, handlers={ReportFiled: _learn_case_owner}, logger=logger)

@@ -1,9 +1,7 @@
 """The bookings service's Logger, Metrics and Tracer, shared by its entry points and routes."""
 
-from aws_lambda_powertools import Tracer
-
-from shared.observability import create_logger, create_metrics
+from shared.observability import create_logger, create_metrics, create_tracer
 
 logger = create_logger()
 metrics = create_metrics()
-tracer = Tracer()
+tracer = create_tracer()

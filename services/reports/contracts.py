@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import AwareDatetime, Field, StringConstraints
 
-from services.reports.domain.lost_and_found import FOUND_ITEM_ID_PATTERN
+from services.reports.domain.found_item import FOUND_ITEM_ID_PATTERN
 from services.reports.domain.model import (
     MAX_ITEMS,
     Attachment,
@@ -16,9 +16,9 @@ from services.reports.domain.model import (
     ReportDraftBody,
     ReportRecord,
     ReportStatus,
+    TipCategory,
 )
 from services.reports.domain.stolen_goods import SERIAL_NUMBER_PATTERN
-from services.reports.domain.tips import TipCategory
 from shared.models import CamelModel, Timestamp
 
 # The body of ``POST /reports/v1/reports``: one of the report forms, chosen by ``type``.

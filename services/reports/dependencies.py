@@ -1,4 +1,8 @@
-"""Wiring for the Lambda entry points: built on first use, so importing a handler stays cheap."""
+"""Wiring for the Lambda entry points: built on first use, so importing a handler stays cheap.
+
+Each adapter is imported where it is built: a function loads only the adapters (and the domain behind them)
+that its own requests use.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +11,12 @@ from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
-import boto3
-
-from services.reports.adapters.attachments import S3AttachmentStore
-from services.reports.adapters.case_work import DynamoDbCaseWork
-from services.reports.adapters.dynamodb import (
-    DynamoDbReportRepository,
-    DynamoDbStolenGoodsIndex,
-    DynamoDbTipRepository,
-    DynamoDbTriageBacklog,
-)
-from services.reports.adapters.found_items import DynamoDbFoundItemRepository, DynamoDbReportedPropertyIndex
-from services.reports.adapters.registers import DynamoDbCompanyRegister, DynamoDbPopulationRegister
-from services.reports.domain.authority import Registers
-from services.reports.domain.decisions import RuleSet, current_rule_set
 from services.reports.manifest import (
     AUDIT_RETENTION_DAYS_VARIABLE,
     OUTGOING_MAIL,
     TRIAGE_OVERDUE_MINUTES_VARIABLE,
 )
 from shared.adapters import aws
-from shared.adapters.audit import DynamoDbAuditLog
-from shared.adapters.mailbox import SqsDigitalMailbox
 from shared.clock import Clock, SystemClock
 from shared.composition import forget_built
 from shared.manifest import queue_variable
@@ -36,14 +24,36 @@ from shared.manifest import queue_variable
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
+    from services.reports.adapters.attachments import S3AttachmentStore
+    from services.reports.adapters.case_work import DynamoDbCaseWork
+    from services.reports.adapters.dynamodb import (
+        DynamoDbReportRepository,
+        DynamoDbStolenGoodsIndex,
+        DynamoDbTipRepository,
+        DynamoDbTriageBacklog,
+    )
+    from services.reports.adapters.found_items import (
+        DynamoDbFoundItemRepository,
+        DynamoDbReportedPropertyIndex,
+    )
+    from services.reports.adapters.registers import DynamoDbCompanyRegister, DynamoDbPopulationRegister
+    from services.reports.domain.authority import Registers
+    from services.reports.domain.decisions import RuleSet
+    from shared.adapters.audit import DynamoDbAuditLog
+    from shared.adapters.mailbox import SqsDigitalMailbox
+
 
 @cache
 def repository() -> DynamoDbReportRepository:
+    from services.reports.adapters.dynamodb import DynamoDbReportRepository
+
     return DynamoDbReportRepository(os.environ["TABLE_MAIN"], aws.dynamodb())
 
 
 @cache
 def triage_backlog() -> DynamoDbTriageBacklog:
+    from services.reports.adapters.dynamodb import DynamoDbTriageBacklog
+
     return DynamoDbTriageBacklog(os.environ["TABLE_MAIN"], aws.dynamodb())
 
 
@@ -53,25 +63,35 @@ def triage_overdue_after() -> timedelta:
 
 @cache
 def stolen_goods() -> DynamoDbStolenGoodsIndex:
+    from services.reports.adapters.dynamodb import DynamoDbStolenGoodsIndex
+
     return DynamoDbStolenGoodsIndex(os.environ["TABLE_MAIN"], aws.dynamodb())
 
 
 @cache
 def tips() -> DynamoDbTipRepository:
+    from services.reports.adapters.dynamodb import DynamoDbTipRepository
+
     return DynamoDbTipRepository(os.environ["TABLE_MAIN"], aws.dynamodb())
 
 
 @cache
 def population() -> DynamoDbPopulationRegister:
+    from services.reports.adapters.registers import DynamoDbPopulationRegister
+
     return DynamoDbPopulationRegister(os.environ["TABLE_MAIN"], aws.dynamodb())
 
 
 @cache
 def companies() -> DynamoDbCompanyRegister:
+    from services.reports.adapters.registers import DynamoDbCompanyRegister
+
     return DynamoDbCompanyRegister(os.environ["TABLE_MAIN"], aws.dynamodb())
 
 
 def registers() -> Registers:
+    from services.reports.domain.authority import Registers
+
     return Registers(population=population(), companies=companies())
 
 
@@ -82,27 +102,37 @@ def clock() -> Clock:
 
 @cache
 def found_items() -> DynamoDbFoundItemRepository:
+    from services.reports.adapters.found_items import DynamoDbFoundItemRepository
+
     return DynamoDbFoundItemRepository(os.environ["TABLE_MAIN"], aws.dynamodb(), audit=audit_log())
 
 
 @cache
 def reported_property() -> DynamoDbReportedPropertyIndex:
+    from services.reports.adapters.found_items import DynamoDbReportedPropertyIndex
+
     return DynamoDbReportedPropertyIndex(os.environ["TABLE_MAIN"], aws.dynamodb())
 
 
 @cache
 def audit_log() -> DynamoDbAuditLog:
+    from shared.adapters.audit import DynamoDbAuditLog
+
     retention = timedelta(days=int(os.environ[AUDIT_RETENTION_DAYS_VARIABLE]))
     return DynamoDbAuditLog(os.environ["TABLE_AUDIT"], aws.dynamodb(), retention=retention)
 
 
 @cache
 def case_work() -> DynamoDbCaseWork:
+    from services.reports.adapters.case_work import DynamoDbCaseWork
+
     return DynamoDbCaseWork(os.environ["TABLE_MAIN"], aws.dynamodb(), audit=audit_log())
 
 
 @cache
 def sqs() -> SQSClient:
+    import boto3
+
     return boto3.client("sqs")
 
 
@@ -113,15 +143,21 @@ def outgoing_mail_queue() -> str:
 
 @cache
 def mailbox() -> SqsDigitalMailbox:
+    from shared.adapters.mailbox import SqsDigitalMailbox
+
     return SqsDigitalMailbox(outgoing_mail_queue(), sqs())
 
 
 def decision_rules() -> RuleSet:
+    from services.reports.domain.decisions import current_rule_set
+
     return current_rule_set()
 
 
 @cache
 def attachments() -> S3AttachmentStore:
+    from services.reports.adapters.attachments import S3AttachmentStore
+
     return S3AttachmentStore(os.environ["BUCKET_ATTACHMENTS"], aws.s3())
 
 

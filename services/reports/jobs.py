@@ -8,7 +8,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.reports import dependencies
-from services.reports.domain.lost_and_found import pass_deadlines
+from services.reports.domain.lost_and_found.deadlines import pass_deadlines
 from services.reports.domain.stalled import find_stalled_reports
 from services.reports.manifest import STALLED_METRIC
 from services.reports.telemetry import logger, metrics, tracer

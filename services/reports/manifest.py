@@ -54,7 +54,11 @@ STALLED_METRIC = "ReportsStalled"
 IDEMPOTENCY_STORE = TableAccess("idempotency", IDEMPOTENCY_STORE_ACTIONS)
 IDEMPOTENCY_KEYS = TableAccess("idempotency", IDEMPOTENCY_KEY_ACTIONS)
 API_ACCESS = (
-    TableAccess("main", ("GetItem", "Query", "PutItem", "UpdateItem"), indexes=("byOwner", "byRegionQueue")),
+    TableAccess(
+        "main",
+        ("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem"),
+        indexes=("byOwner", "byRegionQueue"),
+    ),
     IDEMPOTENCY_KEYS,
     # Staff's reads and changes are recorded, never read back by the service.
     TableAccess("audit", ("PutItem",)),
@@ -168,13 +172,15 @@ MANIFEST = ServiceManifest(
         Table(
             "main",
             indexes=(
-                # A citizen's own reports, newest first.
-                Index("byOwner", "ownerKey", "ownerSort"),
+                # A citizen's own reports, newest first. Keys only: an entry is written once, at filing, and
+                # not again with every change of the report; the listing gets its page of reports by key.
+                Index("byOwner", "ownerKey", "ownerSort", projection="KEYS_ONLY"),
                 # A region's intake queue, most urgent first.
                 Index("byRegionQueue", "queueKey", "queueSort"),
                 # Found items whose running period ends first, per region: the deadline job's work. Also
-                # reports awaiting triage, oldest first: the stalledReports job's work.
-                Index("byDeadline", "dueKey", "dueAt"),
+                # reports awaiting triage, oldest first: the stalledReports job's work. Keys only: both jobs
+                # read the few items they move on by key.
+                Index("byDeadline", "dueKey", "dueAt", projection="KEYS_ONLY"),
             ),
             stream=True,
         ),

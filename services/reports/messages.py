@@ -190,6 +190,7 @@ TEXTS = Catalog(
             "found.owner_message": "Ett upphittat föremål ({what}) som kan vara ditt finns på polisens reception "
             "{reception} ({town}). Hämta det senast {claimBy}: ta med legitimation och uppge hittegodsnummer "
             "{foundItemId}.",
+            "found.handed_back": "Hittegods {foundItemId} ({what}) lämnades tillbaka till dig på {reception}.",
             "found.letter_subject": "Ett upphittat föremål kan vara ditt (anmälan {caseNumber})",
             "found.letter_case": "Ärendenummer: {caseNumber}\nHittegods: {foundItemId}",
             "found.reward": "Upphittaren kan be dig om hittelön på ungefär {reward} kr (en tiondel av värdet).",
@@ -374,6 +375,7 @@ TEXTS = Catalog(
             "item.other": "other",
             "found.owner_message": "A found {what} that may be yours is at the police reception {reception} "
             "({town}). Claim it by {claimBy}: bring identification and quote found item {foundItemId}.",
+            "found.handed_back": "Found item {foundItemId} ({what}) was handed back to you at {reception}.",
             "found.letter_subject": "A found item may be yours (report {caseNumber})",
             "found.letter_case": "Case number: {caseNumber}\nFound item: {foundItemId}",
             "found.reward": "The finder may ask you for a finder's reward of about {reward} SEK (a tenth of its "

@@ -23,9 +23,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.reports import dependencies
 from services.reports.demo import DemoReport, demo_reports
-from services.reports.domain import decisions, filing, lost_and_found, stolen_goods
+from services.reports.domain import decisions, filing
 from services.reports.domain.model import Report, ShopTheftReport
 from services.reports.domain.ports import Page, RegisteredPerson, ReportRepository
+from services.reports.domain.triage import triage_filed_report
 from services.reports.telemetry import logger
 from shared import synthetic_people
 from shared.events.envelope import Envelope, EventData
@@ -95,21 +96,18 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             clock=clock,
             correlation_id=correlation_id,
         )
-        triaged = decisions.triage(
-            report.case_number, rules=rules, repository=repository, clock=clock, correlation_id=correlation_id
-        )
-        if triaged is None:
-            continue
-        verdicts["decided" if isinstance(triaged.verdict, decisions.Decided) else "queued"] += 1
-        stolen_goods.index_stolen_goods(triaged.report, dependencies.stolen_goods())
-        lost_and_found.match_report(
-            triaged.report,
+        outcome = triage_filed_report(
+            report.case_number,
+            rules=rules,
+            repository=repository,
+            stolen_goods=dependencies.stolen_goods(),
             found_items=dependencies.found_items(),
-            reports=repository,
-            index=dependencies.reported_property(),
+            reported_property=dependencies.reported_property(),
             clock=clock,
             correlation_id=correlation_id,
         )
+        if outcome.triaged is not None:
+            verdicts["decided" if isinstance(outcome.triaged.verdict, decisions.Decided) else "queued"] += 1
     summary = {"filed": sum(verdicts.values()), **verdicts, **registered}
     logger.info("Demo reports filed", extra=summary)
     return summary

@@ -1,10 +1,13 @@
 """What every service's DynamoDB adapters do with items, in one place.
 
-- Typed attribute maps: :func:`to_item`, :func:`from_item`, :func:`from_body` (a model kept as JSON).
+- Typed attribute maps: :func:`to_item`, :func:`from_item`; a model kept in one attribute: :func:`to_body`
+  (JSON, compressed: a write costs a unit per started KB, and JSON shrinks to a third) and :func:`from_body`
+  (either that or plain JSON).
 - Times in sort keys: :func:`sortable` (microseconds) and :func:`sortable_seconds`, UTC with a fixed width, so
   the text order of keys is their time order; :func:`parse_sortable` reads either back.
 - Reads: :func:`query_page` (one page and where the next starts, refusing a start in another partition),
-  :func:`query_all` (every page).
+  :func:`query_all` (every page), :func:`get_all` (items by key, in their keys' order: what a keys-only index
+  page points at).
 - Batch puts: :func:`put_all` (25 at a time, retrying what DynamoDB hands back unprocessed).
 - Writes that can be refused: :class:`Write` pairs one item of a transaction with the domain error its failed
   condition stands for; :func:`transact` writes them all or none, and :func:`conditional_put` writes one.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import random
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -72,9 +76,18 @@ def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
+def to_body(model: BaseModel) -> bytes:
+    """The model as its item keeps it: JSON without the fields that are None, compressed. It reads back the
+    same where every field that may be None defaults to None (the models kept so are tested for it)."""
+    return zlib.compress(model.model_dump_json(exclude_none=True).encode(), level=9)
+
+
 def from_body(model: type[Model], item: Mapping[str, Any], attribute: str = "body") -> Model:
-    """The model kept as JSON in the item's ``body``."""
-    return model.model_validate_json(_deserializer.deserialize(item[attribute]))
+    """The model kept in the item's ``body``: compressed JSON (:func:`to_body`), or JSON as text."""
+    value = _deserializer.deserialize(item[attribute])
+    if isinstance(value, str):
+        return model.model_validate_json(value)
+    return model.model_validate_json(zlib.decompress(bytes(value)))
 
 
 # --- times in keys ---------------------------------------------------------------------------------------
@@ -139,6 +152,40 @@ def query_all(client: DynamoDBClient, query: Mapping[str, Any]) -> Iterator[dict
         if not last:
             return
         request["ExclusiveStartKey"] = last
+
+
+BATCH_GET_MAX = 100
+
+
+def get_all(
+    client: DynamoDBClient,
+    table: str,
+    keys: Sequence[Mapping[str, Any]],
+    *,
+    backoff: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """The items of ``keys`` (attribute maps), read consistently, in the order of ``keys``; a key without an
+    item is left out. BatchGetItem may hand keys back under throttling; those are asked again after a pause."""
+    pause = backoff or _jittered_sleep
+    found: dict[str, dict[str, Any]] = {}
+    for first in range(0, len(keys), BATCH_GET_MAX):
+        pending: Any = {table: {"Keys": list(keys[first : first + BATCH_GET_MAX]), "ConsistentRead": True}}
+        for round_ in range(1, BATCH_ROUNDS + 1):
+            response = client.batch_get_item(RequestItems=pending)
+            for item in response.get("Responses", {}).get(table, []):
+                found[_key_text(item, keys[0])] = item
+            unprocessed = response.get("UnprocessedKeys") or {}
+            pending = {name: {**left, "ConsistentRead": True} for name, left in unprocessed.items()}
+            if not pending:
+                break
+            pause(round_)
+        else:
+            raise RuntimeError(f"reads of {table} stayed unprocessed after {BATCH_ROUNDS} rounds")
+    return [found[text] for key in keys if (text := _key_text(key, key)) in found]
+
+
+def _key_text(item: Mapping[str, Any], key: Mapping[str, Any]) -> str:
+    return repr([(name, item[name]) for name in sorted(key)])
 
 
 # --- batch puts ------------------------------------------------------------------------------------------

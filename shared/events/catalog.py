@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from shared.events.contracts import bookings, reports
@@ -20,6 +21,31 @@ CONTRACTS_BY_SOURCE: dict[str, tuple[type[EventData], ...]] = {
     reports.SOURCE: reports.CONTRACTS,
     bookings.SOURCE: bookings.CONTRACTS,
 }
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """An event type no longer published: listed so that its name is not reused for something else."""
+
+    source: str
+    event_type: str
+    version: int
+    replaced_by: str
+    why: str
+
+
+WITHDRAWN: tuple[Withdrawn, ...] = (
+    Withdrawn(
+        reports.SOURCE,
+        "DocumentBlocked",
+        1,
+        replaced_by="DocumentBlockRequested",
+        why=(
+            "The name stated a block as a fact before anyone had made it (ADR 50): only the document register "
+            "can say a document is blocked, and it does, as polisen.bookings DocumentBlocked."
+        ),
+    ),
+)
 
 
 class NotGrantable(ValueError):

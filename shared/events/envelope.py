@@ -60,8 +60,8 @@ def new_event(data: DataT, *, producer: str, occurred_at: datetime, correlation_
 
 
 class DeliveredEvent(BaseModel):
-    """An EventBridge event as a rule delivered it to a queue. Only the fields we rely on: moto's deliveries
-    lack ``account``, so Powertools' stricter ``EventBridgeModel`` would reject them."""
+    """An EventBridge event as a rule delivered it to a queue: only the fields the consumers rely on (the
+    local cloud delivers every field EventBridge does, so Powertools' ``EventBridgeModel`` reads them too)."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
@@ -34,7 +33,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.adapters import aws
 from shared.events.outbox import bus_entry, handover_age, is_outbox_key, written_at
-from shared.observability import create_logger, create_metrics, entry_point
+from shared.observability import create_logger, create_metrics, create_tracer, entry_point
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -43,7 +42,7 @@ if TYPE_CHECKING:
 
 logger = create_logger()
 metrics = create_metrics()
-tracer = Tracer()
+tracer = create_tracer()
 
 PUT_EVENTS_MAX_ENTRIES = 10
 BATCH_WRITE_MAX_ITEMS = 25

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from aws_lambda_powertools import Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -45,7 +44,7 @@ from shared.events.outbox import (
     written_at,
 )
 from shared.events.publisher import OutboxRecord, delete_published, put_entries
-from shared.observability import create_logger, create_metrics, entry_point
+from shared.observability import create_logger, create_metrics, create_tracer, entry_point
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -53,7 +52,7 @@ if TYPE_CHECKING:
 
 logger = create_logger()
 metrics = create_metrics()
-tracer = Tracer()
+tracer = create_tracer()
 
 # A function writes an outbox item it built moments before, and no Lambda runs longer than 15 minutes: a
 # bucket that ended this long ago receives no more items.

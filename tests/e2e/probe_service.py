@@ -269,18 +269,24 @@ def ledger(event: dict[str, Any], context: Any) -> Any:
             firstReceivedAt=attributes["ApproximateFirstReceiveTimestamp"],
         )
 
-    from shared.events.consumer import consume_batch
-    from shared.events.envelope import DeliveredEvent
+    from shared.events.consumer import Received, consume_batch
+    from shared.events.envelope import EventData
     from shared.observability import create_logger
 
-    def handle(delivered: DeliveredEvent) -> None:
-        data = delivered.detail["data"]
-        if data.get("crashOnce") and _count(f"CRASH#{data['id']}") == 1:
-            _arrive(f"CRASHED#{data['id']}", batch=json.dumps(batch))
-            os._exit(3)
-        _count(f"HANDLED#{data['id']}")
+    class ProbeLedgered(EventData):
+        event_type = LEDGER_DETAIL_TYPE
 
-    return consume_batch(event, context, handle=handle, logger=create_logger())
+        id: str
+        crash_once: bool = False
+
+    def handle(event: Received[ProbeLedgered]) -> None:
+        data = event.data
+        if data.crash_once and _count(f"CRASH#{data.id}") == 1:
+            _arrive(f"CRASHED#{data.id}", batch=json.dumps(batch))
+            os._exit(3)
+        _count(f"HANDLED#{data.id}")
+
+    return consume_batch(event, context, handlers={ProbeLedgered: handle}, logger=create_logger())
 
 
 def sleeper(event: dict[str, Any], context: Any) -> dict[str, Any]:

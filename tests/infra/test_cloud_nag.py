@@ -29,6 +29,7 @@ REVIEWED_ACKNOWLEDGMENTS = [
     r"AwsSolutions-L1",  # Python 3.13 by design
     r"Serverless-LambdaLatestVersion",  # same
     r"Serverless-LambdaDLQ",  # synchronously invoked functions
+    r"Serverless-LambdaTracing",  # event-invoked functions follow their cause's trace (ADR 78)
     r"Serverless-LambdaEventSourceMappingDestination",  # SQS sources redrive to the subscription's DLQ
     r"Serverless-SQSRedrivePolicy",  # dead-letter queues themselves; standalone queues
     r"AwsSolutions-SMG4",  # the page-token key: replacing its value is its rotation

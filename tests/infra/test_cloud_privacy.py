@@ -37,7 +37,7 @@ def test_an_anonymous_route_is_never_traced_and_the_rest_are_sampled(
     [(_, everyone)] = resources(platform, "AWS::XRay::SamplingRule")
     rule = everyone["SamplingRule"]
     assert 0 < rule["FixedRate"] <= 0.05
-    assert rule["ReservoirSize"] == 1
+    assert rule["ReservoirSize"] == 0
     assert rule["ServiceName"] == f"eservices-{ENV}-*"
     assert rule["ServiceType"] == "AWS::ApiGateway::Stage"
 

@@ -14,7 +14,7 @@ import pytest
 from infra.local.event_sources import sqs_event
 from services.reports import api, consumers, jobs
 from services.reports import dependencies as reports_dependencies
-from services.reports.domain.lost_and_found import end_of
+from services.reports.domain.found_item import end_of
 from shared.clock import FixedClock
 from shared.identity import generate_personnummer
 from tests.integration.conftest import MotoCloud, forget_handled_events

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from services.reports import api
-from services.reports.domain.staff import AuditAction, AuditRecord
+from services.reports.domain.audit import AuditAction, AuditRecord
 from shared.adapters import dynamodb as toolkit
 from shared.identity import generate_personnummer
 from tests.integration.conftest import MotoCloud

@@ -10,7 +10,7 @@ import pytest
 
 from infra.local.event_sources import sqs_event
 from services.reports import api, consumers, dependencies, seed
-from services.reports.domain.staff import AuditAction, AuditRecord
+from services.reports.domain.audit import AuditAction, AuditRecord
 from shared.errors import Conflict
 from shared.identity import generate_personnummer
 from shared.regions import Region

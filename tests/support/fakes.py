@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from services.reports.domain.authority import Registers
-from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
+from services.reports.domain.found_item import FoundItem, FoundItemStatus
 from services.reports.domain.model import Report
 from services.reports.domain.ports import FoundItemPage, Page, RegisteredPerson
 from shared.errors import Conflict

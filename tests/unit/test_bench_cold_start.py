@@ -1,8 +1,19 @@
-"""The pure helpers of the cold-start benchmark: reading ``python -X importtime`` output."""
+"""The pure helpers of the cold-start benchmark: reading ``python -X importtime`` output, and finding a first
+request for every function of every manifest."""
 
 from __future__ import annotations
 
-from bench.cold_start import ImportTime, parse_importtime, self_time_by_package
+import random
+
+from bench.cold_start import (
+    ImportTime,
+    World,
+    parse_importtime,
+    scheduled_runs,
+    self_time_by_package,
+    targets_of,
+)
+from infra.catalog import MANIFESTS
 
 IMPORTTIME = """\
 import time: self [us] | cumulative | imported package
@@ -33,3 +44,22 @@ def test_self_time_is_summed_by_top_level_package_largest_first() -> None:
     totals = self_time_by_package(parse_importtime(IMPORTTIME))
 
     assert totals == [("botocore", 1700), ("json", 300), ("boto3", 150), ("_json", 120)]
+
+
+def test_every_function_of_every_manifest_has_a_first_request() -> None:
+    # Building the scenarios touches no AWS: only making a request does.
+    world = World(dynamodb=None, people=random.Random(1), manifests={m.name: m for m in MANIFESTS})  # type: ignore[arg-type]
+
+    targets = targets_of(MANIFESTS, world)
+
+    assert {t.label for t in targets} == {f"{m.name}/{f.name}" for m in MANIFESTS for f in m.functions}
+    assert [t.label for t in targets if t.first_request is None] == []
+
+
+def test_a_job_s_first_request_is_its_schedule_s_event() -> None:
+    manifest = next(m for m in MANIFESTS if m.name == "reports")
+
+    request = scheduled_runs(manifest)["stalledReports"]()
+
+    assert request.event["detail-type"] == "Scheduled Event"
+    assert request.event["resources"][0].endswith(f"/{manifest.schedule_name('bench', 'stalledReports')}")

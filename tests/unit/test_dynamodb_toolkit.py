@@ -13,7 +13,9 @@ from shared.adapters.dynamodb import (
     Write,
     claiming,
     conditional_put,
+    from_body,
     from_item,
+    get_all,
     parse_sortable,
     put,
     put_all,
@@ -21,6 +23,7 @@ from shared.adapters.dynamodb import (
     query_page,
     sortable,
     sortable_seconds,
+    to_body,
     to_item,
     transact,
 )
@@ -307,3 +310,54 @@ def test_a_conditional_put_is_one_put_unless_it_carries_a_claim() -> None:
     assert [operation for operation, _ in client.calls] == ["put_item", "transact_write_items", "put_item"]
     assert tables(client) == [["keys", "main"]]
     assert claim.subject == "t-2"
+
+
+class BatchGetting:
+    """Answers BatchGetItem from a dict of items, handing the first ask's last key back unprocessed."""
+
+    def __init__(self, items: dict[str, dict[str, Any]]) -> None:
+        self.items = items
+        self.asks: list[list[str]] = []
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:  # noqa: N803 - boto3's name
+        ((table, request),) = RequestItems.items()
+        wanted = [key["pk"]["S"] for key in request["Keys"]]
+        self.asks.append(wanted)
+        assert request["ConsistentRead"] is True
+        answered, left = (wanted[:-1], wanted[-1:]) if len(self.asks) == 1 else (wanted, [])
+        response: dict[str, Any] = {
+            "Responses": {table: [self.items[k] for k in answered if k in self.items]}
+        }
+        if left:
+            response["UnprocessedKeys"] = {table: {"Keys": [{"pk": {"S": k}} for k in left]}}
+        return response
+
+
+def test_items_by_key_come_in_their_keys_order_missing_ones_left_out_and_unprocessed_ones_asked_again() -> (
+    None
+):
+    items = {k: {"pk": {"S": k}, "n": {"N": str(i)}} for i, k in enumerate(["a", "b", "c"])}
+    client = BatchGetting(items)
+    keys = [{"pk": {"S": k}} for k in ["c", "gone", "a", "b"]]
+    pauses: list[int] = []
+
+    found = get_all(client, "t", keys, backoff=pauses.append)  # type: ignore[arg-type]
+
+    assert [item["pk"]["S"] for item in found] == ["c", "a", "b"]
+    assert client.asks == [["c", "gone", "a", "b"], ["b"]]
+    assert pauses == [1]
+
+
+def test_a_model_kept_compressed_or_as_plain_json_reads_back_the_same() -> None:
+    from shared.models import CamelModel
+
+    class Kept(CamelModel):
+        name: str
+        note: str | None = None
+
+    kept = Kept(name="ö" * 300)
+    compressed = to_item({"body": to_body(kept)})
+
+    assert from_body(Kept, compressed) == kept
+    assert from_body(Kept, to_item({"body": kept.model_dump_json()})) == kept
+    assert len(compressed["body"]["B"]) < len(kept.model_dump_json().encode()) / 4

@@ -6,7 +6,11 @@ import importlib
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -91,3 +95,68 @@ def test_every_function_and_seed_of_every_manifest_is_an_entry_point() -> None:
 
     assert len(handlers) >= 11
     assert missing == []
+
+
+_TRACING_PROBE = """
+import json, sys
+from shared.observability import create_logger, create_tracer, entry_point
+
+tracer = create_tracer()
+
+@entry_point(create_logger(), tracer=tracer)
+def handler(event, context):
+    return {"answered": event["n"], "xray": "aws_xray_sdk" in sys.modules}
+
+class Context:
+    function_name = "probe"
+    memory_limit_in_mb = 128
+    invoked_function_arn = "arn:aws:lambda:eu-north-1:123456789012:function:probe"
+    aws_request_id = "r-1"
+
+before = "aws_xray_sdk" in sys.modules
+print(json.dumps({"before": before, "result": handler({"n": 1}, Context()), "made": tracer.made}))
+"""
+
+
+def _run_tracing_probe(**environment: str) -> dict[str, Any]:
+    env = {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "AWS_DEFAULT_REGION": "eu-north-1",
+        # Nothing listens there: the segments the SDK sends are lost, as without a daemon.
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:9",
+        **environment,
+    }
+    done = subprocess.run(  # noqa: S603 - this interpreter, our own probe
+        [sys.executable, "-c", _TRACING_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    answer: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return answer
+
+
+def test_an_untraced_invocation_never_loads_the_xray_sdk() -> None:
+    # Locally (no Lambda), switched off, and in Lambda for an invocation X-Ray did not sample.
+    for environment in (
+        {},
+        {"LAMBDA_TASK_ROOT": "/var/task", "POWERTOOLS_TRACE_DISABLED": "true", "_X_AMZN_TRACE_ID": _SAMPLED},
+        {"LAMBDA_TASK_ROOT": "/var/task", "_X_AMZN_TRACE_ID": _SAMPLED.replace("Sampled=1", "Sampled=0")},
+    ):
+        answer = _run_tracing_probe(**environment)
+        assert answer["result"] == {"answered": 1, "xray": False}, environment
+        assert answer["made"] is False
+
+
+def test_a_sampled_invocation_in_lambda_is_traced_and_answered() -> None:
+    answer = _run_tracing_probe(LAMBDA_TASK_ROOT="/var/task", _X_AMZN_TRACE_ID=_SAMPLED)
+
+    assert answer["before"] is False
+    assert answer["result"] == {"answered": 1, "xray": True}
+    assert answer["made"] is True
+
+
+_SAMPLED = "Root=1-67890abc-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1"

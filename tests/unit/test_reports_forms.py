@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from services.reports.domain import filing, receipt, stolen_goods, tips
-from services.reports.domain.model import Report, ReportStatus, parse_draft
+from services.reports.domain.model import Report, ReportStatus, Tip, TipCategory, parse_draft
 from shared.clock import FixedClock
 from shared.errors import Conflict, InvalidInput, Referral
 from shared.i18n import Language
@@ -123,7 +123,7 @@ def test_only_theft_reports_make_serial_numbers_read_as_stolen(repository, clock
 def test_a_tip_goes_to_the_region_of_its_place(clock, municipality, region) -> None:
     repository = InMemoryTipRepository()
     tip = tips.receive_tip(
-        category=tips.TipCategory.FRAUD,
+        category=TipCategory.FRAUD,
         description="Misstänkt bedrägeri mot äldre i området.",
         municipality_code=municipality,
         occurred_at=None,
@@ -141,9 +141,9 @@ def test_an_anonymous_tip_keeps_no_sender_and_its_time_only_to_the_minute() -> N
     clock = FixedClock(datetime(2026, 11, 22, 9, 41, 17, 123456, tzinfo=UTC))
     sender = str(generate_personnummer(random.Random(3)))
 
-    def tip(personnummer: str | None, phone: str | None) -> tips.Tip:
+    def tip(personnummer: str | None, phone: str | None) -> Tip:
         return tips.receive_tip(
-            category=tips.TipCategory.DRUGS,
+            category=TipCategory.DRUGS,
             description="Det säljs narkotika vid busshållplatsen.",
             municipality_code="0180",
             occurred_at=None,
@@ -166,7 +166,7 @@ def test_an_anonymous_tip_keeps_no_sender_and_its_time_only_to_the_minute() -> N
 def test_a_tip_about_the_future_is_refused(clock) -> None:
     with pytest.raises(InvalidInput) as refused:
         tips.receive_tip(
-            category=tips.TipCategory.OTHER,
+            category=TipCategory.OTHER,
             description="Något kommer att hända i morgon.",
             municipality_code=None,
             occurred_at=NOW + timedelta(days=1),

@@ -10,13 +10,20 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.reports.domain import filing
-from services.reports.domain import lost_and_found as lf
-from services.reports.domain.lost_and_found import (
+from services.reports.domain import filing, found_item, reception
+from services.reports.domain.found_item import (
     FoundItem,
     FoundItemRegistration,
     FoundItemStatus,
     Recipient,
+)
+from services.reports.domain.lost_and_found import (
+    deadlines,
+    handing_over,
+    matching,
+    reading,
+    registering,
+    telling_owner,
 )
 from services.reports.domain.model import Report, ReportStatus, parse_draft
 from shared.clock import FixedClock
@@ -35,7 +42,7 @@ from tests.support.fakes import (
 from tests.support.reports import theft_report
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-STOCKHOLM_STAFF = lf.Staff(staff_id="PM-1", region="Stockholm", roles=frozenset({"reception"}))
+STOCKHOLM_STAFF = reception.Staff(staff_id="PM-1", region="Stockholm", roles=frozenset({"reception"}))
 
 
 def registration(**changes: Any) -> dict[str, Any]:
@@ -96,7 +103,7 @@ class World:
             clock=self.clock,
             correlation_id="c",
         )
-        lf.match_report(
+        matching.match_report(
             report,
             found_items=self.found,
             reports=self.reports,
@@ -111,8 +118,10 @@ class World:
         assert report is not None
         return report
 
-    def register(self, body: dict[str, Any] | None = None, staff: lf.Staff = STOCKHOLM_STAFF) -> FoundItem:
-        item = lf.register_found_item(
+    def register(
+        self, body: dict[str, Any] | None = None, staff: reception.Staff = STOCKHOLM_STAFF
+    ) -> FoundItem:
+        item = registering.register_found_item(
             FoundItemRegistration.model_validate(body or registration()),
             staff=staff,
             repository=self.found,
@@ -123,7 +132,7 @@ class World:
         return self.match(item.found_item_id)
 
     def match(self, found_item_id: str) -> FoundItem:
-        return lf.match_found_item(
+        return matching.match_found_item(
             found_item_id,
             found_items=self.found,
             reports=self.reports,
@@ -137,17 +146,17 @@ class World:
         assert item is not None
         return item
 
-    def run_deadlines(self) -> lf.DeadlineRun:
-        return lf.pass_deadlines(repository=self.found, clock=self.clock, correlation_id="job")
+    def run_deadlines(self) -> deadlines.DeadlineRun:
+        return deadlines.pass_deadlines(repository=self.found, clock=self.clock, correlation_id="job")
 
     def hand_over(
         self,
         found_item_id: str,
         to: Recipient,
         case_number: str | None = None,
-        staff: lf.Staff = STOCKHOLM_STAFF,
+        staff: reception.Staff = STOCKHOLM_STAFF,
     ) -> FoundItem:
-        return lf.hand_over(
+        return handing_over.hand_over(
             found_item_id,
             recipient=to,
             case_number=case_number,
@@ -161,9 +170,9 @@ class World:
         )
 
     def tell_owner(
-        self, found_item_id: str, case_number: str, staff: lf.Staff = STOCKHOLM_STAFF
+        self, found_item_id: str, case_number: str, staff: reception.Staff = STOCKHOLM_STAFF
     ) -> FoundItem:
-        return lf.tell_owner_of_possible_match(
+        return telling_owner.tell_owner_of_possible_match(
             found_item_id,
             case_number,
             staff=staff,
@@ -184,7 +193,7 @@ def world() -> World:
 
 
 def stockholm_midnight_after(day: date) -> datetime:
-    return lf.end_of(day)
+    return found_item.end_of(day)
 
 
 # --- calendar months -------------------------------------------------------------------------------------
@@ -204,17 +213,17 @@ def stockholm_midnight_after(day: date) -> datetime:
 def test_a_period_of_months_ends_on_the_same_day_number_or_the_last_day_of_a_shorter_month(
     start: date, months: int, last_day: date
 ) -> None:
-    assert lf.add_months(start, months) == last_day
+    assert found_item.add_months(start, months) == last_day
 
 
 def test_a_day_ends_at_midnight_in_stockholm_summer_and_winter() -> None:
-    assert lf.end_of(date(2026, 6, 15)) == datetime(2026, 6, 15, 22, 0, tzinfo=UTC)
-    assert lf.end_of(date(2026, 12, 15)) == datetime(2026, 12, 15, 23, 0, tzinfo=UTC)
+    assert found_item.end_of(date(2026, 6, 15)) == datetime(2026, 6, 15, 22, 0, tzinfo=UTC)
+    assert found_item.end_of(date(2026, 12, 15)) == datetime(2026, 12, 15, 23, 0, tzinfo=UTC)
 
 
 def test_the_period_starts_on_the_swedish_day_of_registration() -> None:
     # 23:30 UTC on 30 November is already 1 December in Stockholm.
-    assert lf.months_after(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), 3) == date(2027, 3, 1)
+    assert found_item.months_after(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), 3) == date(2027, 3, 1)
 
 
 # --- registering -----------------------------------------------------------------------------------------
@@ -321,18 +330,20 @@ def test_staff_see_only_items_kept_in_their_region_and_national_staff_all(world:
     item = world.register()
 
     with pytest.raises(NotFound):
-        lf.visible_found_item(item.found_item_id, staff=lf.Staff("PM-2", "Väst"), repository=world.found)
+        reading.visible_found_item(
+            item.found_item_id, staff=reception.Staff("PM-2", "Väst"), repository=world.found
+        )
     with pytest.raises(NotFound):
-        lf.visible_found_item("HG99-26", staff=STOCKHOLM_STAFF, repository=world.found)
-    national = lf.visible_found_item(
-        item.found_item_id, staff=lf.Staff("PM-3", "National"), repository=world.found
+        reading.visible_found_item("HG99-26", staff=STOCKHOLM_STAFF, repository=world.found)
+    national = reading.visible_found_item(
+        item.found_item_id, staff=reception.Staff("PM-3", "National"), repository=world.found
     )
     assert national == item
 
 
 # --- the reception role and the audit trail ---------------------------------------------------------------
 
-WITHOUT_THE_ROLE = lf.Staff(staff_id="PM-9", region="Stockholm", roles=frozenset({"caseHandler"}))
+WITHOUT_THE_ROLE = reception.Staff(staff_id="PM-9", region="Stockholm", roles=frozenset({"caseHandler"}))
 
 
 def test_registering_needs_the_reception_role_and_a_refusal_writes_nothing_but_its_record(
@@ -369,8 +380,8 @@ def test_every_found_item_action_needs_the_role_and_is_refused_on_record(world: 
     ]
 
 
-def read(world: World, found_item_id: str, staff: lf.Staff = STOCKHOLM_STAFF) -> FoundItem:
-    return lf.read_found_item(
+def read(world: World, found_item_id: str, staff: reception.Staff = STOCKHOLM_STAFF) -> FoundItem:
+    return reading.read_found_item(
         found_item_id,
         staff=staff,
         repository=world.found,
@@ -402,7 +413,7 @@ def test_each_found_item_action_leaves_an_audit_record_naming_no_finder_data(wor
 def test_another_region_s_item_is_not_found_and_the_attempt_is_recorded(world: World) -> None:
     item = world.register()
     world.audit.records.clear()
-    elsewhere = lf.Staff("PM-2", "Väst", roles=frozenset({"reception"}))
+    elsewhere = reception.Staff("PM-2", "Väst", roles=frozenset({"reception"}))
 
     with pytest.raises(NotFound):
         read(world, item.found_item_id, staff=elsewhere)
@@ -472,7 +483,7 @@ def test_an_item_added_to_a_report_later_finds_a_registered_item(world: World) -
         clock=world.clock,
         correlation_id="c",
     )
-    lf.match_report(
+    matching.match_report(
         amended,
         found_items=world.found,
         reports=world.reports,
@@ -646,7 +657,7 @@ def test_the_owner_gets_one_letter_with_the_place_and_the_last_day_unless_the_it
     mailbox = RecordingMailbox()
 
     def write() -> bool:
-        return lf.write_to_owner(
+        return telling_owner.write_to_owner(
             item.found_item_id,
             report.case_number,
             claim_by=notice.claim_by,
@@ -680,9 +691,9 @@ def test_the_owner_gets_one_letter_with_the_place_and_the_last_day_unless_the_it
 def test_three_months_unclaimed_the_finder_who_asked_may_collect_it_within_a_month(world: World) -> None:
     item = world.register()  # registered 22 November: waits until 22 February
 
-    world.move_clock_to(lf.end_of(date(2027, 2, 22)) - timedelta(seconds=1))
+    world.move_clock_to(found_item.end_of(date(2027, 2, 22)) - timedelta(seconds=1))
     assert world.run_deadlines().moved == 0
-    world.move_clock_to(lf.end_of(date(2027, 2, 22)))
+    world.move_clock_to(found_item.end_of(date(2027, 2, 22)))
     assert world.run_deadlines().moved == 1
 
     moved = world.item(item.found_item_id)
@@ -696,7 +707,7 @@ def test_three_months_unclaimed_the_finder_who_asked_may_collect_it_within_a_mon
     )
     assert passed["deadlineDate"] == "2027-02-22"
 
-    world.move_clock_to(lf.end_of(date(2027, 3, 22)))
+    world.move_clock_to(found_item.end_of(date(2027, 3, 22)))
     world.run_deadlines()
     assert world.item(item.found_item_id).status is FoundItemStatus.FORFEITED_TO_STATE
 
@@ -718,7 +729,7 @@ def test_unclaimed_it_goes_to_the_state_when_the_finder_may_not_take_it(
     world: World, changes: dict[str, Any]
 ) -> None:
     item = world.register(registration(**changes))
-    world.move_clock_to(lf.end_of(date(2027, 2, 22)))
+    world.move_clock_to(found_item.end_of(date(2027, 2, 22)))
     world.run_deadlines()
     assert world.item(item.found_item_id).status is FoundItemStatus.FORFEITED_TO_STATE
 
@@ -729,11 +740,11 @@ def test_a_told_owners_month_is_never_cut_short_by_the_three_months(world: World
     report = world.file(loss_report())  # the owner is told on 10 February: may claim until 10 March
     assert world.item(item.found_item_id).owner_notices[-1].claim_by == date(2027, 3, 10)
 
-    world.move_clock_to(lf.end_of(date(2027, 2, 22)))
+    world.move_clock_to(found_item.end_of(date(2027, 2, 22)))
     world.run_deadlines()
     assert world.item(item.found_item_id).status is FoundItemStatus.OWNER_NOTIFIED
 
-    world.move_clock_to(lf.end_of(date(2027, 3, 10)))
+    world.move_clock_to(found_item.end_of(date(2027, 3, 10)))
     world.run_deadlines()
     after = world.item(item.found_item_id)
     assert after.status is FoundItemStatus.FINDER_MAY_COLLECT
@@ -749,7 +760,7 @@ def test_an_owner_who_lets_the_month_pass_early_leaves_it_waiting_for_its_owner_
     world.file(loss_report())
     item = world.register()  # told 22 November: may claim until 22 December
 
-    world.move_clock_to(lf.end_of(date(2026, 12, 22)))
+    world.move_clock_to(found_item.end_of(date(2026, 12, 22)))
     world.run_deadlines()
 
     after = world.item(item.found_item_id)
@@ -774,7 +785,7 @@ def test_a_job_late_by_months_takes_every_step_at_once_and_a_second_run_does_not
 
 def test_a_matched_owner_is_not_told_once_their_time_is_over(world: World) -> None:
     item = world.register()
-    world.move_clock_to(lf.end_of(date(2027, 2, 22)))
+    world.move_clock_to(found_item.end_of(date(2027, 2, 22)))
 
     world.file(loss_report())
 
@@ -823,7 +834,7 @@ def test_the_finder_gets_it_only_after_three_months_unclaimed(world: World) -> N
         world.hand_over(item.found_item_id, Recipient.FINDER)
     assert "FoundItemHandedOver" not in world.event_types
 
-    world.move_clock_to(lf.end_of(date(2027, 2, 22)) + timedelta(hours=1))  # before the job ran
+    world.move_clock_to(found_item.end_of(date(2027, 2, 22)) + timedelta(hours=1))  # before the job ran
     handed = world.hand_over(item.found_item_id, Recipient.FINDER)
 
     assert handed.status is FoundItemStatus.HANDED_OVER
@@ -833,7 +844,7 @@ def test_the_finder_gets_it_only_after_three_months_unclaimed(world: World) -> N
 def test_the_owner_is_refused_once_the_item_is_the_finders(world: World) -> None:
     report = world.file(loss_report())
     item = world.register()
-    world.move_clock_to(lf.end_of(date(2027, 2, 22)))
+    world.move_clock_to(found_item.end_of(date(2027, 2, 22)))
     world.run_deadlines()
 
     with pytest.raises(Conflict, match=r"owner's time to claim .* ended on 22 February 2027"):
@@ -845,7 +856,7 @@ def test_the_state_takes_only_what_neither_owner_nor_finder_may_take(world: Worl
     with pytest.raises(Conflict, match="goes to the state only"):
         world.hand_over(item.found_item_id, Recipient.STATE)
 
-    world.move_clock_to(lf.end_of(date(2027, 2, 22)))
+    world.move_clock_to(found_item.end_of(date(2027, 2, 22)))
     world.run_deadlines()
     with pytest.raises(Conflict, match="not the finder's"):
         world.hand_over(item.found_item_id, Recipient.FINDER)

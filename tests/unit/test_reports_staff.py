@@ -10,14 +10,13 @@ import pytest
 
 from services.reports.contracts import ReportView
 from services.reports.domain import decisions, filing
+from services.reports.domain.audit import AuditAction, NotPermitted
 from services.reports.domain.decisions import Outcome
 from services.reports.domain.model import Report, ReportStatus, parse_draft
 from services.reports.domain.staff import (
     CASE_HANDLER,
     NATIONAL,
-    AuditAction,
     CaseDesk,
-    NotPermitted,
     StaffMember,
 )
 from shared.clock import FixedClock

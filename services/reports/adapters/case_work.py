@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from services.reports.adapters.dynamodb import DynamoDbReportRepository, report_item
-from services.reports.domain.model import Report
+from services.reports.domain.audit import AuditRecord
+from services.reports.domain.model import Note, Report
 from services.reports.domain.ports import Page
-from services.reports.domain.staff import AuditRecord, Note
 from shared.adapters.audit import DynamoDbAuditLog
 from shared.adapters.dynamodb import (
     from_body,

@@ -1,7 +1,7 @@
 """The reports table: report items, the yearly case-number counter and the outbox, in one table.
 
 Item layout (pk / sk):
-- ``REPORT#<caseNumber>`` / ``REPORT``: the report as JSON in ``body``; ``ownerKey``/``ownerSort`` index it by
+- ``REPORT#<caseNumber>`` / ``REPORT``: the report as compressed JSON in ``body``; ``ownerKey``/``ownerSort`` index it by
   owner (newest first); ``queueKey``/``queueSort`` by region queue while it awaits assessment (by priority,
   then filing time), or while it is still received and its triage overdue (ahead of all, as ``P0``);
   ``dueKey`` ``TRIAGEDUE`` / ``dueAt`` (its filing time) while it is received, for the stalled-reports job.
@@ -19,20 +19,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from services.reports.domain.model import Report, ReportStatus
+from services.reports.domain.model import Report, ReportStatus, Tip
 from services.reports.domain.ports import Page
-from services.reports.domain.tips import Tip
 from shared.adapters.counters import DynamoDbCounter
 from shared.adapters.dynamodb import (
     Write,
     conditional_put,
     from_body,
+    get_all,
     outbox_puts,
     put_all,
     put_if_absent,
     put_if_version,
     query_page,
     sortable,
+    to_body,
     to_item,
     transact,
 )
@@ -78,7 +79,7 @@ def report_item(report: Report) -> dict[str, Any]:
             "dueAt": f"{sortable(report.filed_at)}#{report.case_number}" if received else None,
             "status": report.status.value,
             "version": report.version,
-            "body": report.model_dump_json(),
+            "body": to_body(report),
         }
     )
 
@@ -147,7 +148,10 @@ class DynamoDbReportRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        items, next_start = query_page(self._client, query, start)
+        entries, next_start = query_page(self._client, query, start)
+        # The index keeps keys only: the page's reports are read by key.
+        keys = [{"pk": e["pk"], "sk": e["sk"]} for e in entries]
+        items = get_all(self._client, self._table, keys) if keys else []
         return Page(reports=[from_body(Report, i) for i in items], next_start=next_start)
 
 
@@ -167,8 +171,14 @@ class DynamoDbTriageBacklog:
         }
         start: dict[str, Any] | None = None
         while True:
-            items, start = query_page(self._client, dict(query), start)
-            yield from (from_body(Report, i) for i in items)
+            entries, start = query_page(self._client, dict(query), start)
+            # The index keeps keys only, and lags: each report is read, and skipped if gone.
+            for entry in entries:
+                found = self._client.get_item(
+                    TableName=self._table, Key={"pk": entry["pk"], "sk": entry["sk"]}, ConsistentRead=True
+                ).get("Item")
+                if found:
+                    yield from_body(Report, found)
             if start is None:
                 return
 

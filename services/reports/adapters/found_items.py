@@ -24,10 +24,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from services.reports.adapters.dynamodb import report_item
-from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
+from services.reports.domain.audit import AuditRecord
+from services.reports.domain.found_item import FoundItem, FoundItemStatus
 from services.reports.domain.model import Report
 from services.reports.domain.ports import FoundItemPage
-from services.reports.domain.staff import AuditRecord
 from shared.adapters.audit import DynamoDbAuditLog
 from shared.adapters.counters import DynamoDbCounter
 from shared.adapters.dynamodb import (

@@ -467,3 +467,41 @@ def _draft_adapter() -> TypeAdapter[ReportDraft]:
 def parse_draft(data: object) -> ReportDraft:
     """A draft from plain data (as the API receives it), choosing the form by ``type``."""
     return _draft_adapter().validate_python(data)
+
+
+class Note(CamelModel):
+    """An internal note on a case: for colleagues, never shown to the reporter."""
+
+    note_id: str
+    case_number: str
+    at: AwareDatetime
+    staff_id: str
+    text: str
+
+
+class TipCategory(StrEnum):
+    DRUGS = "drugs"
+    VIOLENCE = "violence"
+    THEFT = "theft"
+    FRAUD = "fraud"
+    TRAFFIC = "traffic"
+    ENVIRONMENT = "environment"
+    OTHER = "other"
+
+
+class Tip(CamelModel):
+    """A tip as stored. An anonymous tip holds nothing about its sender: no subject, no number, no address."""
+
+    tip_id: str
+    category: TipCategory
+    description: str
+    municipality_code: str | None
+    region: str
+    occurred_at: AwareDatetime | None
+    received_at: AwareDatetime
+    sender_personnummer: str | None = None
+    sender_phone: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.sender_personnummer is None

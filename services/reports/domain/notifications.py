@@ -23,9 +23,7 @@ from services.reports.messages import TEXTS
 from shared.clock import Clock, stockholm_time
 from shared.errors import Conflict, NotFound
 from shared.i18n import shown
-from shared.letters import DigitalLetter as DigitalLetter
-from shared.letters import DigitalMailbox
-from shared.letters import letter_id as letter_id
+from shared.letters import DigitalLetter, DigitalMailbox, letter_id
 
 # Recording that the reporter was told can race a staff member's change to the report; it is simply retried.
 _RECORD_ATTEMPTS = 3

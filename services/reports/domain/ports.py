@@ -6,17 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from services.reports.domain.model import Report
+from services.reports.domain.audit import AuditRecord
+from services.reports.domain.found_item import FoundItem, FoundItemStatus
+from services.reports.domain.model import Note, Report, Tip
 from shared.audit import AuditLog as AuditLog
 from shared.events.envelope import Envelope, EventData
 from shared.letters import DigitalMailbox as DigitalMailbox
-
-if TYPE_CHECKING:
-    from services.reports.domain.lost_and_found import FoundItem, FoundItemStatus
-    from services.reports.domain.staff import AuditRecord, Note
-    from services.reports.domain.tips import Tip
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from services.reports.domain.audit import AuditAction, AuditRecord, NotPermitted
 from services.reports.domain.ports import AuditLog
-from services.reports.domain.staff import AuditAction, AuditRecord, NotPermitted
 from shared.staff import StaffMember
 
 RECEPTION = "reception"

@@ -10,20 +10,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, Field
-
+from services.reports.domain.audit import AuditAction, AuditRecord, NotPermitted
 from services.reports.domain.decisions import Outcome, apply_decision
 from services.reports.domain.filing import change_status
-from services.reports.domain.model import Decision, Report, ReportStatus
+from services.reports.domain.model import Decision, Note, Report, ReportStatus
 from services.reports.domain.ports import AuditLog, CaseWork, Page
 from services.reports.messages import TEXTS
-from shared import audit, staff
+from shared import staff
 from shared.clock import Clock
-from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
-from shared.models import CamelModel
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.regions import Region
 from shared.staff import NATIONAL
 
@@ -54,51 +51,6 @@ class StaffMember(staff.StaffMember):
     @property
     def handles_cases(self) -> bool:
         return self.has_role(CASE_HANDLER)
-
-
-class Note(CamelModel):
-    """An internal note on a case: for colleagues, never shown to the reporter."""
-
-    note_id: str
-    case_number: str
-    at: AwareDatetime
-    staff_id: str
-    text: str
-
-
-class AuditAction(StrEnum):
-    VIEW_QUEUE = "viewQueue"
-    VIEW_REPORT = "viewReport"
-    TAKE_CASE = "takeCase"
-    CHANGE_STATUS = "changeStatus"
-    DECIDE = "decide"
-    ADD_NOTE = "addNote"
-    # Found property (see domain/reception.py).
-    REGISTER_FOUND_ITEM = "registerFoundItem"
-    VIEW_FOUND_ITEM = "viewFoundItem"
-    NOTIFY_OWNER = "notifyOwner"
-    HAND_OVER = "handOver"
-
-
-class AuditRecord(audit.AuditRecord):
-    """Who did what to which case or found item (see :class:`shared.audit.AuditRecord`)."""
-
-    action: AuditAction
-    case_number: str | None = None
-    found_item_id: str | None = None
-    # The cases a list showed.
-    case_numbers: list[str] = Field(default_factory=list)
-
-    def subject(self) -> audit.AuditSubject:
-        if self.found_item_id:
-            return audit.AuditSubject("found", self.found_item_id)
-        if self.case_number:
-            return audit.AuditSubject("case", self.case_number)
-        return super().subject()
-
-
-class NotPermitted(Forbidden):
-    """The staff member's roles do not allow this."""
 
 
 @dataclass(frozen=True)

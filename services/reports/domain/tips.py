@@ -10,46 +10,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import AwareDatetime
 
+from services.reports.domain.model import Tip, TipCategory
 from services.reports.domain.ports import TipRepository
 from services.reports.messages import TEXTS
 from shared.clock import Clock
 from shared.errors import InvalidInput
-from shared.models import CamelModel
 from shared.regions import UnknownMunicipality, region_for_municipality
 
 NATIONAL_QUEUE = "National"
-
-
-class TipCategory(StrEnum):
-    DRUGS = "drugs"
-    VIOLENCE = "violence"
-    THEFT = "theft"
-    FRAUD = "fraud"
-    TRAFFIC = "traffic"
-    ENVIRONMENT = "environment"
-    OTHER = "other"
-
-
-class Tip(CamelModel):
-    """A tip as stored. An anonymous tip holds nothing about its sender: no subject, no number, no address."""
-
-    tip_id: str
-    category: TipCategory
-    description: str
-    municipality_code: str | None
-    region: str
-    occurred_at: AwareDatetime | None
-    received_at: AwareDatetime
-    sender_personnummer: str | None = None
-    sender_phone: str | None = None
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.sender_personnummer is None
 
 
 def receive_tip(

@@ -19,17 +19,17 @@ from pydantic import AwareDatetime, Field
 
 from services.reports import dependencies
 from services.reports.contracts import FoundItemIdPath
-from services.reports.domain import lost_and_found
-from services.reports.domain.lost_and_found import (
+from services.reports.domain.audit import AuditAction
+from services.reports.domain.found_item import (
     FoundItem,
     FoundItemRecord,
     FoundItemRegistration,
     FoundItemStatus,
     Recipient,
 )
+from services.reports.domain.lost_and_found import handing_over, reading, registering, telling_owner
 from services.reports.domain.model import ItemCategory
 from services.reports.domain.reception import Staff, require_reception
-from services.reports.domain.staff import AuditAction
 from services.reports.messages import TEXTS
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_staff
@@ -189,7 +189,7 @@ def post_found_item(
     )
 
     def register() -> FinderReceipt:
-        item = lost_and_found.register_found_item(
+        item = registering.register_found_item(
             request,
             staff=staff,
             repository=dependencies.found_items(),
@@ -214,7 +214,7 @@ def post_found_item(
 def _visible(found_item_id: str, staff: Staff) -> FoundItem:
     """The item as the caller may see it: a retry is answered only as a read by that caller would be
     (the reception role, the region, and the read audited)."""
-    return lost_and_found.read_found_item(
+    return reading.read_found_item(
         found_item_id,
         staff=staff,
         repository=dependencies.found_items(),
@@ -252,7 +252,7 @@ def list_found_items(
     description="Needs the role reception; the read is audited.",
 )
 def get_found_item(foundItemId: FoundItemIdPath) -> FoundItemView:  # noqa: N803 - the path parameter's public name
-    item = lost_and_found.read_found_item(
+    item = reading.read_found_item(
         foundItemId,
         staff=_staff(),
         repository=dependencies.found_items(),
@@ -278,7 +278,7 @@ def post_owner_notice(
     staff = _staff()
 
     def tell() -> FoundItemView:
-        item = lost_and_found.tell_owner_of_possible_match(
+        item = telling_owner.tell_owner_of_possible_match(
             foundItemId,
             request.case_number,
             staff=staff,
@@ -315,7 +315,7 @@ def post_handover(
     staff = _staff()
 
     def hand_over() -> FoundItemView:
-        item = lost_and_found.hand_over(
+        item = handing_over.hand_over(
             foundItemId,
             recipient=request.to,
             case_number=request.case_number,

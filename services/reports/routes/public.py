@@ -18,6 +18,7 @@ from services.reports.contracts import (
     TipRequest,
 )
 from services.reports.domain import stolen_goods, tips
+from services.reports.domain.model import Tip
 from services.reports.messages import TEXTS
 from services.reports.telemetry import metrics
 from shared.errors import NotFound
@@ -34,7 +35,7 @@ ANONYMOUS_THANKS = TEXTS("tip.thanks_anonymous")
 IDENTIFIED_THANKS = TEXTS("tip.thanks_identified")
 
 
-def _receipt(tip: tips.Tip, message: Message) -> TipReceipt:
+def _receipt(tip: Tip, message: Message) -> TipReceipt:
     return TipReceipt(tip_id=tip.tip_id, received_at=tip.received_at, message=message.render())
 
 

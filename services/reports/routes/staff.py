@@ -16,8 +16,8 @@ from pydantic import AwareDatetime, StringConstraints
 from services.reports import dependencies
 from services.reports.adapters.metrics import record_decision
 from services.reports.domain.decisions import Outcome
-from services.reports.domain.model import Report, ReportRecord, ReportStatus
-from services.reports.domain.staff import CaseDesk, CaseFile, Note, StaffMember
+from services.reports.domain.model import Note, Report, ReportRecord, ReportStatus
+from services.reports.domain.staff import CaseDesk, CaseFile, StaffMember
 from services.reports.telemetry import logger
 from shared.http.auth import require_staff
 from shared.http.created import created_once

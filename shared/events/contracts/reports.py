@@ -2,7 +2,8 @@
 
 Events carry identifiers and what consumers need, not narratives. ``ownerRef`` is the opaque e-ID subject of
 the citizen whose case it is, so other services (bookings, for case appointments) can tell whose case it is
-without personal data.
+without personal data. No found-property event carries the finder's or the owner's personal data; the
+finder's stays in the item.
 """
 
 from __future__ import annotations
