@@ -1,11 +1,16 @@
-"""Errors the domain raises. Free of HTTP: the API layer turns them into problem+json."""
+"""Errors the domain raises. Free of HTTP: the API layer turns them into problem+json, in the language of
+the request (a detail is a catalog message; ``str()`` of the error is its English text)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from shared.i18n import Text, render
+
 
 class DomainError(Exception):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: Text) -> None:
+        super().__init__(render(detail, "en"))
         self.detail = detail
 
 
@@ -13,12 +18,12 @@ class InvalidInput(DomainError):
     """Input that passed the schema but breaks a rule (a time in the future, an unknown code). Names every
     offending field at once, so the citizen can fix them all in one go."""
 
-    def __init__(self, reasons: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {reason}" for field, reason in reasons.items()))
+    def __init__(self, reasons: Mapping[str, Text]) -> None:
+        super().__init__("; ".join(f"{field}: {render(reason, 'en')}" for field, reason in reasons.items()))
         self.reasons = dict(reasons)
 
     @classmethod
-    def of(cls, field: str, reason: str) -> InvalidInput:
+    def of(cls, field: str, reason: Text) -> InvalidInput:
         return cls({field: reason})
 
 
@@ -47,6 +52,6 @@ class Conflict(DomainError):
 class Referral(DomainError):
     """The matter belongs elsewhere: the citizen is told where to turn (112, 114 14, a reception)."""
 
-    def __init__(self, detail: str, refer_to: str) -> None:
+    def __init__(self, detail: Text, refer_to: str) -> None:
         super().__init__(detail)
         self.refer_to = refer_to

@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from shared.i18n import Text, render
+from shared.messages import TEXTS
+
 COORDINATION_DAY_OFFSET = 60
 # No one alive was born longer ago than this: no person is known to have lived past 122.
 MAX_AGE_YEARS = 130
@@ -28,11 +31,12 @@ _GENERATED_BIRTH_TO = date(2005, 12, 31)
 
 
 class InvalidIdentifier(ValueError):
-    """An identifier that is malformed or fails validation; ``reason`` says why, in English."""
+    """An identifier that is malformed or fails validation; ``message`` says why (``reason`` in English)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, message: Text) -> None:
+        self.reason = render(message, "en")
+        super().__init__(self.reason)
+        self.message = message
 
 
 def luhn_check_digit(digits: str) -> int:
@@ -54,12 +58,12 @@ class Personnummer:
 
     def __post_init__(self) -> None:
         if len(self.digits) != 12 or not self.digits.isascii() or not self.digits.isdigit():
-            raise InvalidIdentifier("a personnummer is stored as exactly 12 digits (YYYYMMDDNNNC)")
+            raise InvalidIdentifier(TEXTS("id.stored_digits"))
         day = self.birth_date.day + (COORDINATION_DAY_OFFSET if self.is_coordination_number else 0)
         if self.digits[:8] != f"{self.birth_date.year:04d}{self.birth_date.month:02d}{day:02d}":
-            raise InvalidIdentifier("the digits do not match the birth date")
+            raise InvalidIdentifier(TEXTS("id.birth_date_mismatch"))
         if luhn_check_digit(self.digits[2:11]) != int(self.digits[11]):
-            raise InvalidIdentifier("the check digit is wrong")
+            raise InvalidIdentifier(TEXTS("id.check_digit"))
 
     @property
     def display(self) -> str:
@@ -89,13 +93,10 @@ def parse_personnummer(text: str, *, today: date) -> Personnummer:
     elif match := _PERSONNUMMER_10.fullmatch(cleaned):
         separator, short = match[2], match[1] + match[3]
     else:
-        raise InvalidIdentifier(
-            "a personnummer has 10 or 12 digits, written YYMMDD-NNNC, YYMMDD+NNNC, YYMMDDNNNC, "
-            "YYYYMMDDNNNC or YYYYMMDD-NNNC"
-        )
+        raise InvalidIdentifier(TEXTS("id.personnummer_form"))
 
     if luhn_check_digit(short[:9]) != int(short[9]):
-        raise InvalidIdentifier("the check digit is wrong")
+        raise InvalidIdentifier(TEXTS("id.check_digit"))
 
     two_digit_year, month, day = int(short[:2]), int(short[2:4]), int(short[4:6])
     is_coordination = day > COORDINATION_DAY_OFFSET
@@ -109,15 +110,12 @@ def parse_personnummer(text: str, *, today: date) -> Personnummer:
         birth_date = date(year, month, real_day)
     except ValueError:
         kind = "samordningsnummer" if is_coordination else "personnummer"
-        raise InvalidIdentifier(
-            f"the {kind} contains an impossible date ({year:04d}-{month:02d}-{real_day:02d})"
-        ) from None
+        written = f"{year:04d}-{month:02d}-{real_day:02d}"
+        raise InvalidIdentifier(TEXTS("id.impossible_date", kind=kind, date=written)) from None
     if birth_date > today:
-        raise InvalidIdentifier(f"the birth date {birth_date.isoformat()} is in the future")
+        raise InvalidIdentifier(TEXTS("id.born_in_future", date=birth_date.isoformat()))
     if birth_date.year < today.year - MAX_AGE_YEARS:
-        raise InvalidIdentifier(
-            f"the birth year {birth_date.year:04d} is more than {MAX_AGE_YEARS} years ago: check the century"
-        )
+        raise InvalidIdentifier(TEXTS("id.too_old", year=f"{birth_date.year:04d}", years=MAX_AGE_YEARS))
 
     return Personnummer(
         digits=f"{year:04d}{short[2:]}", birth_date=birth_date, is_coordination_number=is_coordination
@@ -159,9 +157,9 @@ def parse_imei(text: str) -> str:
     """A 15-digit IMEI with a valid check digit; spaces, dashes and slashes between digits are ignored."""
     digits = "".join(ch for ch in text if ch not in " -/")
     if len(digits) != 15 or not digits.isascii() or not digits.isdigit():
-        raise InvalidIdentifier("an IMEI has 15 digits")
+        raise InvalidIdentifier(TEXTS("id.imei_digits"))
     if not luhn_is_valid(digits):
-        raise InvalidIdentifier("the IMEI's check digit is wrong")
+        raise InvalidIdentifier(TEXTS("id.imei_check_digit"))
     return digits
 
 
@@ -179,12 +177,12 @@ class Organisationsnummer:
 
     def __post_init__(self) -> None:
         if len(self.digits) != 10 or not self.digits.isascii() or not self.digits.isdigit():
-            raise InvalidIdentifier("an organisationsnummer has exactly 10 digits")
+            raise InvalidIdentifier(TEXTS("id.org_digits"))
         if int(self.digits[2]) < 2:
             # Below 2 the digits read as a month: a personnummer (a sole trader's), not an organisation.
-            raise InvalidIdentifier("the third digit of an organisationsnummer must be 2 or higher")
+            raise InvalidIdentifier(TEXTS("id.org_third_digit"))
         if luhn_check_digit(self.digits[:9]) != int(self.digits[9]):
-            raise InvalidIdentifier("the check digit is wrong")
+            raise InvalidIdentifier(TEXTS("id.check_digit"))
 
     @property
     def display(self) -> str:
@@ -199,9 +197,7 @@ def parse_organisationsnummer(text: str) -> Organisationsnummer:
     """Parse NNNNNNNNNN, NNNNNN-NNNN or the 12-digit form prefixed "16"; surrounding spaces are ignored."""
     match = _ORGANISATIONSNUMMER.fullmatch(text.strip())
     if match is None:
-        raise InvalidIdentifier(
-            "an organisationsnummer has 10 digits, written NNNNNN-NNNN or NNNNNNNNNN (optionally prefixed 16)"
-        )
+        raise InvalidIdentifier(TEXTS("id.org_form"))
     return Organisationsnummer(digits="".join(match.groups()))
 
 

@@ -30,7 +30,9 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from shared.i18n import InvalidValue
 from shared.identity import InvalidIdentifier, parse_imei
+from shared.messages import TEXTS
 
 __all__ = [
     "EARLIEST_DAY",
@@ -76,16 +78,16 @@ def _iso_moment(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     if not _ISO_MOMENT.fullmatch(value):
-        raise ValueError("must be an ISO 8601 date and time with an offset, e.g. 2026-11-20T18:00:00+01:00")
+        raise InvalidValue(TEXTS("moment_format"))
     try:
         return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError("is not a date and time that exists") from None
+        raise InvalidValue(TEXTS("moment_missing")) from None
 
 
 def _moment_in_range(value: datetime) -> datetime:
     if not _EARLIEST <= value < _AFTER_LATEST:
-        raise ValueError(f"must be a time {_RANGE}")
+        raise InvalidValue(TEXTS("moment_range", first=EARLIEST_DAY.year, last=LATEST_DAY.year))
     return value
 
 
@@ -93,16 +95,16 @@ def _iso_day(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     if not _ISO_DAY.fullmatch(value):
-        raise ValueError("must be an ISO 8601 date, e.g. 2026-11-24")
+        raise InvalidValue(TEXTS("day_format"))
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError("is not a date that exists") from None
+        raise InvalidValue(TEXTS("day_missing")) from None
 
 
 def _day_in_range(value: date) -> date:
     if not EARLIEST_DAY <= value <= LATEST_DAY:
-        raise ValueError(f"must be a date {_RANGE}")
+        raise InvalidValue(TEXTS("day_range", first=EARLIEST_DAY.year, last=LATEST_DAY.year))
     return value
 
 
@@ -127,7 +129,7 @@ def _imei(value: str) -> str:
     try:
         return parse_imei(value)
     except InvalidIdentifier as error:
-        raise ValueError(error.reason) from None
+        raise InvalidValue(error.message) from None
 
 
 Imei = Annotated[
@@ -157,6 +159,6 @@ def tagged_union(field: str, variants: dict[str, type[CamelModel]]) -> Any:
             choose,
             custom_error_type="invalid_tag",
             custom_error_message=f"must be one of: {', '.join(variants)}",
-            custom_error_context={"discriminator": field},
+            custom_error_context={"discriminator": field, "choices": ", ".join(variants)},
         ),
     ]

@@ -33,7 +33,9 @@ from services.bookings.domain.receptions import (
     SlotAvailability,
 )
 from services.bookings.domain.validity import ValidityQuestion, ValidityResult
+from services.bookings.messages import TEXTS
 from shared.clock import stockholm_time
+from shared.i18n import InvalidValue
 from shared.models import CamelModel
 
 # How far ahead a reception's view lists the days it is closed.
@@ -152,7 +154,7 @@ class CancellationRequest(CamelModel):
     @classmethod
     def _a_booking_number(cls, value: str) -> str:
         if not re.fullmatch(BOOKING_NUMBER_PATTERN, value):
-            raise ValueError("a booking number has 8 characters (A-Z and 2-9, without O and I)")
+            raise InvalidValue(TEXTS("booking_number"))
         return value
 
 

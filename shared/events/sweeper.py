@@ -171,9 +171,10 @@ def release_lease(dynamodb: DynamoDBClient, table: str, lease_id: str, *, waterm
 
 
 def _table_created(dynamodb: DynamoDBClient, table: str) -> datetime:
-    """Before the first run, no item can be older than the table."""
+    """Before the first run, no item can be older than the table; an item's time is its writer's clock, though,
+    so the first run also reads the hour before the table's creation (one empty query, once)."""
     created: datetime = dynamodb.describe_table(TableName=table)["Table"]["CreationDateTime"]
-    return created.astimezone(UTC)
+    return created.astimezone(UTC) - BUCKET
 
 
 def _key() -> dict[str, Any]:

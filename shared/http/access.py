@@ -18,12 +18,9 @@ from typing import Any
 from shared.http.auth import caller_from_event
 from shared.http.problems import PROBLEM_JSON, ForbiddenProblem, ProblemError, UnauthorizedProblem
 from shared.manifest import Route
+from shared.messages import TEXTS
 
-_WHO: dict[str, str] = {
-    "citizen": "Only citizens logged in with e-ID can use this service",
-    "staff": "Only police staff with a region can use this service",
-    "agency": "Only agencies with a client login can use this service",
-}
+_WHO: dict[str, str] = {"citizen": "only_citizens", "staff": "only_staff", "agency": "only_agencies"}
 
 
 class RouteAccess:
@@ -51,13 +48,13 @@ class RouteAccess:
 def _refused(route: Route, event: Mapping[str, Any]) -> ProblemError | None:
     caller = caller_from_event(event)
     if caller is None:
-        return UnauthorizedProblem("Log in to use this service")
+        return UnauthorizedProblem(TEXTS("login"))
     if route.audience == "citizen" and not caller.is_citizen:
-        return ForbiddenProblem(_WHO["citizen"])
+        return ForbiddenProblem(TEXTS(_WHO["citizen"]))
     if route.audience == "staff" and (
         not caller.is_staff or caller.region is None or caller.staff_id is None
     ):
-        return ForbiddenProblem(_WHO["staff"])
+        return ForbiddenProblem(TEXTS(_WHO["staff"]))
     if route.audience == "agency" and caller.principal_type != "agency":
-        return ForbiddenProblem(_WHO["agency"])
+        return ForbiddenProblem(TEXTS(_WHO["agency"]))
     return None

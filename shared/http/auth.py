@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.http.problems import ForbiddenProblem, UnauthorizedProblem
+from shared.messages import TEXTS
 from shared.staff import NATIONAL
 
 PrincipalType = Literal["citizen", "staff", "agency"]
@@ -71,9 +72,9 @@ def require_citizen(event: Mapping[str, Any]) -> Caller:
     """The calling citizen, or a problem: 401 without a login, 403 for staff and agencies."""
     caller = caller_from_event(event)
     if caller is None:
-        raise UnauthorizedProblem("Log in with e-ID to use this service")
+        raise UnauthorizedProblem(TEXTS("login_eid"))
     if not caller.is_citizen:
-        raise ForbiddenProblem("Only citizens logged in with e-ID can use this service")
+        raise ForbiddenProblem(TEXTS("only_citizens"))
     return caller
 
 
@@ -81,11 +82,11 @@ def require_staff(event: Mapping[str, Any], *, role: str | None = None) -> Calle
     """The calling police employee, or a problem: 401 without a login, 403 for others or without ``role``."""
     caller = caller_from_event(event)
     if caller is None:
-        raise UnauthorizedProblem("Log in with the police identity provider")
+        raise UnauthorizedProblem(TEXTS("login_staff"))
     if not caller.is_staff or caller.region is None:
-        raise ForbiddenProblem("Only police staff with a region can use this service")
+        raise ForbiddenProblem(TEXTS("only_staff"))
     if role is not None and role not in caller.roles:
-        raise ForbiddenProblem(f"This needs the role {role}")
+        raise ForbiddenProblem(TEXTS("needs_role", role=role))
     return caller
 
 

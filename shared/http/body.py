@@ -26,7 +26,8 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import TypeAdapter, ValidationError
 
-from shared.http.problems import InvalidParameter, ProblemError, ValidationProblem
+from shared.http.problems import ProblemError, ValidationProblem
+from shared.messages import TEXTS
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.compat import ModelField
@@ -88,7 +89,7 @@ def raw_body(event: Any) -> bytes:
         try:
             return base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationProblem.for_field("body", "cannot be read") from None
+            raise ValidationProblem.for_field("body", TEXTS("body_unreadable")) from None
     if isinstance(body, bytes):
         return body
     return str(body).encode("utf-8", errors="surrogatepass")
@@ -102,17 +103,17 @@ def json_text(event: Any) -> bytes | None:
         return None
     if not _is_json(content_type or "application/json"):
         raise UnsupportedMediaTypeProblem(
-            f"Send the body as application/json (UTF-8), not {content_type.split(';')[0].strip()}",
-            invalid_parameters=[InvalidParameter(name="Content-Type", reason="must be application/json")],
+            TEXTS("send_json_not", contentType=content_type.split(";")[0].strip()),
+            invalid_parameters=[("Content-Type", TEXTS("must_be_json"))],
         )
     if not raw.strip():
         return None
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValidationProblem.for_field("body", "is not UTF-8 text") from None
+        raise ValidationProblem.for_field("body", TEXTS("body_not_utf8")) from None
     if _depth(raw) > MAX_DEPTH:
-        raise ValidationProblem.for_field("body", f"is nested deeper than {MAX_DEPTH} levels")
+        raise ValidationProblem.for_field("body", TEXTS("body_too_deep", depth=MAX_DEPTH))
     return raw
 
 

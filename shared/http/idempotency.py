@@ -32,6 +32,7 @@ from shared.adapters.dynamodb import Write, claiming, from_item, to_item
 from shared.errors import DomainError
 from shared.http.auth import caller_from_event
 from shared.http.problems import ConflictProblem, ProblemError, UnprocessableProblem
+from shared.messages import TEXTS
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
@@ -77,7 +78,7 @@ class KeyTaken(ConflictProblem):
 
 def key_in_use() -> ConflictProblem:
     return ConflictProblem(
-        f"A request with this {HEADER} is being processed. Try again in a moment.",
+        TEXTS("key_in_use", header=HEADER),
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
@@ -225,7 +226,5 @@ def run_once(
 
 def _again(found: Record, fingerprint: str, replay: Callable[[str], T]) -> T:
     if found.fingerprint != fingerprint:
-        raise UnprocessableProblem(
-            f"This {HEADER} was already used with a different request. Use a new key for a new request."
-        )
+        raise UnprocessableProblem(TEXTS("key_reused", header=HEADER))
     return replay(found.subject)

@@ -82,6 +82,20 @@ _HEADERS: dict[int, dict[str, Any]] = {
 }
 _CHANGES = frozenset({"post", "put", "patch", "delete"})
 
+ACCEPT_LANGUAGE: dict[str, Any] = {
+    "name": "Accept-Language",
+    "in": "header",
+    "required": False,
+    "description": "The language to answer in: `sv` (the default, also for any language not offered) or `en`; "
+    "q-values are honoured. Texts in the answer (problem details, reasons, letters, receipts) follow it.",
+    "schema": {"type": "string", "examples": ["sv", "en", "en-GB,en;q=0.9,sv;q=0.5"]},
+}
+CONTENT_LANGUAGE: dict[str, Any] = {
+    "description": "The language the answer's texts are in",
+    "schema": {"type": "string", "enum": ["sv", "en"]},
+}
+STOCKHOLM_TIME = "Stockholm time with its offset, e.g. 2026-12-02T10:15:00+01:00"
+
 
 def created(description: str, model: type[Any] | None = None, *, location: bool = True) -> dict[int, Any]:
     """``responses=`` of a route answering 201: the body's model and, when it names where to read what was
@@ -126,7 +140,7 @@ def _problem_response(status: int, description: str | None = None) -> dict[str, 
         "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}},
     }
     if status in _HEADERS:
-        response["headers"] = _HEADERS[status]
+        response["headers"] = dict(_HEADERS[status])
     return response
 
 
@@ -152,6 +166,19 @@ def _unused_schemas(document: dict[str, Any]) -> set[str]:
     return set(schemas) - used
 
 
+def _describe_times(schema: Any) -> None:
+    """Every time an answer gives is in Stockholm time (shared.clock.in_stockholm_time): said where the
+    schema has no words of its own."""
+    if isinstance(schema, dict):
+        if schema.get("format") == "date-time" and "description" not in schema:
+            schema["description"] = STOCKHOLM_TIME
+        for value in schema.values():
+            _describe_times(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _describe_times(value)
+
+
 def complete(document: dict[str, Any], routes: Iterable[Route]) -> dict[str, Any]:
     """``document`` with each manifest route's errors, security and headers declared."""
     audiences = {(r.method.lower(), r.path): r.audience for r in routes}
@@ -167,7 +194,15 @@ def complete(document: dict[str, Any], routes: Iterable[Route]) -> dict[str, Any
             for status in statuses_for(audience, method, operation):
                 own = responses.get(str(status), {}).get("description")
                 responses[str(status)] = _problem_response(status, own)
+            for response in responses.values():
+                response.setdefault("headers", {})["Content-Language"] = {
+                    "$ref": "#/components/headers/ContentLanguage"
+                }
             operation["responses"] = dict(sorted(responses.items()))
+            operation["parameters"] = [
+                *operation.get("parameters", []),
+                {"$ref": "#/components/parameters/AcceptLanguage"},
+            ]
             if audience == "public":
                 operation["security"] = []
             else:
@@ -183,6 +218,10 @@ def complete(document: dict[str, Any], routes: Iterable[Route]) -> dict[str, Any
         for a in ("citizen", "staff", "agency")
         if a in used_schemes
     }
+    for schema in schemas.values():
+        _describe_times(schema)
+    components["parameters"] = {"AcceptLanguage": ACCEPT_LANGUAGE}
+    components["headers"] = {"ContentLanguage": CONTENT_LANGUAGE}
     components["schemas"] = dict(sorted(schemas.items()))
     return document
 

@@ -33,6 +33,7 @@ from functools import cache
 from typing import Any
 
 from shared.http.problems import ValidationProblem
+from shared.messages import TEXTS
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -48,6 +49,7 @@ _TAG_BYTES = 16
 _BLOCK_BYTES = hashlib.sha256().digest_size
 _ENCRYPTION_LABEL = b"eservices page token v1: encryption"
 _AUTHENTICATION_LABEL = b"eservices page token v1: authentication"
+_EXPIRED = "has expired: start again from the first page"
 
 
 class InvalidToken(ValueError):
@@ -102,7 +104,7 @@ class PageTokens:
         if not isinstance(start, dict):
             raise InvalidToken("is not a token this API gave out")
         if not 0 <= self._clock() - issued <= self._max_age_s:
-            raise InvalidToken("has expired: start again from the first page")
+            raise InvalidToken(_EXPIRED)
         return start
 
     def _tag(self, sealed: bytes) -> bytes:
@@ -147,7 +149,8 @@ def decode_token(
     try:
         key = (tokens or service_tokens()).open(token)
     except InvalidToken as invalid:
-        raise ValidationProblem.for_field("nextToken", invalid.reason) from None
+        reason = TEXTS("token_expired" if invalid.reason == _EXPIRED else "token_foreign")
+        raise ValidationProblem.for_field("nextToken", reason) from None
     if any(key.get(k) != v for k, v in (must_contain or {}).items()):
-        raise ValidationProblem.for_field("nextToken", "is not a token this API gave out")
+        raise ValidationProblem.for_field("nextToken", TEXTS("token_foreign"))
     return key

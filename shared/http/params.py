@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from shared.casenumbers import K_NUMBER_PATTERN
 from shared.http.problems import ValidationProblem
+from shared.messages import TEXTS
 
 CaseNumberPath = Annotated[
     str,
@@ -25,5 +26,5 @@ CaseNumberPath = Annotated[
 def checked_case_number(value: str) -> str:
     """For the few routes that skip request validation (a binary answer): the same check by hand."""
     if len(value) > 20 or re.fullmatch(K_NUMBER_PATTERN, value) is None:
-        raise ValidationProblem.for_field("caseNumber", "must be a crime report number such as K123456-26")
+        raise ValidationProblem.for_field("caseNumber", TEXTS("case_number_path"))
     return value

@@ -9,6 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.i18n import Language, Text, current_language, render
+from shared.messages import TEXTS
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://polisen.se/problems/"
 
@@ -35,35 +38,66 @@ class Problem(BaseModel):
 
 
 class ProblemError(Exception):
-    """Raised by domain use cases and handlers; rendered as problem+json by the resolver."""
+    """Raised by domain use cases and handlers; rendered as problem+json by the resolver, in the language
+    of the request (the title and ``detail``; field names stay as the contract spells them)."""
 
     status: HTTPStatus = HTTPStatus.BAD_REQUEST
     slug: str = "bad-request"
 
     def __init__(
         self,
-        detail: str,
+        detail: Text | None,
         *,
-        invalid_parameters: Sequence[InvalidParameter] | None = None,
+        invalid_parameters: Sequence[InvalidParameter | tuple[str, Text]] | None = None,
         refer_to: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(detail)
+        """Without ``detail``, the detail lists the invalid parameters (``field: reason; ...``)."""
         self.detail = detail
-        self.invalid_parameters = list(invalid_parameters) if invalid_parameters else None
+        self.invalid = [
+            (p.name, p.reason) if isinstance(p, InvalidParameter) else p for p in invalid_parameters or ()
+        ]
         self.refer_to = refer_to
         self.headers = dict(headers or {})
+        super().__init__(self.detail_in("en"))
 
-    def problem(self, instance: str | None = None) -> Problem:
+    @property
+    def invalid_parameters(self) -> list[InvalidParameter] | None:
+        """The invalid parameters with their reasons in English, as ``str()`` of the error is."""
+        return [InvalidParameter(name=n, reason=render(r, "en")) for n, r in self.invalid] or None
+
+    def detail_in(self, language: Language) -> str | None:
+        if self.detail is not None:
+            return render(self.detail, language)
+        if not self.invalid:
+            return None
+        return render(TEXTS("invalid_joiner"), language).join(
+            TEXTS("invalid_field", field=name, reason=reason).render(language)
+            for name, reason in self.invalid
+        )
+
+    def problem(self, instance: str | None = None, language: Language | None = None) -> Problem:
+        language = language or current_language()
+        invalid = [
+            InvalidParameter(name=name, reason=render(reason, language)) for name, reason in self.invalid
+        ]
         return Problem(
             type=PROBLEM_BASE + self.slug,
-            title=self.status.phrase,
+            title=title(self.status.value, language),
             status=self.status.value,
-            detail=self.detail,
+            detail=self.detail_in(language),
             instance=instance,
-            invalid_parameters=self.invalid_parameters,
+            invalid_parameters=invalid or None,
             refer_to=self.refer_to,
         )
+
+
+def title(status: int, language: Language | None = None) -> str:
+    """The status's title in ``language``: our own words for the statuses we answer, HTTP's phrase else."""
+    try:
+        return TEXTS(f"title.{status}").render(language)
+    except KeyError:
+        return HTTPStatus(status).phrase
 
 
 class ValidationProblem(ProblemError):
@@ -71,8 +105,8 @@ class ValidationProblem(ProblemError):
     slug = "validation-failed"
 
     @classmethod
-    def for_field(cls, name: str, reason: str) -> ValidationProblem:
-        return cls(f"{name}: {reason}", invalid_parameters=[InvalidParameter(name=name, reason=reason)])
+    def for_field(cls, name: str, reason: Text) -> ValidationProblem:
+        return cls(None, invalid_parameters=[(name, reason)])
 
 
 class NotFoundProblem(ProblemError):

@@ -1,5 +1,6 @@
-"""The REST resolver every service API uses: validation from the pydantic contracts, problem+json errors,
-and the OpenAPI document served next to the API."""
+"""The REST resolver every service API uses: validation from the pydantic contracts, problem+json errors in
+the language the request asks for (``Accept-Language``, Swedish by default), times in Stockholm time, and the
+OpenAPI document served next to the API."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIResponseValidationMiddleware,
+)
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -18,6 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from shared.clock import in_stockholm_time
 from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Referral
 from shared.http.access import RouteAccess
 from shared.http.body import StrictJsonRequestValidation
@@ -25,7 +30,6 @@ from shared.http.problems import (
     PROBLEM_JSON,
     ConflictProblem,
     ForbiddenProblem,
-    InvalidParameter,
     NotFoundProblem,
     Problem,
     ProblemError,
@@ -33,14 +37,61 @@ from shared.http.problems import (
     ValidationProblem,
     field_name,
 )
+from shared.http.problems import (
+    title as problem_title,
+)
+from shared.i18n import InvalidValue, Language, Text, current_language, localized, negotiate, using_language
 from shared.manifest import Route
+from shared.messages import TEXTS
+
+# What every answer varies by besides its path: the language its texts are written in.
+VARY = "Accept-Language"
 
 
-def _reason(error: dict[str, Any]) -> str:
-    if error.get("type") == "json_invalid":
-        return f"malformed JSON: {error.get('ctx', {}).get('error', 'cannot be parsed')}"
-    message = str(error.get("msg", "invalid value"))
-    return message.removeprefix("Value error, ")
+def _reason(error: dict[str, Any]) -> Text:
+    """Why pydantic refused a value: our validators' own words from their catalog, pydantic's sentence in
+    English and its Swedish counterpart from the shared catalog."""
+    kind = str(error.get("type", ""))
+    context = error.get("ctx") or {}
+    if kind == "json_invalid":
+        return TEXTS("json_invalid", error=str(context.get("error", "cannot be parsed")))
+    cause = context.get("error")
+    if isinstance(cause, InvalidValue):
+        return cause.message
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    if current_language() == "en" or kind == "value_error":
+        return message
+    key = f"pydantic.{kind}"
+    try:
+        return TEXTS(key, **{k: str(v) for k, v in context.items()}).render("sv")
+    except (KeyError, IndexError):
+        return TEXTS("pydantic.invalid_value")
+
+
+def _header(event: Mapping[str, Any], name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if str(key).lower() == name:
+            return str(value)
+    for key, values in (event.get("multiValueHeaders") or {}).items():
+        if str(key).lower() == name and values:
+            return ", ".join(str(v) for v in values)
+    return None
+
+
+def request_language(event: Mapping[str, Any]) -> Language:
+    """The language to answer ``event`` in, from its ``Accept-Language``."""
+    return negotiate(_header(event, "accept-language"))
+
+
+def _with_language(result: dict[str, Any], language: Language) -> dict[str, Any]:
+    """``Content-Language`` names the language the answer's texts are in; ``Vary`` tells caches it mattered."""
+    added = {"Content-Language": language, "Vary": VARY}
+    if isinstance(result.get("multiValueHeaders"), dict):
+        for name, value in added.items():
+            result["multiValueHeaders"].setdefault(name, [value])
+    else:
+        result["headers"] = {**added, **(result.get("headers") or {})}
+    return result
 
 
 def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[str]:
@@ -52,8 +103,7 @@ def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -
 def problem_for(error: DomainError) -> ProblemError:
     """The HTTP face of a domain error."""
     if isinstance(error, InvalidInput):
-        invalid = [InvalidParameter(name=field, reason=reason) for field, reason in error.reasons.items()]
-        return ValidationProblem(error.detail, invalid_parameters=invalid)
+        return ValidationProblem(None, invalid_parameters=list(error.reasons.items()))
     if isinstance(error, NotFound):
         return NotFoundProblem(error.detail)
     if isinstance(error, Forbidden):
@@ -65,17 +115,30 @@ def problem_for(error: DomainError) -> ProblemError:
     return UnprocessableProblem(error.detail)
 
 
+class StockholmTimeResponses(OpenAPIResponseValidationMiddleware):
+    """Powertools' response validation, with every time in the answer turned to Stockholm time first (a
+    citizen reads ``2026-12-02T10:15:00+01:00``, whatever the service keeps (UTC) and in every service), and
+    every text kept as a catalog key shown in the request's language."""
+
+    def _handle_response(self, *, route: Any, response: Response[Any]) -> Response[Any]:
+        response.body = localized(in_stockholm_time(response.body))
+        return super()._handle_response(route=route, response=response)  # type: ignore[no-any-return]
+
+
 class ServiceResolver(APIGatewayRestResolver):
-    """Powertools' REST resolver that first refuses callers the route's declared audience shuts out
-    (:mod:`shared.http.access`), before validation reads the body."""
+    """Powertools' REST resolver that answers in the request's language and first refuses callers the
+    route's declared audience shuts out (:mod:`shared.http.access`), before validation reads the body."""
 
     def __init__(self, *, access: RouteAccess, **options: Any) -> None:
         super().__init__(**options)
         self._access = access
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
-        refusal = self._access.refusal(event)
-        return refusal if refusal is not None else super().resolve(event, context)
+        language = request_language(event)
+        with using_language(language):
+            refusal = self._access.refusal(event)
+            result = refusal if refusal is not None else super().resolve(event, context)
+        return _with_language(result, language)
 
 
 def create_resolver(
@@ -89,6 +152,10 @@ def create_resolver(
     app = ServiceResolver(access=RouteAccess(routes), enable_validation=True, serializer=serializer)
     # Bodies are read as JSON only, UTF-8 only, strictly typed (shared.http.body).
     app._request_validation_middleware = StrictJsonRequestValidation()
+    # Every time in an answer is Stockholm time with its offset (shared.clock.in_stockholm_time).
+    app._response_validation_middleware = StockholmTimeResponses(
+        validation_serializer=serializer, has_response_validation_error=app._has_response_validation_error
+    )
 
     def instance() -> str | None:
         event = app.current_event
@@ -104,35 +171,26 @@ def create_resolver(
 
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response[str]:
-        invalid = [
-            InvalidParameter(
-                name=field_name(e["loc"], e.get("ctx", {}).get("discriminator")), reason=_reason(e)
-            )
+        invalid: list[tuple[str, Text]] = [
+            (field_name(e["loc"], (e.get("ctx") or {}).get("discriminator")), _reason(e))
             for e in error.errors()
         ]
-        detail = "; ".join(f"{p.name}: {p.reason}" for p in invalid)
-        return _problem_response(ValidationProblem(detail, invalid_parameters=invalid).problem(instance()))
+        return _problem_response(ValidationProblem(None, invalid_parameters=invalid).problem(instance()))
 
     @app.exception_handler(RequestUnsupportedContentType)
     def _unsupported(_: RequestUnsupportedContentType) -> Response[str]:
-        problem = Problem(
-            title="Unsupported Media Type", status=415, detail="Send the body as application/json"
-        )
+        problem = Problem(title=problem_title(415), status=415, detail=TEXTS("send_json").render())
         return _problem_response(problem)
 
     @app.not_found
     def _not_found(_: NotFoundError) -> Response[str]:
-        return _problem_response(NotFoundProblem("No such resource").problem(instance()))
+        return _problem_response(NotFoundProblem(TEXTS("no_such_resource")).problem(instance()))
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[str]:
         # The citizen gets a plain apology; the details stay in our logs only.
         logger.exception("Unhandled error", extra={"errorType": type(error).__name__})
-        problem = Problem(
-            title="Internal Server Error",
-            status=500,
-            detail="Something went wrong on our side. Nothing was saved; please try again later.",
-        )
+        problem = Problem(title=problem_title(500), status=500, detail=TEXTS("internal_error").render())
         return _problem_response(problem)
 
     served: list[str] = []

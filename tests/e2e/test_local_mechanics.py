@@ -200,8 +200,9 @@ def test_with_every_worker_busy_a_request_waits_while_other_services_keep_answer
     assert probe.request("GET", reports_route).status == 200  # warm, so its answer below is prompt
     group, busy = _message_id(rng), probe_cloud.concurrency
     with ThreadPoolExecutor(busy + 1) as pool:
-        # Waiting for one arrival more than can run, these hold every probe worker until they give up.
-        holders = [pool.submit(_rendezvous, probe, group, busy + 1, 2.0) for _ in range(busy)]
+        # Waiting for one arrival more than can run, these hold every probe worker until they give up; long
+        # enough that the checks below finish first on a loaded machine.
+        holders = [pool.submit(_rendezvous, probe, group, busy + 1, 8.0) for _ in range(busy)]
         eventually(lambda: _arrivals(dynamodb, group) == busy, timeout_s=5, what="every probe worker busy")
         waiting = pool.submit(probe.request, "GET", f"{PROBE}/echo")
         assert probe.request("GET", reports_route).status == 200

@@ -182,7 +182,7 @@ def test_a_shop_theft_for_a_company_one_does_not_represent_is_403(
     unrelated = str(generate_organisationsnummer(rng))
     for body in (form("shopTheft"), form("shopTheft", organisationsnummer=unrelated)):
         refused = problem(client.request("POST", REPORTS, json_body=body, token=token), 403)
-        assert "representative" in refused["detail"]
+        assert "företrädare" in refused["detail"]
     assert client.request("GET", REPORTS, token=token).json()["items"] == []
 
 

@@ -199,7 +199,7 @@ def test_a_slot_takes_as_many_bookings_as_it_has_counters_and_no_more(
     third = book(citizen(3), booking_body("visby", SLOT.starts_at))
 
     assert [first["statusCode"], second["statusCode"]] == [201, 201]
-    assert "fully booked" in problem(third, 409)["detail"]
+    assert "fullbokad" in problem(third, 409)["detail"]
     assert free_places("visby", SLOT.starts_at) == 0
     # Nothing of the refused booking was written: two appointments, two booked events.
     assert len(items(bookings_cloud, "APPOINTMENT#")) == 2
@@ -216,7 +216,7 @@ def test_the_transaction_refuses_a_full_slot_even_when_the_read_before_it_saw_ro
 
     late = book(citizen(3), booking_body("visby", SLOT.starts_at))
 
-    assert "fully booked" in problem(late, 409)["detail"]
+    assert "fullbokad" in problem(late, 409)["detail"]
     assert len(items(bookings_cloud, "APPOINTMENT#")) == 2
     assert len(items(bookings_cloud, "LEDGER#")) == 2
     assert len(items(bookings_cloud, "APPLICANT#")) == 2
@@ -230,7 +230,7 @@ def test_an_e_id_holds_at_most_two_active_bookings_until_one_is_cancelled(clock:
 
     third = book(claims, booking_body("malmo", open_slots("malmo", NOW)[0].starts_at, applicant=None))
     # The ledger is checked before the applicant guard: the limit is what the citizen is told.
-    assert "2 active bookings" in problem(third, 409)["detail"]
+    assert "2 aktiva bokningar" in problem(third, 409)["detail"]
 
     call(bookings_event("DELETE", f"{APPOINTMENTS}/{passport['bookingNumber']}", claims=claims))
     again = book(claims, booking_body("malmo", open_slots("malmo", NOW)[0].starts_at))
@@ -244,7 +244,7 @@ def test_an_applicant_has_one_active_booking_per_document(clock: FixedClock) -> 
     again = book(claims, booking_body("visby", LATER.starts_at, services=("passport", "idCard")))
     id_card = book(claims, booking_body("visby", LATER.starts_at, services=("idCard",)))
 
-    assert "active booking for passport" in problem(again, 409)["detail"]
+    assert "aktiv bokning för pass" in problem(again, 409)["detail"]
     assert id_card["statusCode"] == 201
 
 
@@ -258,7 +258,7 @@ def test_a_guardian_books_for_their_child_and_both_guardians_cannot_book_the_sam
     assert result["statusCode"] == 201, result["body"]
     booked = response_json(result)
     assert (booked["applicantPersonnummer"], booked["forChild"]) == (CHILD, True)
-    assert "active booking for passport" in problem(by_the_other, 409)["detail"]
+    assert "aktiv bokning för pass" in problem(by_the_other, 409)["detail"]
 
 
 def test_booking_for_a_child_one_is_not_guardian_of_is_forbidden(

@@ -177,3 +177,17 @@ def test_a_run_that_overlaps_another_leaves_the_outbox_to_it(moto_cloud: MotoClo
     after_its_lease = run(moto_cloud, now + timedelta(seconds=60))
     assert after_its_lease.republished == 1
     assert on_the_bus(moto_cloud) == ["K6-26"]
+
+
+def test_the_first_run_finds_an_event_whose_writer_clock_was_behind_the_table_creation(
+    moto_cloud: MotoCloud,
+) -> None:
+    created = moto_cloud.aws.dynamodb.describe_table(TableName=table(moto_cloud))["Table"]["CreationDateTime"]
+    # Written "before" the table existed by a writer whose clock lags, in the hour before the table's own.
+    written = created.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(minutes=5)
+    write_event(moto_cloud, "K8-26", written)
+
+    result = run(moto_cloud, datetime.now(UTC))
+
+    assert result.republished == 1
+    assert on_the_bus(moto_cloud) == ["K8-26"]

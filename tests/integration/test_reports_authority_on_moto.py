@@ -85,7 +85,7 @@ def test_a_stranger_s_passport_named_for_them_is_filed_but_not_asked_to_be_block
     assert report["onBehalfOfVerified"] is False
     [block] = report["documentBlocks"]
     assert block["status"] == "notRequested"
-    assert "The holder must report it lost or stolen themselves" in block["message"]
+    assert "Innehavaren måste själv anmäla det förlorat eller stulet" in block["message"]
     assert outbox(moto_cloud, "DocumentBlockRequested") == []
 
 
@@ -102,7 +102,7 @@ def test_a_shop_theft_for_a_company_one_does_not_represent_is_403_and_stores_not
     for result in (refused, also_refused):
         assert result["statusCode"] == 403, result["body"]
         assert response_header(result, "Content-Type") == "application/problem+json"
-        assert "representative" in response_json(result)["detail"]
+        assert "företrädare" in response_json(result)["detail"]
     assert filed["statusCode"] == 201, filed["body"]
     # The refused filings left nothing behind: the one report filed is the representative's.
     assert [d["caseNumber"] for d in outbox(moto_cloud, "ReportFiled")] == [
@@ -143,5 +143,5 @@ def test_the_register_s_answer_reaches_the_report_once(moto_cloud: MotoCloud) ->
     )
     report = response_json(read)
     assert [b["status"] for b in report["documentBlocks"]] == ["blocked"]
-    spaerrat = [e for e in report["timeline"] if "(spärrat)" in e["reason"]]
+    spaerrat = [e for e in report["timeline"] if "99887766 är spärrat" in e["reason"]]
     assert len(spaerrat) == 1

@@ -172,9 +172,9 @@ def test_staff_register_a_found_item_and_the_finder_gets_a_receipt(
     assert response_header(result, "Location") == f"{FOUND_ITEMS}/HG1-26"
     assert receipt["reception"] == "Polisen Stockholm City"
     assert receipt["place"] == "Tunnelbanan, T-Centralen, Stockholm"
-    assert receipt["what"] == "mobile phone, Fairphone, Black phone in a red case"
+    assert receipt["what"] == "mobiltelefon, Fairphone, Black phone in a red case"
     assert receipt["unclaimedUntil"] == "2027-02-22"
-    assert "22 February 2027" in receipt["message"]
+    assert "22 februari 2027" in receipt["message"]
     item = response_json(found_item("HG1-26"))
     assert (item["status"], item["nextDeadline"], item["findersRewardSek"]) == (
         "registered",
@@ -369,12 +369,14 @@ def test_a_found_phone_is_matched_to_the_loss_report_and_its_owner_sees_it_and_g
 
     bus.deliver("notify")
     # The owner asked to be told of decisions too: the loss report's registration is in another letter.
-    (letter,) = [m for m in letters(moto_cloud, outgoing_mail) if m["subject"].startswith("A found item")]
+    (letter,) = [
+        m for m in letters(moto_cloud, outgoing_mail) if m["subject"].startswith("Ett upphittat föremål")
+    ]
     assert letter["recipientPersonnummer"] == owner["personnummer"]
     assert letter["caseNumber"] == case
     assert found_item_id in letter["body"]
-    assert "22 December 2026" in letter["body"]
-    assert "300 SEK" in letter["body"]
+    assert "22 december 2026" in letter["body"]
+    assert "300 kr" in letter["body"]
 
 
 def test_a_match_delivered_again_after_its_deduplication_record_is_gone_sends_no_second_letter(
@@ -387,7 +389,9 @@ def test_a_match_delivered_again_after_its_deduplication_record_is_gone_sends_no
     assert bus.deliver("lostAndFound")
     deliveries = bus.deliver("notify")
     matched = [d for d in deliveries if json.loads(d["Body"])["detail-type"] == "LostPropertyMatched"]
-    (letter,) = [m for m in letters(moto_cloud, outgoing_mail) if m["subject"].startswith("A found item")]
+    (letter,) = [
+        m for m in letters(moto_cloud, outgoing_mail) if m["subject"].startswith("Ett upphittat föremål")
+    ]
     (notice,) = response_json(call(rest_event("GET", f"{REPORTS}/{case}", claims=owner)))["foundProperty"]
     assert notice["letterId"] == letter["messageId"]
     assert notice["letterSentAt"] is not None

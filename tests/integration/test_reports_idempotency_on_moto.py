@@ -229,7 +229,7 @@ def test_a_key_still_contended_when_the_retries_run_out_is_409_with_retry_after(
 
 
 @pytest.mark.parametrize(
-    ("key", "reason"), [("x" * 129, "at most 128"), ("nyckel-å", "pattern"), ("tab\there", "pattern")]
+    ("key", "reason"), [("x" * 129, "högst 128"), ("nyckel-å", "mönster"), ("tab\there", "mönster")]
 )
 def test_a_key_out_of_bounds_is_400_naming_the_header(moto_cloud: MotoCloud, key: str, reason: str) -> None:
     document = problem(file(citizen(1), key=key), 400)

@@ -299,3 +299,18 @@ def test_the_owner_gets_a_pdf_receipt(moto_cloud: MotoCloud) -> None:
     assert result["isBase64Encoded"] is True
     assert base64.b64decode(result["body"]).startswith(b"%PDF-1.4")
     assert response_header(result, "Content-Type") == "application/pdf"
+
+
+def test_every_time_the_citizen_reads_is_stockholm_time_with_its_offset(moto_cloud: MotoCloud) -> None:
+    from datetime import datetime
+
+    from shared.clock import STOCKHOLM
+
+    filed = response_json(file(citizen(31)))
+    read = response_json(call(rest_event("GET", f"{REPORTS}/{filed['caseNumber']}", claims=citizen(31))))
+    listed = response_json(call(rest_event("GET", REPORTS, claims=citizen(31))))["items"][0]
+    times = [filed["filedAt"], read["filedAt"], listed["filedAt"], *(e["at"] for e in read["timeline"])]
+    for text in times:
+        moment = datetime.fromisoformat(text)
+        assert moment.utcoffset() == moment.astimezone(STOCKHOLM).utcoffset(), text
+        assert not text.endswith(("Z", "+00:00")), text

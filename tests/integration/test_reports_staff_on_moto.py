@@ -209,7 +209,7 @@ def test_staff_work_a_queued_case_and_every_step_is_audited(
 
     bus.deliver("notify")
     (letter,) = letters(moto_cloud, outgoing_mail)
-    assert "A preliminary investigation has been opened." in json.loads(letter["Body"])["body"]
+    assert "Förundersökning har inletts." in json.loads(letter["Body"])["body"]
 
 
 def test_another_regions_staff_cannot_see_the_case_or_the_queue(moto_cloud: MotoCloud, bus: Bus) -> None:
@@ -390,3 +390,56 @@ def test_recording_that_the_reporter_was_told_refuses_a_stale_report(moto_cloud:
         repository.replace(report.model_copy(update={"version": 2}), expected_version=1, events=[])
 
     assert repository.get(case) == report
+
+
+ENGLISH = {"Accept-Language": "en-GB,en;q=0.9,sv;q=0.1"}
+
+
+def test_a_report_filed_in_english_is_answered_and_written_to_in_english_and_one_without_in_swedish(
+    moto_cloud: MotoCloud, bus: Bus, outgoing_mail: str
+) -> None:
+    swedish, english = citizen(71), citizen(72)
+    in_swedish = file(swedish, form("parkingDamage"))
+    filed = call("POST", REPORTS, english, body=form("parkingDamage"), headers=ENGLISH)
+    assert response_header(filed, "Content-Language") == "en"
+    in_english = str(response_json(filed)["caseNumber"])
+    assert response_json(filed)["timeline"][0]["reason"] == "The report was received."
+
+    bus.deliver("triage")
+    bus.deliver("notify")
+    sent = {
+        json.loads(m["Body"])["caseNumber"]: json.loads(m["Body"]) for m in letters(moto_cloud, outgoing_mail)
+    }
+
+    # Without Accept-Language: Swedish everywhere, and the letter follows the language filed in.
+    read = call("GET", f"{REPORTS}/{in_swedish}", swedish)
+    sv = response_json(read)
+    assert response_header(read, "Content-Language") == "sv"
+    assert sv["timeline"][0]["reason"] == "Anmälan har tagits emot."
+    assert sv["decision"]["reason"].startswith("Förundersökning inleds inte, eftersom")
+    assert sent[in_swedish]["subject"] == f"Beslut om din anmälan {in_swedish}"
+    assert sv["decision"]["reason"] in sent[in_swedish]["body"]
+    assert "Beslut: Förundersökning inleds inte." in sent[in_swedish]["body"]
+
+    en = response_json(call("GET", f"{REPORTS}/{in_english}", english, headers=ENGLISH))
+    assert en["timeline"][0]["reason"] == "The report was received."
+    assert en["decision"]["reason"].startswith("A preliminary investigation will not be opened, because")
+    assert sent[in_english]["subject"] == f"Decision on your report {in_english}"
+    assert en["decision"]["reason"] in sent[in_english]["body"]
+    assert "Decision: A preliminary investigation will not be opened." in sent[in_english]["body"]
+
+    # What is stored as a key is read in the reader's language, whatever it was filed in.
+    later = response_json(call("GET", f"{REPORTS}/{in_english}", english))
+    assert later["timeline"][0]["reason"] == "Anmälan har tagits emot."
+
+    # A bad request: the detail in Swedish by default, in English when asked; the field named alike.
+    bad = {**form("parkingDamage"), "occurredTo": "i morse"}
+    refused_sv = response_json(call("POST", REPORTS, swedish, body=bad))
+    refused_en = response_json(call("POST", REPORTS, english, body=bad, headers=ENGLISH))
+    assert (
+        refused_sv["invalidParameters"][0]["name"]
+        == refused_en["invalidParameters"][0]["name"]
+        == "occurredTo"
+    )
+    assert refused_sv["detail"].startswith("occurredTo: måste vara datum och tid enligt ISO 8601")
+    assert refused_en["detail"].startswith("occurredTo: must be an ISO 8601 date and time")

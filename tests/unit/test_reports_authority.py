@@ -16,6 +16,7 @@ from services.reports.domain.model import DocumentBlockStatus, Report, parse_dra
 from services.reports.domain.ports import RegisteredPerson
 from shared.clock import FixedClock
 from shared.errors import Forbidden
+from shared.i18n import shown
 from shared.identity import generate_organisationsnummer, generate_personnummer
 from tests.support.fakes import InMemoryCompanyRegister, InMemoryPopulationRegister, InMemoryReportRepository
 from tests.support.reports import form, theft_report
@@ -123,7 +124,8 @@ def test_a_document_of_someone_filed_for_on_an_unconfirmable_relation_is_not_blo
     block = report.document_block("12345678")
     assert block is not None
     assert block.status is DocumentBlockStatus.NOT_REQUESTED
-    assert "The holder must report it lost or stolen themselves" in block.message
+    assert "The holder must report it lost or stolen themselves" in shown(block.message, "en")
+    assert "Innehavaren måste själv anmäla det förlorat eller stulet" in shown(block.message, "sv")
     assert block.message in [entry.reason for entry in report.timeline]
     assert "spärrat" not in report.model_dump_json()
     assert report.on_behalf_of_verified is False
@@ -154,7 +156,7 @@ def test_a_child_relation_the_register_does_not_confirm_blocks_nothing(
 
     assert requests(repository) == []
     assert report.on_behalf_of_verified is False
-    assert "does not list you as a guardian" in " ".join(e.reason for e in report.timeline)
+    assert "does not list you as a guardian" in " ".join(shown(e.reason, "en") for e in report.timeline)
 
 
 def test_documents_added_later_follow_the_same_rules(repository, registers) -> None:
@@ -201,8 +203,9 @@ def test_the_report_says_spaerrat_only_once_the_register_blocked_it(repository, 
     stored = repository.reports[report.case_number]
     statuses = {b.document_number: b.status for b in stored.document_blocks}
     assert statuses == {"12345678": DocumentBlockStatus.BLOCKED, "23456789": DocumentBlockStatus.REFUSED}
-    reasons = [e.reason for e in stored.timeline]
+    reasons = [shown(e.reason, "en") for e in stored.timeline]
     assert any("passport 12345678 is blocked (spärrat)" in r for r in reasons)
+    assert any("Passet 12345678 är spärrat" in shown(e.reason, "sv") for e in stored.timeline)
     assert any("national ID card 23456789 could not be blocked" in r for r in reasons)
     lines = [line.text for line in receipt.receipt_lines(stored, issued_at=answered)]
     assert any("dokumentnummer 12345678 (spärrat)" in line for line in lines)

@@ -16,6 +16,7 @@ from services.reports.domain.decisions import Decided, Outcome, Routed, RuleSet
 from services.reports.domain.model import REPORT_TYPES, ReportStatus, parse_draft
 from shared.clock import FixedClock
 from shared.errors import Conflict
+from shared.i18n import shown
 from shared.identity import generate_personnummer
 from tests.support.fakes import InMemoryReportRepository, RecordingMailbox, no_registers
 from tests.support.reports import form, theft_report
@@ -85,7 +86,9 @@ def test_clear_cases_are_decided_with_a_reason(body: dict[str, Any], rule_id: st
 
     assert isinstance(result, Decided)
     assert (result.rule_id, result.rule_version, result.outcome) == (rule_id, RULES.version, outcome)
-    assert len(result.reason) > 40
+    assert len(shown(result.reason, "sv")) > 40
+    assert len(shown(result.reason, "en")) > 40
+    assert shown(result.reason, "sv") != shown(result.reason, "en")
 
 
 @pytest.mark.parametrize(
@@ -301,7 +304,7 @@ def test_the_rest_waits_in_the_region_queue_with_its_priority(repository, clock)
     stored = repository.get(report.case_number)
     assert stored is not None
     assert (stored.status, stored.priority, stored.decision) == (ReportStatus.AWAITING_ASSESSMENT, 1, None)
-    assert "Väst" in stored.timeline[-1].reason
+    assert "Väst" in shown(stored.timeline[-1].reason)
     assert [e.metadata.event_type for e in repository.events[-1:]] == ["ReportStatusChanged"]
 
 
@@ -347,9 +350,10 @@ def test_a_reporter_who_asked_gets_the_decision_and_its_reason_once(repository, 
     (letter,) = mailbox.letters
     assert letter.recipient_personnummer == report.filer_personnummer
     assert report.case_number in letter.subject
-    assert decided.decision.reason in letter.body
-    assert "A preliminary investigation will not be opened." in letter.body
-    assert "automatically" in letter.body
+    # Filed without asking for English: the letter is in Swedish.
+    assert shown(decided.decision.reason, "sv") in letter.body
+    assert "Förundersökning inleds inte." in letter.body
+    assert "automatiskt" in letter.body
     told = repository.get(report.case_number)
     assert told is not None
     assert told.decision is not None

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from services.reports.domain import filing, receipt, stolen_goods, tips
-from services.reports.domain.model import ReportStatus, Tip, TipCategory, parse_draft
+from services.reports.domain.model import Report, ReportStatus, Tip, TipCategory, parse_draft
 from shared.clock import FixedClock
 from shared.errors import Conflict, InvalidInput, Referral
+from shared.i18n import Language
 from shared.identity import generate_personnummer
 from tests.support.fakes import (
     InMemoryReportRepository,
@@ -189,6 +190,39 @@ def test_the_receipt_speaks_swedish_and_holds_no_personnummer(repository, clock)
     assert "Dator, Lenovo, serienummer PF-3KX9Q2, värde 12 000 kr" in text
     assert who.personnummer not in text
     assert receipt.render_receipt(report, issued_at=NOW).startswith(b"%PDF-1.4")
+
+
+def test_the_receipt_counts_one_transaction_in_the_singular_and_names_the_town_once(
+    repository, clock
+) -> None:
+    report = file(repository, clock, form("cardFraud"), citizen())
+    several = {**form("cardFraud"), "transactions": form("cardFraud")["transactions"] * 2}
+    other = file(repository, clock, several, citizen())
+    address = {
+        **form("theft"),
+        "location": {"municipalityCode": "0180", "address": "Drottninggatan 1, Stockholm"},
+    }
+    theft = file(repository, clock, address, citizen())
+
+    def text(of: Report, language: Language = "sv") -> str:
+        return "\n".join(line.text for line in receipt.receipt_lines(of, issued_at=NOW, language=language))
+
+    assert "1 transaktion, sammanlagt 2 499 kr" in text(report)
+    assert "2 transaktioner, sammanlagt 4 998 kr" in text(other)
+    assert "1 transaction, SEK 2 499 in total" in text(report, "en")
+    assert "Plats: Drottninggatan 1, Stockholm\n" in text(theft) + "\n"
+    assert "Stockholm, Stockholm" not in text(theft)
+
+
+def test_the_receipt_is_in_english_when_the_citizen_asks(repository, clock) -> None:
+    report = file(repository, clock, form("theft"), citizen())
+
+    text = "\n".join(line.text for line in receipt.receipt_lines(report, issued_at=NOW, language="en"))
+
+    assert "Receipt for a report" in text
+    assert f"Case number: {report.case_number}" in text
+    assert "Computer, Lenovo, serial number PF-3KX9Q2, value SEK 12 000" in text
+    assert "Kvitto" not in text
 
 
 def test_an_addition_racing_with_triage_is_applied_to_the_fresh_report(repository, clock) -> None:

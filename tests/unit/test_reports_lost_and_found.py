@@ -29,6 +29,7 @@ from services.reports.domain.model import Report, ReportStatus, parse_draft
 from shared.clock import FixedClock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.http.problems import field_name
+from shared.i18n import shown
 from shared.identity import generate_organisationsnummer, generate_personnummer
 from tests.support.fakes import (
     InMemoryAuditLog,
@@ -438,8 +439,9 @@ def test_a_found_item_with_the_serial_number_of_a_loss_report_tells_its_owner_at
     )
     assert notice.claim_by == date(2026, 12, 22)
     seen = world.report(report.case_number)
-    assert "Polisen Stockholm City" in seen.timeline[-1].reason
-    assert "22 December 2026" in seen.timeline[-1].reason
+    assert "Polisen Stockholm City" in shown(seen.timeline[-1].reason, "en")
+    assert "22 December 2026" in shown(seen.timeline[-1].reason, "en")
+    assert "22 december 2026" in shown(seen.timeline[-1].reason, "sv")
     assert seen.timeline[-1].status is seen.status
     (on_report,) = seen.found_property
     assert (on_report.found_item_id, on_report.claim_by) == (item.found_item_id, date(2026, 12, 22))
@@ -674,9 +676,10 @@ def test_the_owner_gets_one_letter_with_the_place_and_the_last_day_unless_the_it
     (recorded,) = told.found_property
     assert (recorded.letter_id, recorded.letter_sent_at) == (first.message_id, first.written_at)
     assert first.recipient_personnummer == report.filer_personnummer
+    # Filed without asking for English: the letter is in Swedish.
     assert "Polisen Stockholm City" in first.body
-    assert "22 December 2026" in first.body
-    assert "400 SEK" in first.body
+    assert "senast 22 december 2026" in first.body
+    assert "hittelön på ungefär 400 kr" in first.body
 
     world.hand_over(item.found_item_id, Recipient.OWNER, report.case_number)
     assert not write()

@@ -31,6 +31,7 @@ from services.bookings.domain.errors import (
 )
 from services.bookings.domain.ports import BookerLedger, Events, Page
 from services.bookings.domain.receptions import AppointmentKind
+from services.bookings.messages import TEXTS
 from shared.adapters.dynamodb import (
     TRANSACT_ATTEMPTS,
     Write,
@@ -115,11 +116,11 @@ def _appointment(attributes: dict[str, Any]) -> Appointment:
 
 
 def _changed_meanwhile() -> ChangedMeanwhile:
-    return ChangedMeanwhile("The appointment changed meanwhile. Read it again.")
+    return ChangedMeanwhile(TEXTS("changed"))
 
 
 def _busy() -> ChangedMeanwhile:
-    return ChangedMeanwhile("Many are booking the same time right now. Try again in a moment.")
+    return ChangedMeanwhile(TEXTS("busy"))
 
 
 class DynamoDbAppointmentRepository:
@@ -352,9 +353,7 @@ class DynamoDbAppointmentRepository:
                     "ExpressionAttributeValues": to_item({":expected": previous.version}),
                 }
             },
-            lambda: ChangedMeanwhile(
-                f"Appointment {previous.booking_number} changed meanwhile. Read it again and retry."
-            ),
+            lambda: ChangedMeanwhile(TEXTS("changed_retry", bookingNumber=previous.booking_number)),
         )
 
     def _take_place(self, appointment: Appointment, capacity: int) -> Write:
@@ -408,17 +407,17 @@ class DynamoDbAppointmentRepository:
                     "ExpressionAttributeValues": to_item({":expected": ledger.version}),
                 }
             },
-            lambda: ChangedMeanwhile("Your bookings changed meanwhile. Try again."),
+            lambda: ChangedMeanwhile(TEXTS("yours_changed")),
         )
 
     def _claim_guards(self, appointment: Appointment, now: datetime) -> list[Write]:
         writes: list[Write] = []
         for key in guard_keys(appointment):
             if appointment.kind is AppointmentKind.CASE_MEETING:
-                refusal = f"Case {appointment.case_number} already has a booked meeting"
+                refusal = TEXTS("already_booked_case", caseNumber=appointment.case_number or "")
             else:
                 service = str(from_item(key)["sk"]).removeprefix("DOCUMENT#")
-                refusal = f"The applicant already has an active booking for {service}"
+                refusal = TEXTS("already_booked_document", service=TEXTS(f"service.{service}"))
             writes.append(
                 Write(
                     {

@@ -11,7 +11,9 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, StringConstraints, field_validator
 
 from services.bookings.domain.receptions import RECEPTION_ID_PATTERN, AppointmentKind
+from services.bookings.messages import TEXTS
 from shared.casenumbers import parse_diarienummer, parse_k_number
+from shared.i18n import InvalidValue
 from shared.identity import InvalidIdentifier, parse_personnummer
 from shared.models import CamelModel, Timestamp
 
@@ -59,7 +61,7 @@ def _personnummer(text: str) -> str:
     try:
         return str(parse_personnummer(text, today=date.today()))
     except InvalidIdentifier as error:
-        raise ValueError(error.reason) from None
+        raise InvalidValue(error.message) from None
 
 
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)]
@@ -96,7 +98,7 @@ class DocumentBookingDraft(CamelModel):
     @classmethod
     def _each_once(cls, services: list[DocumentService]) -> list[DocumentService]:
         if len(set(services)) != len(services):
-            raise ValueError("name each service once")
+            raise InvalidValue(TEXTS("services_once"))
         return sorted(services)
 
 
@@ -118,9 +120,7 @@ class CaseMeetingDraft(CamelModel):
         try:
             return str(parse_diarienummer(text))
         except InvalidIdentifier:
-            raise ValueError(
-                "is neither a crime report number (K123456-26) nor a diarienummer (A579.501/2026)"
-            ) from None
+            raise InvalidValue(TEXTS("case_number")) from None
 
 
 class RescheduleDraft(CamelModel):

@@ -48,6 +48,7 @@ from services.bookings.domain.receptions import (
     availability,
     slot_at,
 )
+from services.bookings.messages import TEXTS
 from shared.clock import STOCKHOLM, Clock, stockholm_time
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.contracts.bookings import (
@@ -91,17 +92,17 @@ def _event(data: EventData, *, at: datetime, correlation_id: str) -> Envelope[Ev
 def _reception(receptions: ReceptionDirectory, reception_id: str) -> Reception:
     reception = receptions.get(reception_id)
     if reception is None:
-        raise InvalidInput.of("receptionId", f"no reception has the id {reception_id}")
+        raise InvalidInput.of("receptionId", TEXTS("no_reception_id", receptionId=reception_id))
     return reception
 
 
 def _bookable_slot(reception: Reception, kind: AppointmentKind, start: datetime, now: datetime) -> Slot:
     if start <= now:
-        raise InvalidInput.of("start", "must be in the future")
+        raise InvalidInput.of("start", TEXTS("in_the_future"))
     try:
         return slot_at(reception, kind, start)
     except NotBookable as reason:
-        raise InvalidInput.of("start", str(reason)) from None
+        raise InvalidInput.of("start", reason.message) from None
 
 
 def _refuse_if_full(slot: Slot, repository: AppointmentRepository) -> None:
@@ -123,12 +124,12 @@ def free_slots(
 ) -> tuple[Reception, list[SlotAvailability]]:
     """The reception's slots from ``first`` to ``last`` (Stockholm dates, inclusive) that have not begun."""
     if last < first:
-        raise InvalidInput.of("to", "must not be before from")
+        raise InvalidInput.of("to", TEXTS("to_before_from"))
     if last - first >= MAX_SLOT_RANGE:
-        raise InvalidInput.of("to", f"must be less than {MAX_SLOT_RANGE.days} days after from")
+        raise InvalidInput.of("to", TEXTS("range_too_long", days=MAX_SLOT_RANGE.days))
     reception = receptions.get(reception_id)
     if reception is None:
-        raise NotFound(f"No reception {reception_id}")
+        raise NotFound(TEXTS("no_reception", receptionId=reception_id))
     window_start = datetime.combine(first, time.min, tzinfo=STOCKHOLM)
     window_end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=STOCKHOLM)
     booked = repository.booked_counts(reception.id, kind, window_start, window_end)
@@ -200,7 +201,7 @@ def book_case_meeting(
     slot = _bookable_slot(reception, AppointmentKind.CASE_MEETING, draft.start, now)
     if cases.owner_of(draft.case_number) != booker.ref:
         # A stranger's case and a case that does not exist look the same.
-        raise NotFound(f"No case {draft.case_number} of yours was found")
+        raise NotFound(TEXTS("no_case_of_yours", caseNumber=draft.case_number))
     _refuse_if_full(slot, repository)
     return _add(
         _BookingDetails(
@@ -300,7 +301,7 @@ def owned_appointment(
     """The appointment, if the caller booked it. Someone else's is as unknown as a missing one."""
     appointment = repository.get(booking_number)
     if appointment is None or appointment.booker_ref != booker_ref:
-        raise NotFound(f"No appointment {booking_number} of yours was found")
+        raise NotFound(TEXTS("no_appointment_of_yours", bookingNumber=booking_number))
     return appointment
 
 
@@ -323,11 +324,11 @@ def reschedule(
     now = clock.now()
     appointment = owned_appointment(booking_number, booker_ref=booker_ref, repository=repository)
     if not appointment.is_active(now):
-        raise Conflict(f"The appointment is {appointment.status.value} and can no longer be moved")
+        raise Conflict(TEXTS("not_movable", status=TEXTS(f"status.{appointment.status.value}")))
     reception = _reception(receptions, draft.reception_id or appointment.reception_id)
     slot = _bookable_slot(reception, appointment.kind, draft.start, now)
     if slot.reception_id == appointment.reception_id and slot.starts_at == appointment.starts_at:
-        raise InvalidInput.of("start", "is the appointment's current time")
+        raise InvalidInput.of("start", TEXTS("same_time"))
     _refuse_if_full(slot, repository)
     moved = appointment.changed(
         reception_id=reception.id,
@@ -385,7 +386,7 @@ def cancel_with_email(
     given = email.strip().casefold().encode()
     on_record = appointment.contact.email.casefold().encode() if appointment else b""
     if appointment is None or not hmac.compare_digest(given, on_record):
-        raise NotFound("No appointment has this booking number and e-mail address")
+        raise NotFound(TEXTS("no_appointment_by_mail"))
     return _cancel(
         appointment,
         "bookingNumberAndEmail",
@@ -407,7 +408,7 @@ def _cancel(
     if appointment.status is AppointmentStatus.CANCELLED:
         return appointment
     if not appointment.is_active(now):
-        raise Conflict(f"The appointment is {appointment.status.value} and can no longer be cancelled")
+        raise Conflict(TEXTS("not_cancellable", status=TEXTS(f"status.{appointment.status.value}")))
     cancelled = appointment.changed(status=AppointmentStatus.CANCELLED, cancelled_at=now)
     event = AppointmentCancelled(
         booking_number=appointment.booking_number,

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+from services.bookings.messages import TEXTS
 from shared.errors import Conflict, DomainError
 
 
 class SlotFull(Conflict):
     def __init__(self) -> None:
-        super().__init__("The time is fully booked. Choose another time.")
+        super().__init__(TEXTS("full"))
 
 
 class BookingLimitReached(Conflict):
     def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"You already have {limit} active bookings, the most one e-ID may hold. Cancel one to book another."
-        )
+        super().__init__(TEXTS("limit", limit=limit))
 
 
 class AlreadyBooked(Conflict):
@@ -25,7 +24,7 @@ class BookingNumberTaken(Conflict):
     """A freshly drawn booking number is in use: draw another."""
 
     def __init__(self) -> None:
-        super().__init__("The booking number is taken")
+        super().__init__(TEXTS("number_taken"))
 
 
 class ChangedMeanwhile(Conflict):
@@ -36,7 +35,4 @@ class NotGuardian(DomainError):
     """The population register does not list the booker as guardian of the applicant."""
 
     def __init__(self) -> None:
-        super().__init__(
-            "The population register does not list you as guardian of the applicant. A guardian may book for "
-            "their child under 18; anyone else books for themself."
-        )
+        super().__init__(TEXTS("not_guardian"))

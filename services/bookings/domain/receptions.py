@@ -16,7 +16,9 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_serializer, field_validator, model_validator
 
 from services.bookings.domain.holidays import closed_day_name
+from services.bookings.messages import TEXTS
 from shared.clock import STOCKHOLM, stockholm_time
+from shared.i18n import InvalidValue, Message
 from shared.models import CamelModel
 from shared.regions import Region, UnknownMunicipality, municipality
 
@@ -88,7 +90,7 @@ class Reception(CamelModel):
         try:
             municipality(code)
         except UnknownMunicipality:
-            raise ValueError(f"{code} is not a Swedish municipality code") from None
+            raise InvalidValue(TEXTS("municipality", code=code)) from None
         return code
 
     @property
@@ -164,25 +166,29 @@ def slots_on(reception: Reception, kind: AppointmentKind, day: date) -> list[Slo
 
 
 class NotBookable(ValueError):
-    """A start time that is no slot of the reception; the message says why, for the citizen."""
+    """A start time that is no slot of the reception; ``message`` says why, for the citizen."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.render("en"))
+        self.message = message
 
 
 def slot_at(reception: Reception, kind: AppointmentKind, starts_at: datetime) -> Slot:
     """The slot starting exactly at ``starts_at``; raises :class:`NotBookable` saying why there is none."""
     if reception.capacity(kind) == 0:
-        raise NotBookable(f"{reception.name} offers no {kind.value} appointments")
+        raise NotBookable(TEXTS("offers_none", reception=reception.name, kind=TEXTS(f"kind.{kind.value}")))
     local = stockholm_time(starts_at)
     closed = reception.closed_reason(local.date())
     if closed:
-        raise NotBookable(f"{reception.name} is closed on {local.date().isoformat()} ({closed})")
+        raise NotBookable(
+            TEXTS("closed_on", reception=reception.name, day=local.date().isoformat(), why=closed)
+        )
     for slot in slots_on(reception, kind, local.date()):
         if slot.starts_at == starts_at.astimezone(UTC):
             return slot
     hours = ", ".join(f"{h.opens:%H:%M}-{h.closes:%H:%M}" for h in reception.hours_on(local.date()))
     minutes = int(SLOT_LENGTH[kind].total_seconds() // 60)
-    raise NotBookable(
-        f"is not the start of a {minutes}-minute slot within the opening hours {hours} (Europe/Stockholm)"
-    )
+    raise NotBookable(TEXTS("not_a_slot", minutes=minutes, hours=hours))
 
 
 def availability(

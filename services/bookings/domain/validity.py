@@ -28,6 +28,7 @@ from shared.errors import Conflict
 from shared.events.contracts.bookings import SOURCE, DocumentBlocked, DocumentBlockRefused
 from shared.events.contracts.reports import DocumentBlockRequested
 from shared.events.envelope import Envelope, EventData, new_event
+from shared.i18n import InvalidValue
 from shared.identity import InvalidIdentifier, parse_personnummer
 from shared.models import CamelModel, Day
 
@@ -54,7 +55,7 @@ class ValidityQuestion(CamelModel):
         try:
             return str(parse_personnummer(text, today=date.today()))
         except InvalidIdentifier as error:
-            raise ValueError(error.reason) from None
+            raise InvalidValue(error.message) from None
 
 
 def _record(personnummer: str, expiry_date: date) -> bytes:

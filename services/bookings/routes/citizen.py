@@ -24,6 +24,7 @@ from services.bookings.domain import booking
 from services.bookings.domain.appointments import Appointment
 from services.bookings.domain.errors import NotGuardian
 from services.bookings.manifest import BASE
+from services.bookings.messages import TEXTS
 from services.bookings.routes.common import booking_number, correlation_id
 from services.bookings.telemetry import metrics
 from shared.http.auth import require_citizen
@@ -31,7 +32,7 @@ from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
 from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
-from shared.http.problems import PROBLEM_JSON, ForbiddenProblem, InvalidParameter
+from shared.http.problems import PROBLEM_JSON, ForbiddenProblem
 from shared.models import CamelModel
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -41,9 +42,7 @@ router = Router()  # type: ignore[no-untyped-call]
 def _not_guardian(error: NotGuardian) -> Response[str]:
     problem = ForbiddenProblem(
         error.detail,
-        invalid_parameters=[
-            InvalidParameter(name="applicant.personnummer", reason="you are not registered as guardian")
-        ],
+        invalid_parameters=[("applicant.personnummer", TEXTS("not_guardian_reason"))],
     ).problem(router.current_event.path)
     return Response(status_code=problem.status, content_type=PROBLEM_JSON, body=problem.to_json())
 

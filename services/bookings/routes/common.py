@@ -7,6 +7,7 @@ from datetime import date
 
 from services.bookings import dependencies
 from services.bookings.domain.appointments import is_booking_number, normalise_booking_number
+from services.bookings.messages import TEXTS
 from services.bookings.telemetry import logger
 from shared.clock import stockholm_time
 from shared.http.problems import ValidationProblem
@@ -15,9 +16,7 @@ from shared.http.problems import ValidationProblem
 def booking_number(text: str) -> str:
     number = normalise_booking_number(text)
     if not is_booking_number(number):
-        raise ValidationProblem.for_field(
-            "bookingNumber", "a booking number has 8 characters (A-Z and 2-9, without O and I)"
-        )
+        raise ValidationProblem.for_field("bookingNumber", TEXTS("booking_number"))
     return number
 
 

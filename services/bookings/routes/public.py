@@ -26,6 +26,7 @@ from services.bookings.contracts import (
 from services.bookings.domain import booking, validity
 from services.bookings.domain.receptions import AppointmentKind
 from services.bookings.manifest import BASE
+from services.bookings.messages import TEXTS
 from services.bookings.routes.common import correlation_id, today
 from services.bookings.telemetry import metrics
 from shared.http.created import created_once
@@ -57,7 +58,7 @@ def _spend_public_allowance(scope: str) -> None:
     if wait_s:
         metrics.add_metric(name="PublicRequestsThrottled", unit=MetricUnit.Count, value=1)
         raise TooManyRequestsProblem(
-            f"Too many requests from your address. Try again in {wait_s} seconds.",
+            TEXTS("too_many_requests", seconds=wait_s),
             headers={"Retry-After": str(wait_s)},
         )
 
@@ -79,7 +80,7 @@ def list_receptions(
             municipality(municipality_code)
         except UnknownMunicipality:
             raise ValidationProblem.for_field(
-                "municipality", f"{municipality_code} is not a Swedish municipality code"
+                "municipality", TEXTS("municipality", code=municipality_code)
             ) from None
     day = today()
     receptions = sorted(dependencies.receptions().all(), key=lambda r: (r.region.value, r.name))
@@ -97,7 +98,7 @@ def list_receptions(
 def get_reception(receptionId: ReceptionIdPath) -> ReceptionView:  # noqa: N803 - the path parameter's public name
     reception = dependencies.receptions().get(receptionId)
     if reception is None:
-        raise NotFoundProblem(f"No reception {receptionId}")
+        raise NotFoundProblem(TEXTS("no_reception", receptionId=receptionId))
     return ReceptionView.of(reception, today=today())
 
 

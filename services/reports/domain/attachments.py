@@ -17,11 +17,13 @@ from typing import Protocol
 from services.reports.domain.filing import owned_report
 from services.reports.domain.model import Attachment, Report
 from services.reports.domain.ports import ReportRepository
+from services.reports.messages import TEXTS
 from shared.clock import Clock
 from shared.concurrency import retry_on_conflict
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.contracts.reports import SOURCE, ReportAmended
 from shared.events.envelope import new_event
+from shared.i18n import Message
 
 ALLOWED_CONTENT_TYPES = frozenset({"image/jpeg", "image/png", "image/heic", "application/pdf"})
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -104,19 +106,18 @@ def _request_upload(
 ) -> tuple[Attachment, UploadTarget]:
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     if not report.status.is_open:
-        raise Conflict(f"Report {case_number} is closed; nothing more can be attached")
+        raise Conflict(TEXTS("conflict.closed_no_attachments", caseNumber=case_number))
     now = clock.now()
     live = _live(report.attachments, now)
     if len(live) >= MAX_ATTACHMENTS:
-        raise Conflict(
-            f"A report can have at most {MAX_ATTACHMENTS} attachments; remove a requested upload you no "
-            "longer need, or wait until its upload window closes"
-        )
-    problems = {}
+        raise Conflict(TEXTS("conflict.too_many_attachments", max=MAX_ATTACHMENTS))
+    problems: dict[str, Message] = {}
     if content_type not in ALLOWED_CONTENT_TYPES:
-        problems["contentType"] = f"must be one of {', '.join(sorted(ALLOWED_CONTENT_TYPES))}"
+        problems["contentType"] = TEXTS(
+            "invalid.content_type", choices=", ".join(sorted(ALLOWED_CONTENT_TYPES))
+        )
     if not 1 <= size_bytes <= MAX_ATTACHMENT_BYTES:
-        problems["sizeBytes"] = f"must be between 1 and {MAX_ATTACHMENT_BYTES} bytes (10 MiB)"
+        problems["sizeBytes"] = TEXTS("invalid.size", max=MAX_ATTACHMENT_BYTES)
     if problems:
         raise InvalidInput(problems)
 
@@ -153,7 +154,7 @@ def upload_again(
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     attachment = next((a for a in report.attachments if a.attachment_id == attachment_id), None)
     if attachment is None:
-        raise NotFound(f"No attachment {attachment_id} on report {case_number}")
+        raise NotFound(TEXTS("not_found.attachment", attachmentId=attachment_id, caseNumber=case_number))
     target = store.upload_target(
         object_key(case_number, attachment_id),
         content_type=attachment.content_type,
@@ -185,9 +186,7 @@ def complete_upload(
         )
     )
     if completed is None:
-        raise Conflict(
-            "The upload window closed before the file arrived; the request was removed. Request a new upload."
-        )
+        raise Conflict(TEXTS("conflict.upload_window_closed"))
     return completed
 
 
@@ -206,7 +205,7 @@ def _complete_upload(
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     attachment = next((a for a in report.attachments if a.attachment_id == attachment_id), None)
     if attachment is None:
-        raise NotFound(f"No attachment {attachment_id} on report {case_number}")
+        raise NotFound(TEXTS("not_found.attachment", attachmentId=attachment_id, caseNumber=case_number))
     if attachment.status == "uploaded":
         return report
 
@@ -216,7 +215,7 @@ def _complete_upload(
         _without(report, attachment_id, repository=repository)
         return None
     if stored is None:
-        raise Conflict("The file has not been uploaded yet; upload it, then try again")
+        raise Conflict(TEXTS("conflict.not_uploaded"))
     if stored.size_bytes != attachment.size_bytes or stored.content_type != attachment.content_type:
         without = [a for a in report.attachments if a.attachment_id != attachment_id]
         # The report first: if it changed meanwhile (triage), the retry must still find the file to judge it.
@@ -226,7 +225,7 @@ def _complete_upload(
             events=[],
         )
         store.delete(key)
-        raise InvalidInput.of("file", "the uploaded file is not the declared type and size; it was removed")
+        raise InvalidInput.of("file", TEXTS("invalid.file_mismatch"))
 
     now = clock.now()
     uploaded = [
@@ -277,9 +276,9 @@ def _remove_requested_upload(
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     attachment = next((a for a in report.attachments if a.attachment_id == attachment_id), None)
     if attachment is None:
-        raise NotFound(f"No attachment {attachment_id} on report {case_number}")
+        raise NotFound(TEXTS("not_found.attachment", attachmentId=attachment_id, caseNumber=case_number))
     if attachment.status == "uploaded":
-        raise Conflict("An uploaded file is part of the report and cannot be removed; add a note instead")
+        raise Conflict(TEXTS("conflict.uploaded_stays"))
     changed = _without(report, attachment_id, repository=repository)
     # A file that arrived without being confirmed goes too (the upload target may still be used until it
     # expires; such a late file is never attached).

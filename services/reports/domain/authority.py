@@ -34,10 +34,12 @@ from services.reports.domain.model import (
     TimelineEntry,
 )
 from services.reports.domain.ports import CompanyRegister, PopulationRegister, ReportRepository
+from services.reports.messages import TEXTS
 from shared.concurrency import retry_on_conflict
 from shared.errors import Forbidden, NotFound
 from shared.events.contracts.reports import SOURCE, DocumentBlockRequested
 from shared.events.envelope import Envelope, EventData, new_event
+from shared.i18n import Message, kept
 
 ADULT_AGE = 18
 # The only relation a register can confirm.
@@ -45,7 +47,6 @@ CHILD = "child"
 BLOCKING_REPORT_TYPES = frozenset({"loss", "theft"})
 
 DocumentType = Literal["passport", "nationalIdCard"]
-_DOCUMENT_WORDS: dict[str, str] = {"passport": "passport", "nationalIdCard": "national ID card"}
 
 
 @dataclass(frozen=True)
@@ -86,16 +87,14 @@ def relation_verified(
     )
 
 
-def relation_note(draft: ReportDraft, verified: bool | None) -> str | None:
+def relation_note(draft: ReportDraft, verified: bool | None) -> Message | None:
     """What the reporter reads on the timeline about the relation they gave, if anything."""
     behalf = draft.on_behalf_of
     if behalf is None or verified:
         return None
     if behalf.relation == CHILD:
-        why = "The population register does not list you as a guardian of the child you filed for (under 18)"
-    else:
-        why = f"No register can confirm your relation ({behalf.relation}) to the person you filed for"
-    return f"{why}, so a case handler will assess the report; it is not decided automatically."
+        return TEXTS("timeline.child_not_confirmed")
+    return TEXTS("timeline.relation_not_confirmed", relation=behalf.relation)
 
 
 def require_representative(
@@ -105,11 +104,7 @@ def require_representative(
     if not isinstance(draft, ShopTheftReport):
         return
     if reporter_personnummer not in companies.representatives_of(draft.organisationsnummer):
-        raise Forbidden(
-            f"The company register does not name you as a representative of {draft.organisationsnummer}: only "
-            "someone who may act for the company can report a theft in its shop. Ask the shop's manager or "
-            "owner to file it, or call 114 14."
-        )
+        raise Forbidden(TEXTS("forbidden.not_representative", org=draft.organisationsnummer))
 
 
 def block_message(
@@ -119,27 +114,20 @@ def block_message(
     *,
     filed_for_someone: bool = False,
     already_blocked: bool = False,
-) -> str:
-    kind = _DOCUMENT_WORDS[document_type]
-    what = f"{kind} {document_number}"
+) -> Message:
     if status is DocumentBlockStatus.REQUESTED:
-        return (
-            f"The register of issued passports and ID cards was asked to block the {what}. This report will "
-            "say when it is blocked."
-        )
-    if status is DocumentBlockStatus.BLOCKED:
-        when = "was already blocked" if already_blocked else "is blocked"
-        return f"The {what} {when} (spärrat): it can no longer be used, even if it is found again."
-    if status is DocumentBlockStatus.REFUSED:
-        whose = "the person you filed for" if filed_for_someone else "you"
-        return (
-            f"The {what} could not be blocked: the register lists no such {kind} held by {whose}. "
-            "Check the number and add the right one to the report, or call 114 14. Nothing was blocked."
-        )
-    return (
-        f"The {what} was not blocked: only its holder, or a guardian of a holder under 18 as the population "
-        "register shows, can block it through a report. The holder must report it lost or stolen "
-        "themselves, logged in with e-ID at polisen.se, or call 114 14; until then it stays valid."
+        key = "block.requested"
+    elif status is DocumentBlockStatus.BLOCKED:
+        key = "block.already_blocked" if already_blocked else "block.blocked"
+    elif status is DocumentBlockStatus.REFUSED:
+        key = "block.refused_theirs" if filed_for_someone else "block.refused_yours"
+    else:
+        key = "block.not_requested"
+    return TEXTS(
+        key,
+        document=TEXTS(f"document.{document_type}"),
+        Document=TEXTS(f"document.{document_type}.start"),
+        documentNumber=document_number,
     )
 
 
@@ -214,7 +202,7 @@ def document_blocks(
                 document_type=document_type,
                 document_number=number,
                 status=status,
-                message=block_message(status, document_type, number),
+                message=kept(block_message(status, document_type, number)),
                 at=now,
             )
         )
@@ -249,7 +237,7 @@ def record_block_outcome(
     def attempt() -> Report | None:
         report = repository.get(case_number)
         if report is None:
-            raise NotFound(f"Report {case_number} does not exist")
+            raise NotFound(TEXTS("not_found.report", caseNumber=case_number))
         block = report.document_block(document_number)
         if block is None or block.status is not DocumentBlockStatus.REQUESTED:
             return None
@@ -261,11 +249,14 @@ def record_block_outcome(
             filed_for_someone=report.details.on_behalf_of is not None,
             already_blocked=already_blocked,
         )
-        answered = block.model_copy(update={"status": status, "message": message, "at": at})
+        answered = block.model_copy(update={"status": status, "message": kept(message), "at": at})
         changed = report.model_copy(
             update={
                 "document_blocks": [answered if b is block else b for b in report.document_blocks],
-                "timeline": [*report.timeline, TimelineEntry(status=report.status, at=at, reason=message)],
+                "timeline": [
+                    *report.timeline,
+                    TimelineEntry(status=report.status, at=at, reason=kept(message)),
+                ],
                 "version": report.version + 1,
             }
         )

@@ -37,10 +37,12 @@ from services.reports.domain.model import (
     VandalismReport,
 )
 from services.reports.domain.ports import ReportRepository
+from services.reports.messages import TEXTS
 from shared.clock import Clock
 from shared.errors import NotFound
 from shared.events.contracts.reports import SOURCE, ReportDecided
 from shared.events.envelope import Envelope, EventData, new_event
+from shared.i18n import LocalText, shown
 from shared.models import CamelModel
 
 RULES_PACKAGE = "services.reports.domain"
@@ -164,9 +166,22 @@ class Conditions(CamelModel):
         return all(checks)
 
 
+class ReasonInBothLanguages(CamelModel):
+    """What the reporter is told, as the rule set writes it: in Swedish and in English."""
+
+    sv: Reason
+    en: Reason
+
+
 class DecideAction(CamelModel):
     outcome: Outcome
-    reason: Reason
+    reason: ReasonInBothLanguages | Reason
+
+    @property
+    def reason_kept(self) -> LocalText | str:
+        if isinstance(self.reason, str):
+            return self.reason
+        return LocalText(texts={"sv": self.reason.sv, "en": self.reason.en})
 
 
 class RouteTarget(CamelModel):
@@ -227,7 +242,7 @@ class RuleSet(CamelModel):
         # The last rule holds for every report (checked on load), so there is always a first match.
         rule = next(r for r in self.rules if r.when.hold_for(facts))
         if isinstance(rule.then, DecideAction):
-            return Decided(rule.id, self.version, rule.then.outcome, rule.then.reason)
+            return Decided(rule.id, self.version, rule.then.outcome, rule.then.reason_kept)
         return Routed(rule.id, self.version, rule.then.route.priority)
 
 
@@ -236,7 +251,7 @@ class Decided:
     rule_id: str
     rule_version: int
     outcome: Outcome
-    reason: str
+    reason: LocalText | str
 
 
 @dataclass(frozen=True)
@@ -288,7 +303,8 @@ def apply_decision(
         case_number=report.case_number,
         region=report.region,
         outcome=outcome.value,
-        reason=decision.reason,
+        # Agencies read the authority's language.
+        reason=shown(decision.reason, "sv"),
         decided_by=decision.decided_by,
         rule_id=decision.rule_id,
         rule_version=decision.rule_version,
@@ -308,7 +324,7 @@ def queue_for_assessment(
     queued, event = change_status(
         report.model_copy(update={"priority": priority}),
         ReportStatus.AWAITING_ASSESSMENT,
-        reason=f"The report is in police region {report.region}'s queue for assessment.",
+        reason=TEXTS("timeline.in_queue", region=report.region),
         now=now,
         correlation_id=correlation_id,
     )
@@ -328,7 +344,7 @@ def triage(
     still ``received`` is triaged, so a redelivered event changes nothing (None)."""
     report = repository.get(case_number)
     if report is None:
-        raise NotFound(f"Report {case_number} does not exist")
+        raise NotFound(TEXTS("not_found.report", caseNumber=case_number))
     if report.status is not ReportStatus.RECEIVED:
         return None
     verdict = rules.verdict(report.details, relation_verified=report.on_behalf_of_verified)

@@ -20,6 +20,7 @@ from services.reports.domain.model import (
     TimelineEntry,
 )
 from services.reports.domain.ports import Page, ReportRepository
+from services.reports.messages import TEXTS
 from shared.casenumbers import KNumber
 from shared.clock import Clock, stockholm_time
 from shared.concurrency import retry_on_conflict
@@ -31,6 +32,7 @@ from shared.events.contracts.reports import (
     ReportStatusChanged,
 )
 from shared.events.envelope import Envelope, EventData, new_event
+from shared.i18n import DEFAULT_LANGUAGE, Language, LocalText, Message, kept
 from shared.regions import region_for_municipality
 
 # Clocks on citizens' devices drift; a few minutes ahead is not "in the future".
@@ -46,27 +48,21 @@ RECEPTION = "reception"
 class Citizen:
     owner_ref: str
     personnummer: str
+    # The language the citizen uses the service in: what they file is answered, and later written to, in it.
+    language: Language = DEFAULT_LANGUAGE
 
 
 def screen(draft: ReportDraft) -> None:
     """Matters that do not belong in an online report are referred where they do, before anything is stored."""
     if draft.ongoing:
-        raise Referral("A crime that is happening now is an emergency: call 112.", EMERGENCY)
+        raise Referral(TEXTS("refer.emergency"), EMERGENCY)
     if isinstance(draft, CardFraudReport):
         if draft.details_given_by_phone:
-            raise Referral(
-                "Card details given away on the phone are reported by calling 114 14.", NON_EMERGENCY
-            )
+            raise Referral(TEXTS("refer.card_by_phone"), NON_EMERGENCY)
         if not draft.card_blocked:
-            raise Referral(
-                "Block the card at your bank first, then report the fraud here, or call 114 14.",
-                NON_EMERGENCY,
-            )
+            raise Referral(TEXTS("refer.block_card_first"), NON_EMERGENCY)
         if draft.merchant_name is None:
-            raise Referral(
-                "Card fraud can be reported online when the merchant is known; otherwise call 114 14.",
-                NON_EMERGENCY,
-            )
+            raise Referral(TEXTS("refer.card_merchant_unknown"), NON_EMERGENCY)
     screen_items(draft.type, draft.items_reported)
 
 
@@ -77,15 +73,12 @@ FORMS_WITH_ITEMS = frozenset({"theft", "loss"})
 def screen_items(report_type: str, items: list[Item]) -> None:
     """What a filing's items are screened for, and an addition's items alike."""
     if report_type == "loss" and any(i.category is ItemCategory.KEYS for i in items):
-        raise Referral(
-            "Lost keys are not reported to the police. Ask a police reception whether they have been handed in.",
-            RECEPTION,
-        )
+        raise Referral(TEXTS("refer.lost_keys"), RECEPTION)
 
 
 def _check_times(draft: ReportDraft, now: datetime) -> None:
-    in_the_future = {
-        field: "must not be in the future"
+    in_the_future: dict[str, Message] = {
+        field: TEXTS("invalid.in_the_future")
         for field, moment in (("occurredFrom", draft.occurred_from), ("occurredTo", draft.occurred_to))
         if moment > now + CLOCK_SKEW
     }
@@ -109,7 +102,7 @@ def file_report(
     now = clock.now()
     _check_times(draft, now)
     if draft.on_behalf_of and draft.on_behalf_of.personnummer == citizen.personnummer:
-        raise InvalidInput.of("onBehalfOf.personnummer", "is your own; leave onBehalfOf out")
+        raise InvalidInput.of("onBehalfOf.personnummer", TEXTS("invalid.own_personnummer"))
     authority.require_representative(
         draft, reporter_personnummer=citizen.personnummer, companies=registers.companies
     )
@@ -142,13 +135,18 @@ def file_report(
         filed_at=now,
         submitted=draft,
         timeline=[
-            TimelineEntry(status=ReportStatus.RECEIVED, at=now, reason="The report was received."),
-            *(TimelineEntry(status=ReportStatus.RECEIVED, at=now, reason=note) for note in notes if note),
+            TimelineEntry(status=ReportStatus.RECEIVED, at=now, reason=kept(TEXTS("timeline.received"))),
+            *(
+                TimelineEntry(status=ReportStatus.RECEIVED, at=now, reason=kept(note))
+                for note in notes
+                if note
+            ),
         ],
         owner_ref=citizen.owner_ref,
         filer_personnummer=citizen.personnummer,
         on_behalf_of_verified=verified,
         document_blocks=blocks.blocks,
+        language=citizen.language,
     )
     filed = ReportFiled(
         case_number=case_number,
@@ -170,7 +168,7 @@ def owned_report(case_number: str, *, owner_ref: str, repository: ReportReposito
     """The report, if it is the caller's. Someone else's report is as unknown as a missing one."""
     report = repository.get(case_number)
     if report is None or not report.is_owned_by(owner_ref):
-        raise NotFound(f"No report {case_number} of yours was found")
+        raise NotFound(TEXTS("not_found.report_of_yours", caseNumber=case_number))
     return report
 
 
@@ -220,16 +218,14 @@ def _amend(
 ) -> Report:
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     if not report.status.is_open:
-        raise Conflict(f"Report {case_number} is closed; information can no longer be added")
+        raise Conflict(TEXTS("conflict.closed_no_additions", caseNumber=case_number))
     if items and report.type not in FORMS_WITH_ITEMS:
-        raise InvalidInput.of("items", f"a {report.type} report lists no items; describe them in text")
+        raise InvalidInput.of("items", TEXTS("invalid.items_not_listed", reportType=report.type))
     if len(report.items_reported) + len(items) > MAX_ITEMS:
-        raise InvalidInput.of("items", f"a report names at most {MAX_ITEMS} items, additions included")
+        raise InvalidInput.of("items", TEXTS("invalid.too_many_items", max=MAX_ITEMS))
     screen_items(report.type, items)
     if len(report.amendments) >= MAX_AMENDMENTS:
-        raise Conflict(
-            f"Report {case_number} already has {MAX_AMENDMENTS} additions; call 114 14 to add more"
-        )
+        raise Conflict(TEXTS("conflict.too_many_additions", caseNumber=case_number, max=MAX_AMENDMENTS))
     now = clock.now()
     # Documents added later are blocked by the same rules as those filed at once.
     blocks = authority.document_blocks(
@@ -244,7 +240,9 @@ def _amend(
         today=stockholm_time(now).date(),
         correlation_id=correlation_id,
     )
-    notes = [TimelineEntry(status=report.status, at=now, reason=b.message) for b in blocks.not_requested]
+    notes = [
+        TimelineEntry(status=report.status, at=now, reason=kept(b.message)) for b in blocks.not_requested
+    ]
     amended = report.model_copy(
         update={
             "amendments": [*report.amendments, Amendment(at=now, text=text, items=items)],
@@ -263,7 +261,12 @@ def _amend(
 
 
 def change_status(
-    report: Report, status: ReportStatus, *, reason: str, now: datetime, correlation_id: str
+    report: Report,
+    status: ReportStatus,
+    *,
+    reason: Message | LocalText | str,
+    now: datetime,
+    correlation_id: str,
 ) -> tuple[Report, Envelope[EventData]]:
     """The report in its new status, and the event that says so."""
     changed = report.move_to(status, at=now, reason=reason)

@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from services.reports.messages import TEXTS
+from shared.i18n import DEFAULT_LANGUAGE, InvalidValue, Language, Localized, LocalText, Message, kept
 from shared.identity import InvalidIdentifier, parse_organisationsnummer, parse_personnummer
 from shared.models import CamelModel, Day, Imei, Timestamp, tagged_union
 from shared.regions import UnknownMunicipality, municipality
@@ -105,7 +107,7 @@ class Location(CamelModel):
         try:
             municipality(code)
         except UnknownMunicipality:
-            raise ValueError(f"{code} is not a Swedish municipality code") from None
+            raise InvalidValue(TEXTS("invalid.municipality", code=code)) from None
         return code
 
 
@@ -128,9 +130,9 @@ class Item(CamelModel):
     @model_validator(mode="after")
     def _documents_have_numbers(self) -> Item:
         if self.category.is_identity_document and self.document_number is None:
-            raise ValueError("documentNumber is required for a passport or national ID card")
+            raise InvalidValue(TEXTS("invalid.document_number_missing"))
         if self.document_number is not None and not self.category.is_identity_document:
-            raise ValueError("documentNumber belongs only to a passport or national ID card")
+            raise InvalidValue(TEXTS("invalid.document_number_not_here"))
         return self
 
     @property
@@ -158,7 +160,7 @@ class OnBehalfOf(CamelModel):
         try:
             return str(parse_personnummer(text, today=date.today()))
         except InvalidIdentifier as error:
-            raise ValueError(error.reason) from None
+            raise InvalidValue(error.message) from None
 
 
 class BaseDraft(CamelModel):
@@ -185,7 +187,7 @@ class BaseDraft(CamelModel):
     def _not_before_start(cls, occurred_to: datetime, info: ValidationInfo) -> datetime:
         occurred_from = info.data.get("occurred_from")
         if occurred_from is not None and occurred_to < occurred_from:
-            raise ValueError("must not be before occurredFrom")
+            raise InvalidValue(TEXTS("invalid.before_start"))
         return occurred_to
 
     @property
@@ -231,7 +233,7 @@ class ShopTheftReport(BaseDraft):
         try:
             return str(parse_organisationsnummer(text))
         except InvalidIdentifier as error:
-            raise ValueError(error.reason) from None
+            raise InvalidValue(error.message) from None
 
     @property
     def total_value_sek(self) -> int:
@@ -280,7 +282,7 @@ class ParkingDamageReport(BaseDraft):
             return value
         normalized = value.replace(" ", "").replace("-", "").upper()
         if not _REGISTRATION.fullmatch(normalized):
-            raise ValueError("must be a Swedish registration number such as ABC123 or ABC12A")
+            raise InvalidValue(TEXTS("invalid.registration_number"))
         return normalized
 
 
@@ -317,7 +319,8 @@ else:
 class TimelineEntry(CamelModel):
     status: ReportStatus
     at: AwareDatetime
-    reason: str
+    # Kept as a catalog key where the service wrote it, so each reader reads it in their language.
+    reason: Localized
 
 
 class Amendment(CamelModel):
@@ -328,7 +331,7 @@ class Amendment(CamelModel):
 
 class Decision(CamelModel):
     outcome: str
-    reason: str
+    reason: Localized
     decided_by: Literal["rule", "staff"]
     rule_id: str | None = None
     rule_version: int | None = None
@@ -383,7 +386,7 @@ class DocumentBlock(CamelModel):
     document_type: Literal["passport", "nationalIdCard"]
     document_number: str
     status: DocumentBlockStatus
-    message: str
+    message: Localized
     at: AwareDatetime
 
 
@@ -417,6 +420,8 @@ class Report(ReportRecord):
     # Since when the report, still received, is known to have missed its triage (see domain/stalled.py):
     # while it is, its region's staff see it at the head of their queue.
     triage_overdue_since: AwareDatetime | None = None
+    # The language the reporter filed in: the letters they are sent later are written in it.
+    language: Language = DEFAULT_LANGUAGE
     version: int = 1
 
     @property
@@ -444,8 +449,8 @@ class Report(ReportRecord):
     def document_block(self, document_number: str) -> DocumentBlock | None:
         return next((b for b in self.document_blocks if b.document_number == document_number), None)
 
-    def move_to(self, status: ReportStatus, *, at: datetime, reason: str) -> Report:
-        entry = TimelineEntry(status=status, at=at, reason=reason)
+    def move_to(self, status: ReportStatus, *, at: datetime, reason: Message | LocalText | str) -> Report:
+        entry = TimelineEntry(status=status, at=at, reason=kept(reason))
         return self.model_copy(
             update={"status": status, "timeline": [*self.timeline, entry], "version": self.version + 1}
         )

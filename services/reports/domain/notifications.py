@@ -19,54 +19,41 @@ from datetime import datetime
 from services.reports.domain.decisions import Outcome
 from services.reports.domain.model import Decision, Report
 from services.reports.domain.ports import ReportRepository
+from services.reports.messages import TEXTS
 from shared.clock import Clock, stockholm_time
 from shared.errors import Conflict, NotFound
+from shared.i18n import shown
 from shared.letters import DigitalLetter, DigitalMailbox, letter_id
 
 # Recording that the reporter was told can race a staff member's change to the report; it is simply retried.
 _RECORD_ATTEMPTS = 3
 
-REPORT_TYPE_NAMES = {
-    "theft": "theft or burglary",
-    "shopTheft": "theft from a shop",
-    "cardFraud": "card fraud",
-    "vandalism": "vandalism",
-    "parkingDamage": "damage to a parked vehicle",
-    "loss": "loss",
-}
-OUTCOME_HEADLINES = {
-    Outcome.INVESTIGATION_NOT_OPENED: "A preliminary investigation will not be opened.",
-    Outcome.INVESTIGATION_OPENED: "A preliminary investigation has been opened.",
-    Outcome.INVESTIGATION_DISCONTINUED: "The preliminary investigation has been discontinued.",
-    Outcome.REGISTERED: "Your loss report is registered.",
-}
-
 
 def decision_letter(report: Report, decision: Decision, *, now: datetime) -> DigitalLetter:
+    """The letter in the language the reporter filed in."""
+    language = report.language
     outcome = Outcome(decision.outcome)
     decided_by = (
-        "The decision was made automatically, by the police's published decision rules "
-        f"(rule {decision.rule_id}, version {decision.rule_version})."
+        TEXTS("letter.by_rule", ruleId=decision.rule_id or "", ruleVersion=decision.rule_version or 0)
         if decision.decided_by == "rule"
-        else f"The decision was made by a case handler in police region {report.region}."
+        else TEXTS("letter.by_staff", region=report.region)
     )
     filed = stockholm_time(report.filed_at).strftime("%Y-%m-%d %H:%M")
-    body = "\n\n".join(
-        (
-            f"Case number: {report.case_number}\n"
-            f"Report: {REPORT_TYPE_NAMES.get(report.type, report.type)}, filed {filed} (Swedish time)",
-            f"Decision: {OUTCOME_HEADLINES[outcome]}",
-            f"Reason: {decision.reason}",
-            decided_by,
-            "You can read your report and follow it when logged in with e-ID at polisen.se. Give the case "
-            "number whenever you contact the police (114 14) or your insurer.",
-        )
+    report_type = TEXTS(f"type.{report.type}")
+    paragraphs = (
+        TEXTS("letter.case", caseNumber=report.case_number).render(language)
+        + "\n"
+        + TEXTS("letter.report", reportType=report_type, filed=filed).render(language),
+        TEXTS("letter.decision", headline=TEXTS(f"outcome.{outcome.value}")).render(language),
+        TEXTS("letter.reason", reason=shown(decision.reason, language)).render(language),
+        decided_by.render(language),
+        TEXTS("letter.follow").render(language),
     )
     return DigitalLetter(
         message_id=letter_id("decision", report.case_number, decision.decided_at),
         recipient_personnummer=report.filer_personnummer,
-        subject=f"Decision on your report {report.case_number}",
-        body=body,
+        subject=TEXTS("letter.subject", caseNumber=report.case_number).render(language),
+        body="\n\n".join(paragraphs),
         case_number=report.case_number,
         written_at=now,
     )
@@ -86,7 +73,7 @@ def tell_reporter_of_decision(
     for attempt in range(_RECORD_ATTEMPTS):
         report = repository.get(case_number)
         if report is None:
-            raise NotFound(f"Report {case_number} does not exist")
+            raise NotFound(TEXTS("not_found.report", caseNumber=case_number))
         decision = report.decision
         if (
             decision is None

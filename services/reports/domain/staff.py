@@ -17,6 +17,7 @@ from services.reports.domain.decisions import Outcome, apply_decision
 from services.reports.domain.filing import change_status
 from services.reports.domain.model import Decision, Note, Report, ReportStatus
 from services.reports.domain.ports import AuditLog, CaseWork, Page
+from services.reports.messages import TEXTS
 from shared import staff
 from shared.clock import Clock
 from shared.errors import Conflict, InvalidInput, NotFound
@@ -117,7 +118,7 @@ class CaseDesk:
         moved, event = change_status(
             report,
             ReportStatus.UNDER_ASSESSMENT,
-            reason="A case handler is assessing the report.",
+            reason=TEXTS("timeline.assessing"),
             now=now,
             correlation_id=self.correlation_id,
         )

@@ -15,6 +15,7 @@ from pydantic import AwareDatetime
 
 from services.reports.domain.model import Tip, TipCategory
 from services.reports.domain.ports import TipRepository
+from services.reports.messages import TEXTS
 from shared.clock import Clock
 from shared.errors import InvalidInput
 from shared.regions import UnknownMunicipality, region_for_municipality
@@ -38,14 +39,14 @@ def receive_tip(
         raise ValueError("an anonymous tip keeps no phone number")
     now = clock.now()
     if occurred_at is not None and occurred_at > now:
-        raise InvalidInput.of("occurredAt", "must not be in the future")
+        raise InvalidInput.of("occurredAt", TEXTS("invalid.in_the_future"))
     region = NATIONAL_QUEUE
     if municipality_code is not None:
         try:
             region = region_for_municipality(municipality_code).value
         except UnknownMunicipality:
             raise InvalidInput.of(
-                "municipalityCode", f"{municipality_code} is not a Swedish municipality code"
+                "municipalityCode", TEXTS("invalid.municipality", code=municipality_code)
             ) from None
     tip = Tip(
         tip_id=str(uuid.uuid4()),

@@ -30,6 +30,7 @@ from shared.http.idempotency import IdempotencyKey
 from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.params import CaseNumberPath, checked_case_number
+from shared.i18n import current_language
 
 BASE = "/reports/v1"
 router = Router()  # type: ignore[no-untyped-call]
@@ -37,7 +38,9 @@ router = Router()  # type: ignore[no-untyped-call]
 
 def _citizen() -> filing.Citizen:
     caller = require_citizen(router.current_event.raw_event)
-    return filing.Citizen(owner_ref=caller.subject, personnummer=caller.personnummer or "")
+    return filing.Citizen(
+        owner_ref=caller.subject, personnummer=caller.personnummer or "", language=current_language()
+    )
 
 
 def _correlation_id() -> str:
@@ -163,7 +166,7 @@ def get_receipt(caseNumber: CaseNumberPath) -> Response[bytes]:  # noqa: N803 - 
     report = filing.owned_report(
         checked_case_number(caseNumber), owner_ref=citizen.owner_ref, repository=dependencies.repository()
     )
-    pdf = receipt.render_receipt(report, issued_at=dependencies.clock().now())
+    pdf = receipt.render_receipt(report, issued_at=dependencies.clock().now(), language=current_language())
     disposition = f'attachment; filename="kvitto-{report.case_number}.pdf"'
     return Response(200, "application/pdf", pdf, headers={"Content-Disposition": disposition})
 

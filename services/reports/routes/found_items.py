@@ -19,7 +19,6 @@ from pydantic import AwareDatetime, Field
 
 from services.reports import dependencies
 from services.reports.contracts import FoundItemIdPath
-from services.reports.domain import found_item
 from services.reports.domain.audit import AuditAction
 from services.reports.domain.found_item import (
     FoundItem,
@@ -31,6 +30,7 @@ from services.reports.domain.found_item import (
 from services.reports.domain.lost_and_found import handing_over, reading, registering, telling_owner
 from services.reports.domain.model import ItemCategory
 from services.reports.domain.reception import Staff, require_reception
+from services.reports.messages import TEXTS
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_staff
 from shared.http.created import created_once
@@ -38,6 +38,7 @@ from shared.http.idempotency import IdempotencyKey
 from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import ForbiddenProblem, ValidationProblem
+from shared.i18n import spelled_date
 from shared.models import CamelModel
 from shared.regions import Region, municipality
 from shared.staff import NATIONAL
@@ -114,20 +115,19 @@ class FinderReceipt(CamelModel):
         what = ", ".join(
             part
             for part in (
-                found_item.category_words(item.category),
+                TEXTS(f"item.{item.category.value}").render(),
                 item.brand,
                 item.model,
                 item.description,
             )
             if part
         )
-        until = found_item.spelled(item.unclaimed_until)
+        until = spelled_date(item.unclaimed_until)
         message = (
-            f"If no owner claims the item by {until}, you may collect it at {item.reception.name} within a "
-            "month after that, after paying the police's costs."
+            TEXTS("finder.may_collect", until=until, reception=item.reception.name)
             if item.finder_may_take_it
-            else f"If no owner claims the item by {until}, it goes to the state."
-        )
+            else TEXTS("finder.to_state", until=until)
+        ).render()
         return cls(
             found_item_id=item.found_item_id,
             registered_at=item.registered_at,

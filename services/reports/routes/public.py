@@ -19,29 +19,31 @@ from services.reports.contracts import (
 )
 from services.reports.domain import stolen_goods, tips
 from services.reports.domain.model import Tip
+from services.reports.messages import TEXTS
 from services.reports.telemetry import metrics
 from shared.errors import NotFound
 from shared.http.auth import require_citizen
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
 from shared.http.problems import ValidationProblem
+from shared.i18n import Message
 
 BASE = "/reports/v1"
 router = Router()  # type: ignore[no-untyped-call]
 
-ANONYMOUS_THANKS = "Thank you. The tip was received anonymously; it cannot be answered."
-IDENTIFIED_THANKS = "Thank you. The police may contact you about the tip."
+ANONYMOUS_THANKS = TEXTS("tip.thanks_anonymous")
+IDENTIFIED_THANKS = TEXTS("tip.thanks_identified")
 
 
-def _receipt(tip: Tip, message: str) -> TipReceipt:
-    return TipReceipt(tip_id=tip.tip_id, received_at=tip.received_at, message=message)
+def _receipt(tip: Tip, message: Message) -> TipReceipt:
+    return TipReceipt(tip_id=tip.tip_id, received_at=tip.received_at, message=message.render())
 
 
-def _received(tip_id: str, *, sender_personnummer: str | None, message: str) -> TipReceipt:
+def _received(tip_id: str, *, sender_personnummer: str | None, message: Message) -> TipReceipt:
     """The receipt of a tip received before (a retried request), if it is the sender's."""
     tip = dependencies.tips().get_tip(tip_id)
     if tip is None or tip.sender_personnummer != sender_personnummer:
-        raise NotFound(f"No tip {tip_id} of yours was found")
+        raise NotFound(TEXTS("not_found.tip", tipId=tip_id))
     return _receipt(tip, message)
 
 
@@ -117,6 +119,6 @@ def post_identified_tip(
 def get_stolen_goods(serialNumber: SerialNumberPath) -> StolenGoodsAnswer:  # noqa: N803 - the path parameter's public name
     normalized = stolen_goods.normalize_identifier(serialNumber)
     if not 3 <= len(normalized) <= 64 or not normalized.isalnum():
-        raise ValidationProblem.for_field("serialNumber", "must be 3 to 64 letters and digits")
+        raise ValidationProblem.for_field("serialNumber", TEXTS("invalid.serial_number"))
     answer = stolen_goods.is_reported_stolen(normalized, dependencies.stolen_goods())
     return StolenGoodsAnswer(serial_number=normalized, reported_stolen=answer)

@@ -8,7 +8,6 @@ from services.reports.domain.found_item import (
     FoundItemStatus,
     HandOver,
     Recipient,
-    category_words,
     found_item_event,
     spelled,
 )
@@ -25,11 +24,13 @@ from services.reports.domain.ports import (
     ReportRepository,
 )
 from services.reports.domain.reception import Staff, require_reception
+from services.reports.messages import TEXTS
 from shared.clock import Clock, stockholm_time
 from shared.errors import Conflict, InvalidInput
 from shared.events.contracts.reports import (
     FoundItemHandedOver,
 )
+from shared.i18n import kept
 
 
 def _refusal(item: FoundItem, recipient: Recipient) -> str | None:
@@ -179,8 +180,14 @@ def hand_over(
     entry = TimelineEntry(
         status=report.status,
         at=now,
-        reason=f"Found item {found_item_id} ({category_words(item.category)}) was handed back to you at "
-        f"{item.reception.name}.",
+        reason=kept(
+            TEXTS(
+                "found.handed_back",
+                foundItemId=found_item_id,
+                what=TEXTS(f"item.{item.category.value}"),
+                reception=item.reception.name,
+            )
+        ),
     )
     updated_report = report.model_copy(
         update={

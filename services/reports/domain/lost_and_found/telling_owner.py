@@ -15,7 +15,6 @@ from services.reports.domain.found_item import (
     FoundItemStatus,
     MatchKind,
     OwnerNotice,
-    category_words,
     found_item_event,
     months_after,
     spelled,
@@ -35,6 +34,7 @@ from services.reports.domain.ports import (
     ReportRepository,
 )
 from services.reports.domain.reception import Staff
+from services.reports.messages import TEXTS
 from shared.clock import Clock
 from shared.concurrency import retry_on_conflict
 from shared.errors import Conflict, NotFound
@@ -42,16 +42,20 @@ from shared.events.contracts.reports import (
     LostPropertyMatched,
 )
 from shared.events.envelope import Envelope, EventData
+from shared.i18n import Message, kept
+from shared.i18n import spelled as spelled_message
 from shared.letters import DigitalLetter, letter_id
 from shared.regions import municipality
 
 
-def owner_message(item: FoundItem, claim_by: date) -> str:
-    what = category_words(item.category)
-    return (
-        f"A found {what} that may be yours is at the police reception {item.reception.name} "
-        f"({municipality(item.reception.municipality_code).name}). Claim it by {spelled(claim_by)}: bring "
-        f"identification and quote found item {item.found_item_id}."
+def owner_message(item: FoundItem, claim_by: date) -> Message:
+    return TEXTS(
+        "found.owner_message",
+        what=TEXTS(f"item.{item.category.value}"),
+        reception=item.reception.name,
+        town=municipality(item.reception.municipality_code).name,
+        claimBy=spelled_message(claim_by),
+        foundItemId=item.found_item_id,
     )
 
 
@@ -93,7 +97,7 @@ def tell_owner(
         claim_by=claim_by,
         notified_at=now,
     )
-    entry = TimelineEntry(status=report.status, at=now, reason=owner_message(item, claim_by))
+    entry = TimelineEntry(status=report.status, at=now, reason=kept(owner_message(item, claim_by)))
     updated_report = report.model_copy(
         update={
             "timeline": [*report.timeline, entry],
@@ -172,24 +176,22 @@ def owner_letter(
     report: Report, item: FoundItem, *, claim_by: date, matched_at: datetime, now: datetime
 ) -> DigitalLetter:
     """The letter that tells the owner of a matched report where their item is and until when to claim it."""
+    language = report.language
     reward = item.finders_reward_sek
     body = "\n\n".join(
-        part
-        for part in (
-            f"Case number: {report.case_number}\nFound item: {item.found_item_id}",
+        message.render(language)
+        for message in (
+            TEXTS("found.letter_case", caseNumber=report.case_number, foundItemId=item.found_item_id),
             owner_message(item, claim_by),
-            f"The finder may ask you for a finder's reward of about {reward} SEK (a tenth of its value)."
-            if reward
-            else "",
-            "If you do not claim it in time, it may go to the finder or to the state. You can see this on "
-            "your report when logged in with e-ID at polisen.se.",
+            TEXTS("found.reward", reward=reward) if reward else None,
+            TEXTS("found.in_time"),
         )
-        if part
+        if message is not None
     )
     return DigitalLetter(
         message_id=letter_id(f"foundProperty/{item.found_item_id}", report.case_number, matched_at),
         recipient_personnummer=report.filer_personnummer,
-        subject=f"A found item may be yours (report {report.case_number})",
+        subject=TEXTS("found.letter_subject", caseNumber=report.case_number).render(language),
         body=body,
         case_number=report.case_number,
         written_at=now,
