@@ -5,7 +5,7 @@ lands on nothing, or on something that now means another thing. So each patch na
 relies on, :func:`check` confirms all of it is there in the installed moto, and :func:`install` refuses to
 apply anything (raising :class:`MotoPatchOutdated`, which names the patch and what changed) when it is not.
 The moto server runs :func:`install` before it serves a request, so a moto upgrade that breaks a patch stops
-``make run`` at start-up with the patch's name, and ``tests/unit/test_local_moto_patches.py`` fails in the suite.
+``make run`` at start-up with the patch's name, and ``tests/unit/local/test_local_moto_patches.py`` fails in the suite.
 
 The patches:
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-SERVICES = Path(__file__).resolve().parents[2] / "services"
+SERVICES = Path(__file__).resolve().parents[3] / "services"
 API_MAX_LINES = 60
 
 # What each service has, and the role it plays there.

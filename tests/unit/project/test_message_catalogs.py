@@ -13,7 +13,7 @@ from infra.catalog import MANIFESTS
 from services.reports.domain.decisions import DecideAction, current_rule_set
 from shared.i18n import Catalog, placeholders
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 _NAMED_KEY = re.compile(r"""\bTEXTS\(\s*["']([^"'{}]+)["']""")
 
 

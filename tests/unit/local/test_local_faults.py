@@ -235,7 +235,7 @@ def test_faults_are_added_listed_and_cleared_over_the_gateway(book: FaultBook) -
     from infra.local.plan import build_plan
     from infra.local.pollers import EventTap
     from infra.local.tokens import TokenIssuer
-    from tests.unit.test_local_gateway import PROBE
+    from tests.unit.local.test_local_gateway import PROBE
 
     gateway = Gateway(
         build_plan([PROBE]),

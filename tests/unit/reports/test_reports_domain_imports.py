@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DOMAIN = ROOT / "services" / "reports" / "domain"
 PACKAGE = "services.reports.domain"
 # What the ports may import of the domain: the model modules (no use case), and the package they are in.

@@ -26,7 +26,7 @@ from shared.regions import (
     region_seat,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 # Statistics Sweden's municipality counts per county (since 2003: 290 in all).
 COUNTS_PER_COUNTY = {

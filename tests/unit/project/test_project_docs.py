@@ -11,7 +11,7 @@ import pytest
 
 from infra.generate_docs import ADR_DIRECTORY, ADR_INDEX, adrs
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SKIPPED = {"cdk.out", "node_modules", "__pycache__"}
 # Notes that once lived beside the repository, never in it.
 OUTSIDE_NOTES = re.compile(r"\b(?:DESIGN|DOMAIN)\.md\b")

@@ -15,7 +15,7 @@ import pytest
 from shared.casenumbers import parse_diarienummer, parse_k_number
 from shared.identity import InvalidIdentifier, parse_imei, parse_organisationsnummer, parse_personnummer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DOMAIN = ROOT / "docs" / "domain"
 TODAY = date(2026, 12, 2)
 

@@ -121,7 +121,7 @@ print(json.dumps({"before": before, "result": handler({"n": 1}, Context()), "mad
 def _run_tracing_probe(**environment: str) -> dict[str, Any]:
     env = {
         "PATH": os.environ.get("PATH", os.defpath),
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
         "AWS_DEFAULT_REGION": "eu-north-1",
         # Nothing listens there: the segments the SDK sends are lost, as without a daemon.
         "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:9",
