@@ -15,7 +15,7 @@ import pytest
 from infra.catalog import MANIFESTS
 from shared.events.consumer import BatchFailed, partial_batch_response
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 OFF_THE_COLD_PATH = (
     "aws_lambda_powertools.event_handler",
