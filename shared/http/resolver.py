@@ -62,8 +62,10 @@ def _reason(error: dict[str, Any]) -> Text:
     if current_language() == "en" or kind == "value_error":
         return message
     key = f"pydantic.{kind}"
+    # pydantic joins the values it expected with an English "or" ('a', 'b' or 'c').
+    values = {k: str(v).replace(" or ", " eller ") if k == "expected" else str(v) for k, v in context.items()}
     try:
-        return TEXTS(key, **{k: str(v) for k, v in context.items()}).render("sv")
+        return TEXTS(key, **values).render("sv")
     except (KeyError, IndexError):
         return TEXTS("pydantic.invalid_value")
 

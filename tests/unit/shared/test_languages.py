@@ -79,6 +79,20 @@ def test_an_unknown_form_names_the_forms_in_either_language() -> None:
     assert english["invalidParameters"][0]["reason"].startswith("must be one of: theft")
 
 
+def test_the_values_a_field_may_take_are_joined_in_the_language_of_the_answer() -> None:
+    body = {"type": "theft", "onBehalfOf": {"relation": "cousin", "personnummer": "194009083272"}}
+
+    def relation_reason(headers: dict[str, str] | None = None) -> str:
+        problem = json.loads(_filing(body, headers=headers)["body"])
+        return next(p["reason"] for p in problem["invalidParameters"] if p["name"].endswith("relation"))
+
+    assert relation_reason() == "måste vara 'child', 'relative', 'employer' eller 'other'"
+    assert (
+        relation_reason({"Accept-Language": "en"})
+        == "Input should be 'child', 'relative', 'employer' or 'other'"
+    )
+
+
 def test_a_caller_refused_at_the_door_is_told_in_the_language_asked_for() -> None:
     anonymous = rest_event("GET", "/reports/v1/reports", resource="/reports/v1/reports")
     result = reports_api.app.resolve(anonymous, FakeLambdaContext())
