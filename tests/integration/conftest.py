@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import boto3
 import pytest
 from moto import mock_aws
 
@@ -21,6 +20,7 @@ from shared.adapters import secrets
 from shared.events import consumer
 from shared.http import idempotency, pagination
 from tests.support.lambda_events import FakeLambdaContext
+from tests.support.moto_clients import moto_clients
 
 ENV = "test"
 
@@ -65,14 +65,7 @@ def moto_cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoCloud]:
         monkeypatch.setenv(name, value)
     with mock_aws():
         _forget_clients()
-        aws = AwsClients(
-            dynamodb=boto3.client("dynamodb"),
-            streams=boto3.client("dynamodbstreams"),
-            events=boto3.client("events"),
-            sqs=boto3.client("sqs"),
-            s3=boto3.client("s3"),
-            secrets=boto3.client("secretsmanager"),
-        )
+        aws = moto_clients()
         yield MotoCloud(plan=plan, aws=aws, provisioned=provision(plan, aws))
         _forget_clients()
 

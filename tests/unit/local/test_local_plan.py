@@ -5,13 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from infra.catalog import MANIFESTS
 from infra.local import describe_local_plan
-from infra.local.aws import AwsClients
 from infra.local.plan import LOCAL_OUTBOX_SWEEP, build_plan
 from infra.local.provision import provision
 from shared.manifest import (
@@ -27,6 +25,7 @@ from shared.manifest import (
     Subscription,
     Table,
 )
+from tests.support.moto_clients import moto_clients, use_fake_credentials
 
 PROBE = ServiceManifest(
     name="probe",
@@ -87,22 +86,9 @@ def test_a_standalone_queue_is_planned_and_reported_but_nothing_local_consumes_i
 
 
 def test_a_standalone_queue_is_provisioned_with_its_retention(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "AWS_DEFAULT_REGION": "eu-north-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    use_fake_credentials(monkeypatch)
     with mock_aws():
-        aws = AwsClients(
-            dynamodb=boto3.client("dynamodb"),
-            streams=boto3.client("dynamodbstreams"),
-            events=boto3.client("events"),
-            sqs=boto3.client("sqs"),
-            s3=boto3.client("s3"),
-            secrets=boto3.client("secretsmanager"),
-        )
+        aws = moto_clients()
         provisioned = provision(build_plan([PROBE_WITH_OUTBOUND]), aws)
         url = provisioned.queue_urls["eservices-local-probe-outbound"]
         attributes = aws.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["MessageRetentionPeriod"])
@@ -177,22 +163,9 @@ def test_a_time_scale_never_brings_a_message_back_before_its_consumer_s_timeout(
 def test_the_local_queue_is_provisioned_with_the_scaled_visibility_timeout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name, value in {
-        "AWS_DEFAULT_REGION": "eu-north-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    use_fake_credentials(monkeypatch)
     with mock_aws():
-        aws = AwsClients(
-            dynamodb=boto3.client("dynamodb"),
-            streams=boto3.client("dynamodbstreams"),
-            events=boto3.client("events"),
-            sqs=boto3.client("sqs"),
-            s3=boto3.client("s3"),
-            secrets=boto3.client("secretsmanager"),
-        )
+        aws = moto_clients()
         plan = build_plan([PROBE])
         provisioned = provision(plan, aws, time_scale=0.5)
         url = provisioned.queue_urls[plan.queues[0].name]

@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
@@ -16,6 +15,7 @@ from infra.local.aws import AwsClients
 from infra.local.plan import build_plan
 from infra.local.provision import provision
 from infra.local.redrive import DeadLetters, dead_letter_queues, describe
+from tests.support.moto_clients import moto_clients, use_fake_credentials
 
 PLAN = build_plan(MANIFESTS, "prod")
 HOLDER = "194009083272"  # a generated test number (see README), standing in for personal data
@@ -87,22 +87,9 @@ def test_a_queue_is_named_in_full_or_by_a_unique_end() -> None:
 
 @pytest.fixture
 def local(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[DeadLetters, AwsClients]]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": "eu-north-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    use_fake_credentials(monkeypatch)
     with mock_aws():
-        aws = AwsClients(
-            dynamodb=boto3.client("dynamodb"),
-            streams=boto3.client("dynamodbstreams"),
-            events=boto3.client("events"),
-            sqs=boto3.client("sqs"),
-            s3=boto3.client("s3"),
-            secrets=boto3.client("secretsmanager"),
-        )
+        aws = moto_clients()
         plan = build_plan(MANIFESTS)
         provision(plan, aws)
         yield DeadLetters(aws.sqs, dead_letter_queues(plan), local=True), aws
