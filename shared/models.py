@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import (
     AfterValidator,
@@ -26,9 +26,14 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    GetCoreSchemaHandler,
     Tag,
 )
 from pydantic.alias_generators import to_camel
+from pydantic_core import CoreSchema
+
+if TYPE_CHECKING:
+    from pydantic._internal._namespace_utils import MappingNamespace
 
 from shared.i18n import InvalidValue
 from shared.identity import InvalidIdentifier, parse_imei
@@ -60,6 +65,43 @@ class CamelModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, defer_build=True
     )
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[BaseModel], handler: GetCoreSchemaHandler, /
+    ) -> CoreSchema:
+        # A deferred model met inside another's schema (a field, a union) is built on its own first: pydantic
+        # would otherwise generate it inline, keep nothing, and generate it again for every model and adapter
+        # that holds it, and once more when it is used itself.
+        if not cls.__pydantic_complete__ and cls not in _building:
+            cls.model_rebuild(raise_errors=False)
+        return handler(source)
+
+    @classmethod
+    def model_rebuild(
+        cls,
+        *,
+        force: bool = False,
+        raise_errors: bool = True,
+        _parent_namespace_depth: int = 2,
+        _types_namespace: MappingNamespace | None = None,
+    ) -> bool | None:
+        # While a model builds, its own schema is generated through the hook above: it must not rebuild again.
+        outermost = cls not in _building
+        _building.add(cls)
+        try:
+            return super().model_rebuild(
+                force=force,
+                raise_errors=raise_errors,
+                _parent_namespace_depth=_parent_namespace_depth + 1,
+                _types_namespace=_types_namespace,
+            )
+        finally:
+            if outermost:
+                _building.discard(cls)
+
+
+_building: set[type[BaseModel]] = set()
 
 
 _EARLIEST = datetime(EARLIEST_DAY.year, 1, 1, tzinfo=UTC)
