@@ -8,15 +8,18 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.bookings.manifest import BASE, MANIFEST
-from services.bookings.routes import citizen, public, staff
 from services.bookings.telemetry import logger, metrics, tracer
 from shared.http.resolver import create_resolver
 from shared.observability import entry_point
 
 app = create_resolver(title=MANIFEST.title, base_path=BASE, logger=logger, routes=MANIFEST.routes)
-app.include_router(public.router)
-app.include_router(citizen.router)
-app.include_router(staff.router)
+# Each router is imported by the first request under its paths (ADR 74).
+app.serve(
+    "services.bookings.routes.public",
+    under=[f"{BASE}/receptions", f"{BASE}/document-validity", f"{BASE}/cancellations"],
+)
+app.serve("services.bookings.routes.citizen", under=[f"{BASE}/appointments", f"{BASE}/case-appointments"])
+app.serve("services.bookings.routes.staff", under=[f"{BASE}/staff"])
 
 
 @entry_point(logger, metrics=metrics, tracer=tracer, correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -7,19 +7,20 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from services.reports.manifest import MANIFEST
-from services.reports.routes import citizen_reports, found_items, public, staff
+from services.reports.manifest import BASE, FOUND_ITEMS, MANIFEST, STAFF
 from services.reports.telemetry import logger, metrics, tracer
 from shared.http.resolver import create_resolver
 from shared.observability import entry_point
 
-BASE = "/reports/v1"
-
 app = create_resolver(title=MANIFEST.title, base_path=BASE, logger=logger, routes=MANIFEST.routes)
-app.include_router(citizen_reports.router)
-app.include_router(public.router)
-app.include_router(found_items.router)
-app.include_router(staff.router)
+# Each router is imported by the first request under its paths (ADR 74).
+app.serve("services.reports.routes.citizen_reports", under=[f"{BASE}/reports"])
+app.serve(
+    "services.reports.routes.public",
+    under=[f"{BASE}/tips", f"{BASE}/identified-tips", f"{BASE}/stolen-goods"],
+)
+app.serve("services.reports.routes.found_items", under=[FOUND_ITEMS])
+app.serve("services.reports.routes.staff", under=[STAFF])
 
 
 @entry_point(logger, metrics=metrics, tracer=tracer, correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -228,5 +228,8 @@ def complete(document: dict[str, Any], routes: Iterable[Route]) -> dict[str, Any
 
 def openapi_document(app: Any, *, title: str, routes: Iterable[Route]) -> dict[str, Any]:
     """The document ``app`` serves at ``<base>/openapi.json`` and the repository commits."""
+    include_every_router = getattr(app, "include_every_router", None)
+    if include_every_router is not None:  # a ServiceResolver names its routers before it includes them
+        include_every_router()
     text = app.get_openapi_json_schema(title=title, version="1", openapi_version="3.1.0")
     return complete(json.loads(text), routes)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from functools import partial
+from importlib import import_module
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -129,23 +130,71 @@ class StockholmTimeResponses(OpenAPIResponseValidationMiddleware):
 
 class ServiceResolver(APIGatewayRestResolver):
     """Powertools' REST resolver that answers in the request's language and first refuses callers the
-    route's declared audience shuts out (:mod:`shared.http.access`), before validation reads the body."""
+    route's declared audience shuts out (:mod:`shared.http.access`), before validation reads the body.
+
+    Its routers are named, not imported (:meth:`serve`): each is imported and included by the first request
+    under one of the paths it serves, so a cold start loads the router its request needs, with the contracts
+    and the domain behind it, and not the others (ADR 74). A path no router claims (the OpenAPI document, a
+    path that does not exist) includes them all, so it is answered as if every router had been included at
+    import."""
 
     def __init__(self, *, access: RouteAccess, **options: Any) -> None:
         super().__init__(**options)
         self._access = access
+        # module -> the path prefixes its router serves, before and after its first request
+        self._pending: dict[str, tuple[str, ...]] = {}
+        self._included: dict[str, tuple[str, ...]] = {}
+
+    def serve(self, module: str, *, under: Sequence[str]) -> None:
+        """``module``'s ``router`` serves every path under the prefixes ``under`` (``/reports/v1/staff``
+        serves ``/reports/v1/staff/queue``); a longer prefix of another router wins inside it."""
+        self._pending[module] = tuple(under)
+
+    def router_for(self, path: str) -> str | None:
+        """The module whose router serves ``path``: the one with the longest prefix of it."""
+        best: tuple[int, str] | None = None
+        for module, prefixes in {**self._included, **self._pending}.items():
+            for prefix in prefixes:
+                if (path == prefix or path.startswith(prefix + "/")) and (
+                    best is None or len(prefix) > best[0]
+                ):
+                    best = (len(prefix), module)
+        return best[1] if best is not None else None
+
+    def include_every_router(self) -> None:
+        """What the OpenAPI document and a path no router claims need."""
+        for module in list(self._pending):
+            self._include(module)
+
+    def _include(self, module: str) -> None:
+        prefixes = self._pending.pop(module, None)
+        if prefixes is None:
+            return
+        self.include_router(import_module(module).router)
+        self._included[module] = prefixes
+
+    def _include_for(self, event: Mapping[str, Any]) -> None:
+        if not self._pending:
+            return
+        module = self.router_for(str(event.get("path") or ""))
+        if module is None:
+            self.include_every_router()
+        else:
+            self._include(module)
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         language = request_language(event)
         with using_language(language):
             refusal = self._access.refusal(event)
+            if refusal is None:
+                self._include_for(event)
             result = refusal if refusal is not None else super().resolve(event, context)
         return _with_language(result, language)
 
 
 def create_resolver(
     *, title: str, base_path: str, logger: Logger, routes: Sequence[Route] = ()
-) -> APIGatewayRestResolver:
+) -> ServiceResolver:
     """A resolver whose every error is problem+json. ``base_path`` is e.g. ``/reports/v1``; ``routes`` are the
     manifest's: their audience is enforced before anything else, and says which errors and logins the
     served OpenAPI document declares."""
@@ -203,6 +252,7 @@ def create_resolver(
             # Built on first request only: it imports and walks every model, which a cold start need not.
             from shared.http.openapi import openapi_document
 
+            app.include_every_router()
             served.append(json.dumps(openapi_document(app, title=title, routes=routes), ensure_ascii=False))
         return Response(status_code=200, content_type="application/json", body=served[0])
 
