@@ -30,7 +30,8 @@ def test_a_model_met_inside_another_is_built_on_its_own_and_reused() -> None:
 
     record.model_validate({"submitted": {"items": [{"serialNumber": "A1"}]}})
 
-    assert item.__pydantic_complete__ and draft.__pydantic_complete__
+    assert item.__pydantic_complete__
+    assert draft.__pydantic_complete__
     schema_of_draft = draft.__pydantic_core_schema__
     TypeAdapter(list[draft]).validate_python([{"items": []}])
     assert draft.__pydantic_core_schema__ is schema_of_draft
