@@ -39,6 +39,9 @@ from infra.cloud.naming import (
     ARCHIVE_ARN,
     BUS_ARN,
     BUS_NAME,
+    EID_CLIENT_ID,
+    EID_ISSUER,
+    EID_JWKS_URL,
     USER_POOL_ARN,
     USER_POOL_ID,
     PlatformParameter,
@@ -60,6 +63,14 @@ APP_CLIENTS = {
 }
 # Where each app client's sign-in returns to (context values; the pages are not deployed yet).
 DEFAULT_CALLBACK_URL = "http://localhost:3000/auth/callback"
+EID_ISSUER_CONTEXT = "eidIssuer"
+EID_CLIENT_ID_CONTEXT = "eidClientId"
+EID_JWKS_CONTEXT = "eidJwksUrl"
+EID_DEFAULTS = {
+    EID_ISSUER_CONTEXT: "https://eid-broker.invalid",
+    EID_CLIENT_ID_CONTEXT: "eservices",
+    EID_JWKS_CONTEXT: "https://eid-broker.invalid/.well-known/jwks.json",
+}
 # Who the alarms reach: the template parameter given at deploy time, defaulting to the context value.
 ALARM_EMAIL_PARAMETER = "AlarmEmail"
 ALARM_EMAIL_CONTEXT = "alarmEmail"
@@ -104,8 +115,23 @@ class PlatformStack(cdk.Stack):
                 ALARM_TOPIC_ARN: self.alarm_topic.topic_arn,
                 USER_POOL_ARN: self.user_pool.user_pool_arn,
                 USER_POOL_ID: self.user_pool.user_pool_id,
+                **self._eid_broker(),
             }
         )
+
+    def _eid_broker(self) -> dict[PlatformParameter, str]:
+        """Where the citizens' e-ID broker is, as context values of the deployment (``eidIssuer``,
+        ``eidClientId``, ``eidJwksUrl``); the defaults name no real broker, so no login passes until they
+        are set."""
+        values = {
+            EID_ISSUER: EID_ISSUER_CONTEXT,
+            EID_CLIENT_ID: EID_CLIENT_ID_CONTEXT,
+            EID_JWKS_URL: EID_JWKS_CONTEXT,
+        }
+        return {
+            parameter: str(self.node.try_get_context(context) or EID_DEFAULTS[context])
+            for parameter, context in values.items()
+        }
 
     def _alarm_topic(self) -> sns.Topic:
         key = kms.Key(

@@ -62,6 +62,10 @@ SYNCHRONOUS_CALLERS: dict[FunctionKind, str] = {
         "Its DynamoDB stream event source mapping invokes it synchronously: a failed batch is retried, "
         "bisected and finally recorded in the publisher's on-failure queue."
     ),
+    "authorizer": (
+        "API Gateway invokes it synchronously before a citizen's request: a failure is answered to the "
+        "caller at once (a 503 problem), and errors alarm."
+    ),
 }
 
 

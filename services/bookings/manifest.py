@@ -2,6 +2,7 @@
 one's own case."""
 
 from shared.manifest import (
+    EID_AUTHORIZER,
     IDEMPOTENCY_KEY_ACTIONS,
     IDEMPOTENCY_STORE_ACTIONS,
     OUTBOX_SWEEP,
@@ -67,6 +68,7 @@ MANIFEST = ServiceManifest(
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
         OUTBOX_SWEEPER,
+        EID_AUTHORIZER,
         Function(
             "documents",
             "services.bookings.consumers.documents_handler",

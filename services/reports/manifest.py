@@ -2,6 +2,7 @@
 region."""
 
 from shared.manifest import (
+    EID_AUTHORIZER,
     IDEMPOTENCY_KEY_ACTIONS,
     IDEMPOTENCY_STORE_ACTIONS,
     OUTBOX_SWEEP,
@@ -120,6 +121,7 @@ MANIFEST = ServiceManifest(
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
         OUTBOX_SWEEPER,
+        EID_AUTHORIZER,
         Function(
             "triage",
             "services.reports.consumers.triage_handler",

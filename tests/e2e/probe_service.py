@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from shared.manifest import (
+    EID_AUTHORIZER,
     IDEMPOTENCY_STORE_ACTIONS,
     Function,
     Route,
@@ -55,6 +56,7 @@ MANIFEST = ServiceManifest(
     ),
     functions=(
         Function("api", f"{MODULE}.api", "api", access=(TableAccess("main", ("PutItem", "Query")),)),
+        EID_AUTHORIZER,
         # Counts its planned failures in the table.
         Function(
             "publisher", f"{MODULE}.publisher", "publisher", access=(TableAccess("main", ("UpdateItem",)),)
