@@ -14,12 +14,14 @@ and after the call, outside the count, and applies
   eventually consistent, twice in a transaction.
 
 What no handler call shows is modelled and said so in the table: the SQS requests of EventBridge's deliveries
-and of Lambda's pollers (send, receive, delete per message), the API Gateway request, Lambda's own log lines,
+and of Lambda's pollers (send, receive, delete per message), the API Gateway request, the WAF's inspection of
+it and the stage's access log line, Lambda's own log lines (none at the functions' system log level WARN),
 traces kept at the configured sampling, and the identity provider's charge per monthly active user.
 
 Every journey is run four times and a warm run is priced (warm functions, as almost every invocation is; the
-quietest of three for the durations). A function's duration is its own time here, with each AWS call's time in
-moto replaced by a typical latency in AWS (``CALL_LATENCY_MS``).
+quietest of three for the durations). A function's duration is its own time here, stretched by its share of a
+vCPU (``ONE_VCPU_MB``: a 512 MB function has 29 % of one), with each AWS call's time in moto replaced by a
+typical latency in AWS (``CALL_LATENCY_MS``).
 Prices are list prices of eu-north-1 (Stockholm), on-demand, without free tiers, as written in ``PRICES``.
 
 Run: ``.venv/bin/python bench/cost.py`` (``--journey filing`` for one; ``--json`` for the figures).
@@ -58,7 +60,7 @@ from infra.local.event_sources import is_outbox_insert, sqs_event, stream_event
 from infra.local.plan import LocalPlan, build_plan
 from infra.local.provision import provision
 from shared.identity import generate_personnummer
-from shared.manifest import Function
+from shared.manifest import SYSTEM_LOG_LEVEL, Function
 from tests.support.bookings import APPOINTMENTS, booking_body, bookings_event, open_slots
 from tests.support.lambda_events import FakeLambdaContext, citizen_claims, rest_event
 from tests.support.reports import theft_report
@@ -79,6 +81,8 @@ PRICES = {
     "kms_request": 0.03 / 1e4,
     "xray_trace": 5.00 / 1e6,
     "apigw_rest_request": 3.50 / 1e6,
+    # The web ACL in front of every stage, per request it inspects (its monthly charges are not per filing).
+    "waf_request": 0.60 / 1e6,
     "secrets_call": 0.05 / 1e4,
     "logs_gb": 0.50,
     "metrics_put": 0.01 / 1e3,
@@ -99,8 +103,14 @@ CALL_LATENCY_MS = {
     "s3": 20.0,
     "kms": 8.0,
 }
-# Lambda writes START, END and REPORT lines of its own per invocation (about this many bytes).
-PLATFORM_LOG_BYTES = 330
+# Lambda writes START, END and REPORT lines of its own per invocation (about this many bytes), at INFO: none
+# when the functions' system log level is WARN (``shared.manifest.SYSTEM_LOG_LEVEL``).
+PLATFORM_LOG_BYTES = 330 if SYSTEM_LOG_LEVEL in ("INFO", "DEBUG") else 0
+# The stage's access log line of a request (the dozen JSON fields of ``infra.cloud.service_api``).
+ACCESS_LOG_BYTES = 420
+# Below this much memory a function gets that share of one vCPU (AWS: 1,769 MB is one vCPU), so its own work
+# takes longer in proportion; a core of this machine stands for one vCPU. Waits for AWS calls do not stretch.
+ONE_VCPU_MB = 1769
 # The e-ID broker's tokens checked by a Lambda authorizer of 128 MB (ADR 77): one invocation per sign-in's
 # first request (API Gateway caches the policy for the token's 5 minutes), a few ms of JWT verification.
 AUTHORIZER_MEMORY_MB = 128
@@ -115,8 +125,14 @@ class Invocation:
     function: str
     memory_mb: int
     kind: str
-    duration_ms: float
+    own_ms: float  # this process's time outside AWS calls, on a core of this machine
+    waits_ms: float  # the AWS calls, at CALL_LATENCY_MS each
     log_bytes: int
+
+    @property
+    def duration_ms(self) -> float:
+        """Billed duration: its own work at the function's share of a vCPU, and its waits."""
+        return self.own_ms * max(1.0, ONE_VCPU_MB / self.memory_mb) + self.waits_ms
 
 
 @dataclass
@@ -436,9 +452,10 @@ class Cloud:
             finally:
                 self.meter.on = False
         wall = (time.perf_counter() - started) * 1000
-        elapsed = wall - (ledger.call_ms - in_calls) + (ledger.modelled_call_ms - modelled)
+        own = wall - (ledger.call_ms - in_calls)
+        waits = ledger.modelled_call_ms - modelled
         self.meter.ledger.invocations.append(
-            Invocation(f"{service}/{function}", spec.memory_mb, spec.kind, elapsed, log_bytes())
+            Invocation(f"{service}/{function}", spec.memory_mb, spec.kind, own, waits, log_bytes())
         )
         return result
 
@@ -646,9 +663,19 @@ def price(ledger: Ledger) -> list[Line]:
             True,
         )
     )
+    lines.append(
+        Line(
+            "WAF",
+            ledger.api_requests,
+            "requests inspected",
+            ledger.api_requests * p["waf_request"] * 1e6,
+            True,
+        )
+    )
     secrets = ledger.calls["secretsmanager:GetSecretValue"]
     lines.append(Line("Secrets Manager", secrets, "calls", secrets * p["secrets_call"] * 1e6, True))
     log_bytes = sum(i.log_bytes + PLATFORM_LOG_BYTES for i in invocations)
+    log_bytes += ledger.api_requests * ACCESS_LOG_BYTES
     lines.append(
         Line("CloudWatch logs", log_bytes / 1024, "KB ingested", log_bytes / 1e9 * p["logs_gb"] * 1e6, True)
     )

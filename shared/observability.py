@@ -42,8 +42,15 @@ def redact(text: str) -> str:
     return _IDENTITY_NUMBER.sub(REDACTED, text)
 
 
+# What Powertools adds from the Lambda context on every line that the function's name (kept: lines of several
+# functions are read together, in Logs Insights and locally) and its configuration already say.
+REDUNDANT_KEYS = ("function_arn", "function_memory_size")
+
+
 class RedactingFormatter(LambdaPowertoolsFormatter):
     def serialize(self, log: dict[str, Any]) -> str:  # type: ignore[override]
+        for key in REDUNDANT_KEYS:
+            log.pop(key, None)
         return redact(super().serialize(log))
 
 

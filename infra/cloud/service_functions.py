@@ -22,7 +22,14 @@ from infra.cloud.alarms import (
     throttles_alarm,
 )
 from infra.cloud.nag import acknowledge
-from shared.manifest import Function, FunctionKind, ServiceManifest
+from shared.manifest import (
+    APPLICATION_LOG_LEVEL,
+    LOG_FORMAT,
+    SYSTEM_LOG_LEVEL,
+    Function,
+    FunctionKind,
+    ServiceManifest,
+)
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -120,6 +127,9 @@ class ServiceFunction(Construct):
             timeout=cdk.Duration.seconds(spec.timeout_s),
             tracing=lambda_.Tracing.ACTIVE if spec.kind == "api" else lambda_.Tracing.PASS_THROUGH,
             log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat[LOG_FORMAT],
+            application_log_level_v2=lambda_.ApplicationLogLevel[APPLICATION_LOG_LEVEL],
+            system_log_level_v2=lambda_.SystemLogLevel[SYSTEM_LOG_LEVEL],
             role=self.role,
             dead_letter_queue=dead_letter_queue,
         )

@@ -195,7 +195,7 @@ def proxy_event(
         },
     }
     if claims is not None:
-        request_context["authorizer"] = {"claims": dict(claims)}
+        request_context["authorizer"] = authorizer_context(claims)
 
     return {
         "resource": match.route.path,
@@ -316,3 +316,11 @@ def json_response(status: HTTPStatus, document: Any) -> HttpResponse:
         [("Content-Type", "application/json")],
         json.dumps(document, ensure_ascii=False).encode("utf-8"),
     )
+
+
+def authorizer_context(claims: Mapping[str, str]) -> dict[str, Any]:
+    """``requestContext.authorizer`` as API Gateway fills it: a Lambda authorizer's context (the citizens' e-ID
+    authorizer) at its top, with the principal; a user pool authorizer's token claims under ``claims``."""
+    if claims.get("principalType") == "citizen":
+        return {"principalId": claims.get("sub", ""), **claims, "integrationLatency": 0}
+    return {"claims": dict(claims)}

@@ -215,9 +215,13 @@ class Gateway:
             token = bearer_token(request.header("Authorization"))
             if token is None:
                 raise TokenError("a bearer token is required")
-            # One user pool signs every kind of caller, as in AWS: whether a staff member may use a citizen
-            # route is the service's decision (403), not the authorizer's.
-            claims = self._tokens.verify(token)
+            # Citizens' routes take the e-ID broker's tokens, the others the user pool's, as their
+            # authorizers in AWS do (ADR 77); which kind of pool caller may use a route is the service's
+            # decision (403).
+            if route.audience == "citizen":
+                claims = self._tokens.verify_citizen(token)
+            else:
+                claims = self._tokens.verify(token)
         except TokenError as exc:
             return problem(
                 HTTPStatus.UNAUTHORIZED,

@@ -1,7 +1,15 @@
-"""Development tokens: issued by ``POST /_local/token``, verified by the gateway as the authorizer would.
+"""Development tokens: issued by ``POST /_local/token``, verified by the gateway as the authorizers would.
 
-JWTs signed with HS256 and a key generated when the local cloud starts, so no token outlives its run. The
-claims follow ``shared.http.auth``; the gateway hands them to functions as strings, as Cognito does.
+Two issuers stand in for the two in AWS (ADR 77), each with a key generated when the local cloud starts, so no
+token outlives its run:
+
+- a citizen gets the e-ID broker's ID token: RS256, the broker's claims (the personal identity number claim,
+  assurance level 3), checked on the citizens' routes by the e-ID authorizer's own code
+  (:func:`shared.eid_tokens.verify`);
+- staff and agencies get the user pool's token: HS256 with the claims of ``shared.http.auth``, checked on
+  their routes as the pool's authorizer would, handed to functions as strings.
+
+A token of one issuer is refused (401) on the other's routes, as each authorizer in AWS refuses it.
 """
 
 from __future__ import annotations
@@ -11,11 +19,13 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from shared.eid_tokens import ACCEPTED_LEVELS, PERSONAL_IDENTITY_NUMBER_CLAIM, InvalidToken, verify
 from shared.http.auth import NATIONAL
 from shared.identity import InvalidIdentifier, parse_personnummer
 from shared.regions import Region
@@ -93,14 +103,28 @@ def claims_for_request(body: Mapping[str, Any], *, today: date) -> dict[str, str
     )
 
 
+# The local e-ID broker: what the authorizer is configured with locally (issuer, our client id at the broker).
+LOCAL_EID_ISSUER = "http://127.0.0.1/_local/eid"
+LOCAL_EID_AUDIENCE = "eservices-local"
+LOCAL_EID_KEY_ID = "local-eid-1"
+_EID_LEVEL = sorted(ACCEPTED_LEVELS)[0]
+
+
+def _broker_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 @dataclass(frozen=True)
 class TokenIssuer:
     issuer: str
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    eid_key: rsa.RSAPrivateKey = field(default_factory=_broker_key, repr=False)
     ttl_s: int = DEFAULT_TTL_S
     clock: Callable[[], float] = time.time
 
     def issue(self, claims: Mapping[str, str], *, ttl_s: int | None = None) -> str:
+        if claims.get("principalType") == "citizen":
+            return self._issue_eid(claims, ttl_s=self.ttl_s if ttl_s is None else ttl_s)
         now = int(self.clock())
         payload: dict[str, Any] = {
             **claims,
@@ -110,8 +134,38 @@ class TokenIssuer:
         }
         return jwt.encode(payload, self.key, algorithm=_ALGORITHM)
 
+    def _issue_eid(self, claims: Mapping[str, str], *, ttl_s: int) -> str:
+        """The broker's ID token of a login: its subject, the personal identity number, level 3."""
+        now = int(self.clock())
+        payload = {
+            "iss": LOCAL_EID_ISSUER,
+            "aud": LOCAL_EID_AUDIENCE,
+            "sub": claims["sub"],
+            PERSONAL_IDENTITY_NUMBER_CLAIM: claims["personnummer"],
+            "acr": _EID_LEVEL,
+            "iat": now,
+            "exp": now + ttl_s,
+        }
+        return jwt.encode(payload, self.eid_key, algorithm="RS256", headers={"kid": LOCAL_EID_KEY_ID})
+
+    def verify_citizen(self, token: str) -> dict[str, str]:
+        """The citizen an e-ID token names, checked as the e-ID authorizer checks it (against this issuer's
+        clock, so tests can move time); TokenError for anything it refuses."""
+        try:
+            login = verify(
+                token,
+                keys={LOCAL_EID_KEY_ID: self.eid_key.public_key()},
+                issuer=LOCAL_EID_ISSUER,
+                audience=LOCAL_EID_AUDIENCE,
+                now=datetime.fromtimestamp(self.clock(), UTC),
+            )
+        except InvalidToken as refused:
+            raise TokenError(f"not a valid e-ID login: {refused}") from None
+        return login.claims()
+
     def verify(self, token: str) -> dict[str, str]:
-        """The token's claims as strings; raises :class:`TokenError` for anything the authorizer refuses."""
+        """The user pool token's claims as strings; raises :class:`TokenError` for anything the pool's
+        authorizer refuses."""
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,

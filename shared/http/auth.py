@@ -1,7 +1,9 @@
-"""Who is calling, as API Gateway's authorizer passed it in ``requestContext.authorizer.claims``.
+"""Who is calling, as API Gateway's authorizer passed it in ``requestContext.authorizer``.
 
-API Gateway authenticates; services authorize. Claims arrive as strings (that is how the Cognito user pool
-authorizer passes them), lists space-separated:
+API Gateway authenticates; services authorize. Citizens are logged in by the e-ID authorizer
+(``shared.eid_authorizer``), whose context is ``requestContext.authorizer`` itself; staff and agencies by the
+user pool's authorizer, whose token's claims are ``requestContext.authorizer.claims``. A pool token never
+names a citizen (ADR 77): one that does is no caller. Claims arrive as strings, lists space-separated:
 
 - citizen: ``sub``, ``principalType=citizen``, ``personnummer`` (12 digits)
 - staff:   ``sub``, ``principalType=staff``, ``staffId``, ``roles``, ``region`` (region name or ``National``)
@@ -64,7 +66,11 @@ class Caller(BaseModel):
 def caller_from_event(event: Mapping[str, Any]) -> Caller | None:
     """The caller of a REST proxy event, or None when the route is public and no token was sent."""
     authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    if authorizer.get("principalType") == "citizen":
+        return Caller.from_claims(authorizer)
     claims = authorizer.get("claims") or {}
+    if claims.get("principalType") == "citizen":
+        return None
     return Caller.from_claims(claims)
 
 

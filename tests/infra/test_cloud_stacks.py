@@ -231,7 +231,7 @@ def test_wildcard_resources_are_only_for_actions_without_resource_level_permissi
                 assert not any(a.endswith("*") for a in _as_list(statement["Action"])), statement
 
 
-def test_functions_run_python_313_on_arm_with_tracing_logs_and_the_powertools_layer(
+def test_functions_run_python_313_on_arm_with_tracing_json_logs_and_the_powertools_layer(
     services: list[ServiceTemplate],
 ) -> None:
     for service in services:
@@ -249,7 +249,14 @@ def test_functions_run_python_313_on_arm_with_tracing_logs_and_the_powertools_la
             assert function["Timeout"] == spec.timeout_s
             assert function["Environment"]["Variables"].items() >= service.manifest.environment(ENV).items()
             assert "AWSLambdaPowertoolsPythonV3-python313-arm64" in json.dumps(function["Layers"])
-            log_group = log_groups[function["LoggingConfig"]["LogGroup"]["Ref"]]
+            logging = function["LoggingConfig"]
+            # JSON lines filtered by Lambda: the application's INFO and up, none of Lambda's own INFO lines.
+            assert (logging["LogFormat"], logging["ApplicationLogLevel"], logging["SystemLogLevel"]) == (
+                "JSON",
+                "INFO",
+                "WARN",
+            )
+            log_group = log_groups[logging["LogGroup"]["Ref"]]
             assert log_group["LogGroupName"] == f"/aws/lambda/{function['FunctionName']}"
             assert log_group["RetentionInDays"] > 0
 

@@ -6,6 +6,8 @@ import json
 import uuid
 from typing import Any
 
+from infra.local.apigw import authorizer_context
+
 
 class FakeLambdaContext:
     function_name = "eservices-test-reports-api"
@@ -57,7 +59,7 @@ def rest_event(
             "httpMethod": method,
             "path": path,
             "stage": "v1",
-            "authorizer": {"claims": claims} if claims else None,
+            "authorizer": authorizer_context(claims) if claims else None,
         },
     }
 

@@ -119,8 +119,17 @@ def test_the_proxy_event_carries_the_request_as_api_gateway_rest_does() -> None:
     assert "authorizer" not in context
 
 
-def test_claims_reach_the_function_in_the_authorizer_context() -> None:
+def test_a_citizen_s_login_reaches_the_function_as_the_e_id_authorizer_s_context() -> None:
     claims = {"sub": "s", "principalType": "citizen", "personnummer": "199001010017"}
+    event = _event(_request(), claims)
+    authorizer = event["requestContext"]["authorizer"]  # type: ignore[index]
+    assert authorizer["principalId"] == "s"
+    assert {k: authorizer[k] for k in claims} == claims
+    assert "claims" not in authorizer
+
+
+def test_staff_claims_reach_the_function_as_the_user_pool_authorizer_s_claims() -> None:
+    claims = {"sub": "s", "principalType": "staff", "staffId": "PM-1", "roles": "Utredare", "region": "Syd"}
     event = _event(_request(), claims)
     assert event["requestContext"]["authorizer"] == {"claims": claims}  # type: ignore[index]
 

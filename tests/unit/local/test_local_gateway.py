@@ -126,7 +126,7 @@ def test_a_valid_call_reaches_the_function_and_its_result_comes_back(harness: Ha
     (event,) = harness.workers.events
     assert event["pathParameters"] == {"id": "a b"}
     assert event["queryStringParameters"] == {"x": "1"}
-    assert event["requestContext"]["authorizer"]["claims"]["personnummer"] == "198503122387"
+    assert event["requestContext"]["authorizer"]["personnummer"] == "198503122387"
     assert event["requestContext"]["requestId"] == reply.headers["x-amzn-requestid"]
 
 
@@ -175,11 +175,20 @@ def test_an_expired_token_is_401(harness: Harness) -> None:
     assert "expired" in document["detail"]
 
 
-def test_any_valid_caller_passes_the_authorizer_and_the_service_decides(harness: Harness) -> None:
-    staff = {"sub": "s-1", "principalType": "staff", "staffId": "PM-1", "roles": "triage", "region": "Syd"}
-    reply = harness.call("GET", "/probe/v1/things/1", headers=harness.bearer(staff))
+def test_any_caller_of_the_user_pool_passes_its_authorizer_and_the_service_decides(harness: Harness) -> None:
+    agency = {"sub": "skatteverket", "principalType": "agency", "scope": "reports.read"}
+    reply = harness.call("POST", "/probe/v1/things", headers=harness.bearer(agency))
     assert reply.status == 200
-    assert harness.workers.events[0]["requestContext"]["authorizer"]["claims"]["principalType"] == "staff"
+    assert harness.workers.events[0]["requestContext"]["authorizer"]["claims"]["principalType"] == "agency"
+
+
+def test_a_citizen_route_takes_only_the_e_id_broker_s_tokens_and_the_others_only_the_pool_s(
+    harness: Harness,
+) -> None:
+    staff = {"sub": "s-1", "principalType": "staff", "staffId": "PM-1", "roles": "triage", "region": "Syd"}
+    _assert_problem(harness.call("GET", "/probe/v1/things/1", headers=harness.bearer(staff)), 401)
+    _assert_problem(harness.call("POST", "/probe/v1/things", headers=harness.bearer(CITIZEN)), 401)
+    assert harness.workers.events == []
 
 
 @pytest.mark.parametrize(

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import jwt
 import pytest
 
 from infra.local.tokens import (
+    LOCAL_EID_AUDIENCE,
+    LOCAL_EID_ISSUER,
     InvalidTokenRequest,
     TokenError,
     TokenIssuer,
     bearer_token,
     claims_for_request,
 )
+from shared.eid_tokens import PERSONAL_IDENTITY_NUMBER_CLAIM
 from shared.identity import luhn_check_digit
 
 TODAY = date(2026, 11, 22)
@@ -33,15 +36,31 @@ class Clock:
         return self.now
 
 
-def test_a_citizen_token_carries_the_claims_services_read() -> None:
+def test_a_citizen_gets_the_e_id_broker_s_token_and_the_citizen_routes_read_the_claims_services_read() -> None:
     issuer = TokenIssuer(issuer="test-idp")
     claims = claims_for_request({"personnummer": synthetic_personnummer()}, today=TODAY)
-    verified = issuer.verify(issuer.issue(claims))
+    token = issuer.issue(claims)
+    assert jwt.get_unverified_header(token)["alg"] == "RS256"
+    broker_claims = jwt.decode(token, options={"verify_signature": False})
+    assert broker_claims[PERSONAL_IDENTITY_NUMBER_CLAIM] == synthetic_personnummer().replace("-", "")
+    assert broker_claims["iss"] == LOCAL_EID_ISSUER
+    assert broker_claims["aud"] == LOCAL_EID_AUDIENCE
+    verified = issuer.verify_citizen(token)
     assert verified["principalType"] == "citizen"
     assert verified["personnummer"] == synthetic_personnummer().replace("-", "")
     assert uuid.UUID(verified["sub"]).version == 5
-    assert verified["iss"] == "test-idp"
     assert all(isinstance(value, str) for value in verified.values())
+
+
+def test_each_authorizer_refuses_the_other_s_tokens() -> None:
+    issuer = TokenIssuer(issuer="test-idp")
+    citizen = issuer.issue(claims_for_request({"personnummer": synthetic_personnummer()}, today=TODAY))
+    staff = issuer.issue(claims_for_request({"staffId": "PM-1", "roles": [], "region": "Syd"}, today=TODAY))
+    with pytest.raises(TokenError):
+        issuer.verify(citizen)
+    with pytest.raises(TokenError, match="e-ID"):
+        issuer.verify_citizen(staff)
+    assert issuer.verify(staff)["principalType"] == "staff"
 
 
 def test_the_same_person_gets_the_same_subject_in_any_written_form() -> None:
@@ -99,12 +118,23 @@ def test_an_agency_token_has_space_separated_scopes() -> None:
 def test_a_token_expires_after_its_lifetime() -> None:
     clock = Clock(1_000_000.0)
     issuer = TokenIssuer(issuer="test-idp", clock=clock, ttl_s=3600)
-    token = issuer.issue({"sub": "s", "principalType": "citizen"})
+    token = issuer.issue({"sub": "s", "principalType": "staff"})
     clock.now += 3599
     assert issuer.verify(token)["sub"] == "s"
     clock.now += 1
     with pytest.raises(TokenError, match="expired"):
         issuer.verify(token)
+
+
+def test_an_e_id_login_expires_after_its_lifetime() -> None:
+    clock = Clock(datetime(2026, 11, 22, 9, tzinfo=UTC).timestamp())
+    issuer = TokenIssuer(issuer="test-idp", clock=clock, ttl_s=600)
+    token = issuer.issue(claims_for_request({"personnummer": synthetic_personnummer()}, today=TODAY))
+    clock.now += 599
+    assert issuer.verify_citizen(token)["principalType"] == "citizen"
+    clock.now += 1
+    with pytest.raises(TokenError, match="expired"):
+        issuer.verify_citizen(token)
 
 
 def test_a_token_signed_with_another_key_is_refused() -> None:
@@ -120,7 +150,7 @@ def test_a_token_signed_with_another_key_is_refused() -> None:
 
 def test_a_tampered_token_is_refused() -> None:
     issuer = TokenIssuer(issuer="test-idp")
-    header, _payload, signature = issuer.issue({"sub": "s", "principalType": "citizen"}).split(".")
+    header, _payload, signature = issuer.issue({"sub": "s", "principalType": "agency"}).split(".")
     other_payload = TokenIssuer(issuer="test-idp").issue({"sub": "t", "principalType": "staff"}).split(".")[1]
     with pytest.raises(TokenError):
         issuer.verify(f"{header}.{other_payload}.{signature}")

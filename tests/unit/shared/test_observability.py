@@ -160,3 +160,20 @@ def test_a_sampled_invocation_in_lambda_is_traced_and_answered() -> None:
 
 
 _SAMPLED = "Root=1-67890abc-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1"
+
+
+def test_a_line_names_the_function_and_the_request_but_not_what_the_function_s_configuration_says() -> None:
+    logger, stream = _logger()
+
+    @entry_point(logger)
+    def job(event: dict[str, Any], context: Any) -> None:
+        logger.info("Ran")
+
+    context = FakeLambdaContext()
+    job({}, context)
+
+    (line,) = _lines(stream)
+    assert line["function_name"] == context.function_name
+    assert line["function_request_id"] == context.aws_request_id
+    assert "cold_start" in line
+    assert not {"function_arn", "function_memory_size"} & line.keys()

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from infra.local.apigw import authorizer_context
 from shared.http.access import RouteAccess
 from shared.manifest import Route
 
@@ -26,7 +27,7 @@ AGENCY = {"sub": "insurer", "principalType": "agency", "scope": "reports.read"}
 def event(
     method: str, resource: str, claims: dict[str, str] | None, body: str | None = None
 ) -> dict[str, Any]:
-    context: dict[str, Any] = {"authorizer": {"claims": claims}} if claims is not None else {}
+    context: dict[str, Any] = {"authorizer": authorizer_context(claims)} if claims is not None else {}
     return {
         "httpMethod": method,
         "resource": resource,
