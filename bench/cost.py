@@ -431,10 +431,8 @@ def _import(dotted: str) -> Callable[..., Any]:
 def _forget_shared_stores() -> None:
     # Stores that read their table's name from the environment once: another service's function is another
     # process in Lambda.
-    from shared.events import consumer
     from shared.http import idempotency, pagination
 
-    consumer._store.cache_clear()
     idempotency._store.cache_clear()
     pagination.service_tokens.cache_clear()
 

@@ -89,11 +89,9 @@ ObjectAction = Literal["GetObject", "PutObject", "DeleteObject"]
 # Actions that change or remove an item: never on an append-only table.
 CHANGING_TABLE_ACTIONS: frozenset[TableAction] = frozenset({"UpdateItem", "DeleteItem", "BatchWriteItem"})
 READING_TABLE_ACTIONS: frozenset[TableAction] = frozenset({"GetItem", "BatchGetItem", "Query"})
-# What Powertools' DynamoDB idempotency store does with its table (the HTTP Idempotency-Key and the consumers'
-# event ids): read a record, claim it with a conditional put, complete it, and delete it when the work fails.
-IDEMPOTENCY_STORE_ACTIONS: tuple[TableAction, ...] = ("GetItem", "PutItem", "UpdateItem", "DeleteItem")
-# What an API function does with the same table for ``Idempotency-Key``: the record is a conditional put in
-# the change's own transaction, and a retry reads it (shared.http.idempotency).
+# What an API function does with the idempotency table for ``Idempotency-Key``: the record is a conditional
+# put in the change's own transaction, and a retry reads it (shared.http.idempotency). Consumers have no
+# such record: they are idempotent by the writes that record their effects (ADR 87).
 IDEMPOTENCY_KEY_ACTIONS: tuple[TableAction, ...] = ("GetItem", "PutItem")
 
 
