@@ -6,9 +6,13 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import random
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -220,3 +224,19 @@ def test_the_citizen_s_number_is_never_logged(broker: Broker, monkeypatch: pytes
 def test_a_policy_is_written_only_for_a_method_arn() -> None:
     with pytest.raises(ValueError, match="method ARN"):
         eid_authorizer.allow_api("not-an-arn", principal="p", context={})
+
+
+def test_the_authorizer_in_front_of_every_citizen_request_loads_neither_pydantic_nor_boto3() -> None:
+    probe = "import sys, shared.eid_authorizer; print(sorted({'pydantic', 'boto3'} & set(sys.modules)))"
+    done = subprocess.run(  # noqa: S603 - this interpreter, our own module
+        [sys.executable, "-c", probe],
+        env={
+            "PATH": os.environ.get("PATH", os.defpath),
+            "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "[]"
