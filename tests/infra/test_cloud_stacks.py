@@ -484,7 +484,19 @@ def test_errors_5xx_and_dead_letters_alarm_the_platform_topic(services: list[Ser
         alarms = {props["AlarmName"]: props for _, props in resources(service.json, "AWS::CloudWatch::Alarm")}
         assert all(alarm["AlarmActions"] == [topic] for alarm in alarms.values())
         manifest = service.manifest
-        expected = {f"{manifest.function_name(ENV, f.name)}-errors" for f in manifest.functions}
+        expected = {
+            f"{manifest.function_name(ENV, f.name)}-errors"
+            for f in manifest.functions
+            if f.kind != "authorizer"
+        }
+        # A refused login is a Lambda error (the authorizer raises "Unauthorized"): the e-ID authorizer alarms
+        # on logins it could not check at all, never on its errors.
+        for authorizer in (f for f in manifest.functions if f.kind == "authorizer"):
+            name = manifest.function_name(ENV, authorizer.name)
+            assert f"{name}-errors" not in alarms
+            uncheckable = alarms[f"{name}-uncheckable-logins"]
+            assert uncheckable["MetricName"] == "EidLoginsUncheckable"
+            assert uncheckable["Threshold"] == 0
         expected |= {f"{manifest.dlq_name(ENV, s.name)}-not-empty" for s in manifest.subscriptions}
         standalone = {manifest.queue_name(ENV, q.name) for q in manifest.queues}
         # Drained outside the stack, so never empty for long: their oldest message's age alarms instead.

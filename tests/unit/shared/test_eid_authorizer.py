@@ -199,15 +199,25 @@ def test_with_the_broker_away_the_keys_held_still_check_logins_and_none_held_is_
         cold.current(KID)
 
 
-def test_a_login_cannot_be_checked_while_the_broker_s_keys_are_unreadable(
+def test_a_login_cannot_be_checked_while_the_broker_s_keys_are_unreadable_and_that_is_counted(
     broker: Broker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    lines = io.StringIO()
+    monkeypatch.setattr(eid_authorizer.logger.registered_handler, "stream", lines)
     broker.down = True
     cold = BrokerKeys("https://broker.example/jwks", fetch=broker)
     monkeypatch.setattr(eid_authorizer, "_keys", lambda: cold)
+    emitted: list[str] = []
+    monkeypatch.setattr(
+        eid_authorizer.metrics, "add_metric", lambda *, name, unit, value: emitted.append(name)
+    )
     # Not Unauthorized: the caller did nothing wrong; API Gateway answers its authorizer failure instead.
     with pytest.raises(KeysUnavailable):
         authorize(f"Bearer {token()}")
+    assert emitted == [eid_authorizer.UNCHECKABLE_LOGINS_METRIC]
+    with pytest.raises(eid_authorizer.Unauthorized):
+        authorize("Bearer not.a.jwt")
+    assert emitted[-1] == eid_authorizer.REFUSED_LOGINS_METRIC
 
 
 def test_the_citizen_s_number_is_never_logged(broker: Broker, monkeypatch: pytest.MonkeyPatch) -> None:
