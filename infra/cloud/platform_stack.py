@@ -4,12 +4,13 @@
 - the alarm topic (KMS, TLS only) that every service's alarms notify, and its subscriber: the e-mail address
   given at deploy time (template parameter ``AlarmEmail``, default from the context value ``alarmEmail``);
 - the X-Ray sampling rule for every stage of the e-services' APIs;
-- the Cognito user pool behind API Gateway's authorizers, and its sign-in clients for citizens and staff, which
-  can read the claims the services trust and can write none of them;
+- the Cognito user pool behind the staff and agency routes' authorizer, and its sign-in client for staff, which
+  can read the claims the services trust and can write none of them; citizens log in with e-ID through the
+  broker, whose tokens the services' e-ID authorizer checks (ADR 77), and the broker's settings;
 - API Gateway's account-wide CloudWatch role, without which no stage can write execution logs.
 
-Identity providers are configuration, not code, and are not wired yet: citizens will arrive through an OIDC
-e-ID broker and staff through the police IdP (both as federated identity providers of this pool), agencies
+Identity providers are configuration, not code, and are not wired yet: staff will arrive through the police
+IdP (a federated identity provider of this pool), agencies
 through an app client with the client-credentials grant and a resource server naming their scopes. The pool's
 custom attributes hold the claims ``shared.http.auth`` trusts; a pre-token-generation trigger has to copy them
 to the unprefixed claims it reads (``personnummer``, ``principalType``, ...). Cognito only maps an IdP's
@@ -58,7 +59,6 @@ ARCHIVE_RETENTION = cdk.Duration.days(90)
 TRUSTED_CLAIMS = ("principalType", "personnummer", "staffId", "roles", "region")
 # Who signs in through which app client, and which of the trusted claims it reads.
 APP_CLIENTS = {
-    "citizens": ("principalType", "personnummer"),
     "staff": ("principalType", "staffId", "roles", "region"),
 }
 # Where each app client's sign-in returns to (context values; the pages are not deployed yet).
