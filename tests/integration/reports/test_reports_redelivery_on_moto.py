@@ -51,13 +51,7 @@ class Reports(ReportsOutbox):
     def take(self, subscription: str) -> list[dict[str, Any]]:
         """What the bus delivered to the subscription's queue, taken off it."""
         self.publish_outbox()
-        url = self.cloud.provisioned.queue_urls[f"eservices-test-reports-{subscription}"]
-        messages: list[dict[str, Any]] = self.cloud.aws.sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10
-        ).get("Messages", [])
-        for message in messages:
-            self.cloud.aws.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        return messages
+        return self.take_from(f"eservices-test-reports-{subscription}")
 
     def hand(self, subscription: str, messages: list[dict[str, Any]]) -> list[str]:
         """The messages as one batch to the subscription's consumer; the ids of the records that failed."""
