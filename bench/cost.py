@@ -37,6 +37,7 @@ import os
 import random
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -44,6 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +61,13 @@ from infra.local.aws import AwsClients
 from infra.local.event_sources import is_outbox_insert, sqs_event, stream_event
 from infra.local.plan import LocalPlan, build_plan
 from infra.local.provision import provision
+from infra.local.tokens import LOCAL_EID_AUDIENCE, LOCAL_EID_ISSUER, TokenIssuer
+from infra.local.tokens import citizen_claims as citizen_claims_of
+from shared.eid_authorizer import AUDIENCE_VARIABLE, ISSUER_VARIABLE, JWKS_URL_VARIABLE
 from shared.identity import generate_personnummer
-from shared.manifest import SYSTEM_LOG_LEVEL, Function
+from shared.manifest import EID_AUTHORIZER, SYSTEM_LOG_LEVEL, Function
 from tests.support.bookings import APPOINTMENTS, booking_body, bookings_event, open_slots
-from tests.support.lambda_events import FakeLambdaContext, citizen_claims, rest_event
+from tests.support.lambda_events import FakeLambdaContext, rest_event
 from tests.support.reports import theft_report
 
 ENV = "bench"
@@ -111,10 +116,6 @@ ACCESS_LOG_BYTES = 420
 # Below this much memory a function gets that share of one vCPU (AWS: 1,769 MB is one vCPU), so its own work
 # takes longer in proportion; a core of this machine stands for one vCPU. Waits for AWS calls do not stretch.
 ONE_VCPU_MB = 1769
-# The e-ID broker's tokens checked by a Lambda authorizer of 128 MB (ADR 77): one invocation per sign-in's
-# first request (API Gateway caches the policy for the token's 5 minutes), a few ms of JWT verification.
-AUTHORIZER_MEMORY_MB = 128
-AUTHORIZER_MS = 10
 
 
 # --- counting calls -----------------------------------------------------------------------------------------
@@ -402,6 +403,26 @@ def captured_stdout() -> Iterator[Callable[[], int]]:
             written[0] = sink.seek(0, os.SEEK_END)
 
 
+def _serve_json(document: dict[str, Any]) -> str:
+    """A local HTTP endpoint answering ``document`` (the broker's key set), for as long as the process runs."""
+    body = json.dumps(document).encode()
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+
+
 def _import(dotted: str) -> Callable[..., Any]:
     module, _, attribute = dotted.rpartition(".")
     return getattr(__import__(module, fromlist=[attribute]), attribute)  # type: ignore[no-any-return]
@@ -410,10 +431,8 @@ def _import(dotted: str) -> Callable[..., Any]:
 def _forget_shared_stores() -> None:
     # Stores that read their table's name from the environment once: another service's function is another
     # process in Lambda.
-    from shared.events import consumer
     from shared.http import idempotency, pagination
 
-    consumer._store.cache_clear()
     idempotency._store.cache_clear()
     pagination.service_tokens.cache_clear()
 
@@ -427,6 +446,15 @@ class Cloud:
         self._manifests = {m.name: m for m in MANIFESTS}
         self._service: str | None = None
         self._seen: set[str] = set()
+        self.broker = TokenIssuer(issuer="bench")
+        self._broker_keys = _serve_json(self.broker.eid_jwks())
+        os.environ.update(
+            {
+                ISSUER_VARIABLE: LOCAL_EID_ISSUER,
+                AUDIENCE_VARIABLE: LOCAL_EID_AUDIENCE,
+                JWKS_URL_VARIABLE: self._broker_keys,
+            }
+        )
 
     def function(self, service: str, name: str) -> Function:
         return next(f for f in self._manifests[service].functions if f.name == name)
@@ -460,6 +488,20 @@ class Cloud:
             Invocation(f"{service}/{function}", spec.memory_mb, spec.kind, own, waits, log_bytes())
         )
         return result
+
+    def sign_in(self, service: str, personnummer: str) -> dict[str, str]:
+        """The citizen's e-ID token as the broker issues it, checked by the service's e-ID authorizer as API
+        Gateway calls it before the request (a metered invocation); the context it hands the API."""
+        self.meter.ledger.sign_ins += 1
+        token = self.broker.issue(citizen_claims_of(personnummer, today=datetime.now(UTC).date()))
+        method_arn = f"arn:aws:execute-api:{REGION}:123456789012:api/{ENV}/POST/{service}/v1"
+        answer = self.invoke(
+            service,
+            EID_AUTHORIZER.name,
+            {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": method_arn},
+        )
+        claims: dict[str, str] = answer["context"]
+        return claims
 
     def api(self, service: str, event: dict[str, Any]) -> dict[str, Any]:
         self.meter.ledger.api_requests += 1
@@ -526,8 +568,7 @@ class Cloud:
 def filing(cloud: Cloud, run: int) -> None:
     """A citizen files a bicycle theft with no leads and asks to be told: filed, published, triaged (decided
     by a rule), the decision published, the letter written; the events every subscriber receives."""
-    claims = citizen_claims(str(generate_personnummer(random.Random(1000 + run))))
-    cloud.meter.ledger.sign_ins += 1
+    claims = cloud.sign_in("reports", str(generate_personnummer(random.Random(1000 + run))))
     body = theft_report(notifyOnDecision=True)
     response = cloud.api(
         "reports",
@@ -552,8 +593,7 @@ def booking(cloud: Cloud, run: int) -> None:
         cloud.enter("bookings", "seed")
         with captured_stdout():
             seed.handler({}, FakeLambdaContext())
-    claims = citizen_claims(str(generate_personnummer(random.Random(2000 + run))))
-    cloud.meter.ledger.sign_ins += 1
+    claims = cloud.sign_in("bookings", str(generate_personnummer(random.Random(2000 + run))))
     after = datetime.now(UTC) + timedelta(days=2)
     slots = open_slots("malmo", after)
     slot = slots[run * 3]
@@ -696,18 +736,17 @@ def price(ledger: Ledger) -> list[Line]:
 
 
 def identity_lines(ledger: Ledger) -> list[Line]:
+    """What the design not taken would add: the citizens' e-ID federated through the user pool, billed per
+    monthly active user (ADR 77). The e-ID authorizer the stacks use is measured with the other functions."""
     maus = ledger.sign_ins / FILINGS_PER_USER_MONTH
-    authorizer_gb_s = ledger.sign_ins * AUTHORIZER_MEMORY_MB / 1024 * AUTHORIZER_MS / 1000
-    authorizer = ledger.sign_ins * PRICES["lambda_request"] + authorizer_gb_s * PRICES["lambda_gb_s"]
     return [
         Line(
-            "Cognito, e-ID by OIDC federation",
+            "e-ID through Cognito",
             maus,
             "MAU",
             maus * PRICES["cognito_federated_mau"] * 1e6,
             False,
         ),
-        Line("Lambda authorizer on e-ID tokens", ledger.sign_ins, "invocations", authorizer * 1e6, False),
     ]
 
 
@@ -729,14 +768,10 @@ def report(name: str, ledger: Ledger, out: Any, *, verbose: bool = False) -> dic
     print(f"  {'AWS services':34} {'':>24} {total:>14.2f}", file=out)
     for line in identity:
         print(
-            f"  {'+ ' + line.what + ' *':34} {line.quantity:>9.2f} {line.unit[:14]:<14} {line.usd_per_million:>14.2f}",
+            f"  {'not taken: ' + line.what + ' *':34} {line.quantity:>9.2f} {line.unit[:14]:<14} "
+            f"{line.usd_per_million:>14.2f}",
             file=out,
         )
-    for label, line in (
-        ("total, e-ID through Cognito", identity[0]),
-        ("total, e-ID by an authorizer", identity[1]),
-    ):
-        print(f"  {label:34} {'':>24} {total + line.usd_per_million:>14.2f}", file=out)
     print(
         "  DynamoDB write units by item: "
         + ", ".join(f"{k} {v:g}" for k, v in sorted(ledger.wru_by.items())),

@@ -19,7 +19,9 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from aws_lambda_powertools.metrics import MetricUnit
 
 from shared.adapters.eid_keys import BrokerKeys, KeysUnavailable
 from shared.eid_tokens import InvalidToken, key_id, verify
@@ -35,6 +37,10 @@ tracer = create_tracer()
 ISSUER_VARIABLE = "EID_ISSUER"
 AUDIENCE_VARIABLE = "EID_AUDIENCE"
 JWKS_URL_VARIABLE = "EID_JWKS_URL"
+# Logins refused (a citizen's token was no valid login) and logins that could not be checked at all (the
+# broker's keys unreadable: this one alarms).
+REFUSED_LOGINS_METRIC = "EidLoginsRefused"
+UNCHECKABLE_LOGINS_METRIC = "EidLoginsUncheckable"
 
 
 class Unauthorized(Exception):
@@ -57,10 +63,13 @@ def reset() -> None:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = _bearer(event.get("authorizationToken"))
     if token is None:
-        logger.info("Login refused", extra={"reason": "no bearer token"})
-        raise Unauthorized()
+        _refused("no bearer token")
+    kid = key_id(token)
+    if kid is None:
+        # Refused before the broker's keys are asked for: garbage is a 401 even while the broker is away.
+        _refused("not a JWT naming its key")
     try:
-        keys = _keys().current(key_id(token))
+        keys = _keys().current(kid)
         login = verify(
             token,
             keys=keys,
@@ -69,12 +78,18 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             now=datetime.now(UTC),
         )
     except InvalidToken as refused:
-        logger.info("Login refused", extra={"reason": str(refused)})
-        raise Unauthorized() from None
+        _refused(str(refused))
     except KeysUnavailable:
+        metrics.add_metric(name=UNCHECKABLE_LOGINS_METRIC, unit=MetricUnit.Count, value=1)
         logger.exception("The e-ID broker's keys could not be read")
         raise
     return allow_api(str(event.get("methodArn", "")), principal=login.subject, context=login.claims())
+
+
+def _refused(reason: str) -> NoReturn:
+    metrics.add_metric(name=REFUSED_LOGINS_METRIC, unit=MetricUnit.Count, value=1)
+    logger.info("Login refused", extra={"reason": reason})
+    raise Unauthorized()
 
 
 def _bearer(header: Any) -> str | None:

@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from shared.identity import InvalidIdentifier, parse_personnummer
 
@@ -130,7 +130,7 @@ def _personnummer(claims: Mapping[str, Any], *, today: date) -> str:
         raise InvalidToken("the personal identity number is not valid") from None
 
 
-def _is_time(value: Any) -> bool:
+def _is_time(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -13,9 +13,12 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from shared.i18n import Text, render
-from shared.messages import TEXTS
+if TYPE_CHECKING:
+    # The texts are loaded when an identifier is refused: the e-ID authorizer, in front of every citizen's
+    # request, parses a personnummer on every call and should not load pydantic for the messages.
+    from shared.i18n import Message, Param, Text
 
 COORDINATION_DAY_OFFSET = 60
 # No one alive was born longer ago than this: no person is known to have lived past 122.
@@ -34,9 +37,17 @@ class InvalidIdentifier(ValueError):
     """An identifier that is malformed or fails validation; ``message`` says why (``reason`` in English)."""
 
     def __init__(self, message: Text) -> None:
+        from shared.i18n import render
+
         self.reason = render(message, "en")
         super().__init__(self.reason)
         self.message = message
+
+
+def _texts(key: str, **params: Param) -> Message:
+    from shared.messages import TEXTS
+
+    return TEXTS(key, **params)
 
 
 def luhn_check_digit(digits: str) -> int:
@@ -58,12 +69,12 @@ class Personnummer:
 
     def __post_init__(self) -> None:
         if len(self.digits) != 12 or not self.digits.isascii() or not self.digits.isdigit():
-            raise InvalidIdentifier(TEXTS("id.stored_digits"))
+            raise InvalidIdentifier(_texts("id.stored_digits"))
         day = self.birth_date.day + (COORDINATION_DAY_OFFSET if self.is_coordination_number else 0)
         if self.digits[:8] != f"{self.birth_date.year:04d}{self.birth_date.month:02d}{day:02d}":
-            raise InvalidIdentifier(TEXTS("id.birth_date_mismatch"))
+            raise InvalidIdentifier(_texts("id.birth_date_mismatch"))
         if luhn_check_digit(self.digits[2:11]) != int(self.digits[11]):
-            raise InvalidIdentifier(TEXTS("id.check_digit"))
+            raise InvalidIdentifier(_texts("id.check_digit"))
 
     @property
     def display(self) -> str:
@@ -93,10 +104,10 @@ def parse_personnummer(text: str, *, today: date) -> Personnummer:
     elif match := _PERSONNUMMER_10.fullmatch(cleaned):
         separator, short = match[2], match[1] + match[3]
     else:
-        raise InvalidIdentifier(TEXTS("id.personnummer_form"))
+        raise InvalidIdentifier(_texts("id.personnummer_form"))
 
     if luhn_check_digit(short[:9]) != int(short[9]):
-        raise InvalidIdentifier(TEXTS("id.check_digit"))
+        raise InvalidIdentifier(_texts("id.check_digit"))
 
     two_digit_year, month, day = int(short[:2]), int(short[2:4]), int(short[4:6])
     is_coordination = day > COORDINATION_DAY_OFFSET
@@ -111,11 +122,11 @@ def parse_personnummer(text: str, *, today: date) -> Personnummer:
     except ValueError:
         kind = "samordningsnummer" if is_coordination else "personnummer"
         written = f"{year:04d}-{month:02d}-{real_day:02d}"
-        raise InvalidIdentifier(TEXTS("id.impossible_date", kind=kind, date=written)) from None
+        raise InvalidIdentifier(_texts("id.impossible_date", kind=kind, date=written)) from None
     if birth_date > today:
-        raise InvalidIdentifier(TEXTS("id.born_in_future", date=birth_date.isoformat()))
+        raise InvalidIdentifier(_texts("id.born_in_future", date=birth_date.isoformat()))
     if birth_date.year < today.year - MAX_AGE_YEARS:
-        raise InvalidIdentifier(TEXTS("id.too_old", year=f"{birth_date.year:04d}", years=MAX_AGE_YEARS))
+        raise InvalidIdentifier(_texts("id.too_old", year=f"{birth_date.year:04d}", years=MAX_AGE_YEARS))
 
     return Personnummer(
         digits=f"{year:04d}{short[2:]}", birth_date=birth_date, is_coordination_number=is_coordination
@@ -157,9 +168,9 @@ def parse_imei(text: str) -> str:
     """A 15-digit IMEI with a valid check digit; spaces, dashes and slashes between digits are ignored."""
     digits = "".join(ch for ch in text if ch not in " -/")
     if len(digits) != 15 or not digits.isascii() or not digits.isdigit():
-        raise InvalidIdentifier(TEXTS("id.imei_digits"))
+        raise InvalidIdentifier(_texts("id.imei_digits"))
     if not luhn_is_valid(digits):
-        raise InvalidIdentifier(TEXTS("id.imei_check_digit"))
+        raise InvalidIdentifier(_texts("id.imei_check_digit"))
     return digits
 
 
@@ -177,12 +188,12 @@ class Organisationsnummer:
 
     def __post_init__(self) -> None:
         if len(self.digits) != 10 or not self.digits.isascii() or not self.digits.isdigit():
-            raise InvalidIdentifier(TEXTS("id.org_digits"))
+            raise InvalidIdentifier(_texts("id.org_digits"))
         if int(self.digits[2]) < 2:
             # Below 2 the digits read as a month: a personnummer (a sole trader's), not an organisation.
-            raise InvalidIdentifier(TEXTS("id.org_third_digit"))
+            raise InvalidIdentifier(_texts("id.org_third_digit"))
         if luhn_check_digit(self.digits[:9]) != int(self.digits[9]):
-            raise InvalidIdentifier(TEXTS("id.check_digit"))
+            raise InvalidIdentifier(_texts("id.check_digit"))
 
     @property
     def display(self) -> str:
@@ -197,7 +208,7 @@ def parse_organisationsnummer(text: str) -> Organisationsnummer:
     """Parse NNNNNNNNNN, NNNNNN-NNNN or the 12-digit form prefixed "16"; surrounding spaces are ignored."""
     match = _ORGANISATIONSNUMMER.fullmatch(text.strip())
     if match is None:
-        raise InvalidIdentifier(TEXTS("id.org_form"))
+        raise InvalidIdentifier(_texts("id.org_form"))
     return Organisationsnummer(digits="".join(match.groups()))
 
 

@@ -23,7 +23,7 @@ from shared.metrics_namespace import METRICS_NAMESPACE as METRICS_NAMESPACE
 # and one citizen, because API Gateway's Cognito authorizer cannot make a token optional (and a route with no
 # authorizer never receives claims).
 Audience = Literal["citizen", "staff", "agency", "public"]
-FunctionKind = Literal["api", "consumer", "publisher", "job"]
+FunctionKind = Literal["api", "consumer", "publisher", "job", "authorizer"]
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 _Named = TypeVar("_Named", bound=Hashable)
@@ -32,6 +32,9 @@ PUBLISHER_HANDLER = "shared.events.publisher.handler"
 # The outbox's sure path (ADR 40): on a schedule, republishes what the stream did not deliver. Every service
 # that publishes through PUBLISHER_HANDLER declares OUTBOX_SWEEPER and OUTBOX_SWEEP (defined below).
 SWEEPER_HANDLER = "shared.events.sweeper.handler"
+# API Gateway's authorizer of the citizens' routes, checking the e-ID broker's token (ADR 77). Every service
+# with citizen routes declares EID_AUTHORIZER (defined below).
+EID_AUTHORIZER_HANDLER = "shared.eid_authorizer.handler"
 
 # How the outbox stream feeds the publisher, in AWS and locally alike. A failing batch is split in two; a record
 # that still fails is retried this many times, then recorded in the publisher's failure queue and skipped, so a
@@ -86,11 +89,9 @@ ObjectAction = Literal["GetObject", "PutObject", "DeleteObject"]
 # Actions that change or remove an item: never on an append-only table.
 CHANGING_TABLE_ACTIONS: frozenset[TableAction] = frozenset({"UpdateItem", "DeleteItem", "BatchWriteItem"})
 READING_TABLE_ACTIONS: frozenset[TableAction] = frozenset({"GetItem", "BatchGetItem", "Query"})
-# What Powertools' DynamoDB idempotency store does with its table (the HTTP Idempotency-Key and the consumers'
-# event ids): read a record, claim it with a conditional put, complete it, and delete it when the work fails.
-IDEMPOTENCY_STORE_ACTIONS: tuple[TableAction, ...] = ("GetItem", "PutItem", "UpdateItem", "DeleteItem")
-# What an API function does with the same table for ``Idempotency-Key``: the record is a conditional put in
-# the change's own transaction, and a retry reads it (shared.http.idempotency).
+# What an API function does with the idempotency table for ``Idempotency-Key``: the record is a conditional
+# put in the change's own transaction, and a retry reads it (shared.http.idempotency). Consumers have no
+# such record: they are idempotent by the writes that record their effects (ADR 87).
 IDEMPOTENCY_KEY_ACTIONS: tuple[TableAction, ...] = ("GetItem", "PutItem")
 
 
@@ -288,6 +289,11 @@ class ServiceManifest:
         return next((f for f in self.functions if f.kind == "publisher"), None)
 
     @property
+    def eid_authorizer_function(self) -> Function | None:
+        """The authorizer of the citizens' routes."""
+        return next((f for f in self.functions if f.handler == EID_AUTHORIZER_HANDLER), None)
+
+    @property
     def sweeper_function(self) -> Function | None:
         """The outbox sweeper, which republishes what the publisher did not deliver."""
         return next((f for f in self.functions if f.handler == SWEEPER_HANDLER), None)
@@ -387,6 +393,7 @@ def _problems(manifest: ServiceManifest) -> list[str]:
         _streams_have_a_publisher,
         _outboxes_have_a_sweeper,
         _routes_have_one_api_function,
+        _citizen_routes_have_the_eid_authorizer,
         _queues_have_senders,
         _access_names_what_the_service_has,
         _alarms_are_evaluable,
@@ -490,6 +497,14 @@ def _routes_have_one_api_function(manifest: ServiceManifest) -> Iterator[str]:
         yield f"a service with routes has exactly one api function, not {len(api_functions)}"
 
 
+def _citizen_routes_have_the_eid_authorizer(manifest: ServiceManifest) -> Iterator[str]:
+    authorizer = manifest.eid_authorizer_function
+    if any(r.audience == "citizen" for r in manifest.routes) and authorizer is None:
+        yield "a service with citizen routes needs the e-ID authorizer (EID_AUTHORIZER from shared.manifest)"
+    elif authorizer is not None and authorizer.kind != "authorizer":
+        yield f"the e-ID authorizer {authorizer.name!r} must be an authorizer, not a {authorizer.kind}"
+
+
 def _queues_have_senders(manifest: ServiceManifest) -> Iterator[str]:
     functions = {f.name for f in manifest.functions}
     for queue in manifest.queues:
@@ -569,6 +584,16 @@ OUTBOX_SWEEPER = Function(
     # SWEEPER_TABLE_ACTIONS.
 )
 OUTBOX_SWEEP = Schedule("outboxSweep", function=OUTBOX_SWEEPER.name, expression="rate(1 minute)")
+# Called by API Gateway before every citizen request (no result cached: a cached policy would outlive the
+# token), so it is small and quick; it touches no AWS resource.
+EID_AUTHORIZER = Function(
+    "eidAuthorizer",
+    EID_AUTHORIZER_HANDLER,
+    "authorizer",
+    memory_mb=256,
+    timeout_s=5,
+    description="Checks the e-ID broker's ID token of a citizen's request (API Gateway's authorizer)",
+)
 
 
 def queue_variable(queue: str) -> str:

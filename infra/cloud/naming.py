@@ -40,3 +40,7 @@ ARCHIVE_ARN = PlatformParameter("archive", "arn")
 ALARM_TOPIC_ARN = PlatformParameter("alarm-topic", "arn")
 USER_POOL_ARN = PlatformParameter("user-pool", "arn")
 USER_POOL_ID = PlatformParameter("user-pool", "id")
+# The citizens' e-ID broker, as the e-ID authorizer checks its tokens (ADR 77).
+EID_ISSUER = PlatformParameter("eid-broker", "issuer")
+EID_CLIENT_ID = PlatformParameter("eid-broker", "client-id")
+EID_JWKS_URL = PlatformParameter("eid-broker", "jwks-url")

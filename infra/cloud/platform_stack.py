@@ -4,12 +4,13 @@
 - the alarm topic (KMS, TLS only) that every service's alarms notify, and its subscriber: the e-mail address
   given at deploy time (template parameter ``AlarmEmail``, default from the context value ``alarmEmail``);
 - the X-Ray sampling rule for every stage of the e-services' APIs;
-- the Cognito user pool behind API Gateway's authorizers, and its sign-in clients for citizens and staff, which
-  can read the claims the services trust and can write none of them;
+- the Cognito user pool behind the staff and agency routes' authorizer, and its sign-in client for staff, which
+  can read the claims the services trust and can write none of them; citizens log in with e-ID through the
+  broker, whose tokens the services' e-ID authorizer checks (ADR 77), and the broker's settings;
 - API Gateway's account-wide CloudWatch role, without which no stage can write execution logs.
 
-Identity providers are configuration, not code, and are not wired yet: citizens will arrive through an OIDC
-e-ID broker and staff through the police IdP (both as federated identity providers of this pool), agencies
+Identity providers are configuration, not code, and are not wired yet: staff will arrive through the police
+IdP (a federated identity provider of this pool), agencies
 through an app client with the client-credentials grant and a resource server naming their scopes. The pool's
 custom attributes hold the claims ``shared.http.auth`` trusts; a pre-token-generation trigger has to copy them
 to the unprefixed claims it reads (``personnummer``, ``principalType``, ...). Cognito only maps an IdP's
@@ -39,6 +40,9 @@ from infra.cloud.naming import (
     ARCHIVE_ARN,
     BUS_ARN,
     BUS_NAME,
+    EID_CLIENT_ID,
+    EID_ISSUER,
+    EID_JWKS_URL,
     USER_POOL_ARN,
     USER_POOL_ID,
     PlatformParameter,
@@ -55,11 +59,18 @@ ARCHIVE_RETENTION = cdk.Duration.days(90)
 TRUSTED_CLAIMS = ("principalType", "personnummer", "staffId", "roles", "region")
 # Who signs in through which app client, and which of the trusted claims it reads.
 APP_CLIENTS = {
-    "citizens": ("principalType", "personnummer"),
     "staff": ("principalType", "staffId", "roles", "region"),
 }
 # Where each app client's sign-in returns to (context values; the pages are not deployed yet).
 DEFAULT_CALLBACK_URL = "http://localhost:3000/auth/callback"
+EID_ISSUER_CONTEXT = "eidIssuer"
+EID_CLIENT_ID_CONTEXT = "eidClientId"
+EID_JWKS_CONTEXT = "eidJwksUrl"
+EID_DEFAULTS = {
+    EID_ISSUER_CONTEXT: "https://eid-broker.invalid",
+    EID_CLIENT_ID_CONTEXT: "eservices",
+    EID_JWKS_CONTEXT: "https://eid-broker.invalid/.well-known/jwks.json",
+}
 # Who the alarms reach: the template parameter given at deploy time, defaulting to the context value.
 ALARM_EMAIL_PARAMETER = "AlarmEmail"
 ALARM_EMAIL_CONTEXT = "alarmEmail"
@@ -104,8 +115,23 @@ class PlatformStack(cdk.Stack):
                 ALARM_TOPIC_ARN: self.alarm_topic.topic_arn,
                 USER_POOL_ARN: self.user_pool.user_pool_arn,
                 USER_POOL_ID: self.user_pool.user_pool_id,
+                **self._eid_broker(),
             }
         )
+
+    def _eid_broker(self) -> dict[PlatformParameter, str]:
+        """Where the citizens' e-ID broker is, as context values of the deployment (``eidIssuer``,
+        ``eidClientId``, ``eidJwksUrl``); the defaults name no real broker, so no login passes until they
+        are set."""
+        values = {
+            EID_ISSUER: EID_ISSUER_CONTEXT,
+            EID_CLIENT_ID: EID_CLIENT_ID_CONTEXT,
+            EID_JWKS_URL: EID_JWKS_CONTEXT,
+        }
+        return {
+            parameter: str(self.node.try_get_context(context) or EID_DEFAULTS[context])
+            for parameter, context in values.items()
+        }
 
     def _alarm_topic(self) -> sns.Topic:
         key = kms.Key(

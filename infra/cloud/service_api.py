@@ -22,6 +22,13 @@ from shared.http.problems import PROBLEM_BASE, PROBLEM_JSON
 from shared.manifest import Audience, Route, ServiceManifest
 
 AUTHENTICATED: frozenset[Audience] = frozenset({"citizen", "staff", "agency"})
+# Staff and agencies sign in through the user pool; citizens through the e-ID broker (ADR 77).
+POOL_AUDIENCES: frozenset[Audience] = frozenset({"staff", "agency"})
+WHY_EID_AUTHORIZER = (
+    "Citizens log in with e-ID through the broker, whose ID token a Lambda authorizer of ours checks "
+    "(signature by the broker's published keys, issuer, audience, expiry, assurance level 3, personnummer): "
+    "federating the broker through the user pool would bill every citizen as a monthly active user (ADR 77)."
+)
 WHY_NO_AUTHORIZER = (
     "An open e-service (documentation, tips, document checks): anyone may call it; "
     "WAF rate limiting and stage throttling protect it."
@@ -70,6 +77,19 @@ GATEWAY_PROBLEMS: dict[apigateway.ResponseType, tuple[int | None, str, str, dict
         "Too Many Requests",
         {"Retry-After": "'60'"},
     ),
+    # The e-ID authorizer could not check the login (the broker's keys unreadable): not the caller's fault.
+    apigateway.ResponseType.AUTHORIZER_FAILURE: (
+        503,
+        "service-unavailable",
+        "Service Unavailable",
+        {"Retry-After": "'30'"},
+    ),
+    apigateway.ResponseType.AUTHORIZER_CONFIGURATION_ERROR: (
+        503,
+        "service-unavailable",
+        "Service Unavailable",
+        {"Retry-After": "'30'"},
+    ),
     apigateway.ResponseType.DEFAULT_4_XX: (None, "bad-request", "Client Error", {}),
     apigateway.ResponseType.DEFAULT_5_XX: (None, "internal", "Server Error", {}),
 }
@@ -84,6 +104,7 @@ class ServiceApi(Construct):
         manifest: ServiceManifest,
         env_name: str,
         handler: lambda_.IFunction,
+        eid_authorizer: lambda_.IFunction | None,
         user_pool: cognito.IUserPool,
         alarm_topic: sns.ITopic,
     ) -> None:
@@ -107,7 +128,12 @@ class ServiceApi(Construct):
         self._validator = self.rest_api.add_request_validator(
             "RequestValidator", validate_request_body=True, validate_request_parameters=True
         )
-        self._authorizer = self._cognito_authorizer(user_pool) if self._needs_authorizer() else None
+        self._authorizer = self._cognito_authorizer(user_pool) if self._needs(POOL_AUDIENCES) else None
+        self._citizen_authorizer = (
+            self._eid_token_authorizer(eid_authorizer)
+            if eid_authorizer and self._needs({"citizen"})
+            else None
+        )
         for route in manifest.routes:
             self._add_route(route)
         self._never_trace_anonymous_routes(env_name)
@@ -170,8 +196,20 @@ class ServiceApi(Construct):
             if route.rate_limit_per_second is not None
         }
 
-    def _needs_authorizer(self) -> bool:
-        return any(route.audience in AUTHENTICATED for route in self.manifest.routes)
+    def _needs(self, audiences: frozenset[Audience] | set[Audience]) -> bool:
+        return any(route.audience in audiences for route in self.manifest.routes)
+
+    def _eid_token_authorizer(self, function: lambda_.IFunction) -> apigateway.TokenAuthorizer:
+        """The citizens' routes: the e-ID broker's token, checked by our function (ADR 77). No result is
+        cached: a cached policy would let a token through for the cache's age after it expired."""
+        return apigateway.TokenAuthorizer(
+            self,
+            "EidAuthorizer",
+            handler=function,
+            authorizer_name=f"{self.name}-eid",
+            identity_source=apigateway.IdentitySource.header("Authorization"),
+            results_cache_ttl=cdk.Duration.seconds(0),
+        )
 
     def _cognito_authorizer(self, user_pool: cognito.IUserPool) -> apigateway.CognitoUserPoolsAuthorizer:
         return apigateway.CognitoUserPoolsAuthorizer(
@@ -188,12 +226,18 @@ class ServiceApi(Construct):
             f"method.request.path.{name}": True for name in _PATH_PARAMETER.findall(route.path)
         }
         authenticated = route.audience in AUTHENTICATED
+        citizen = route.audience == "citizen"
+        authorizer = self._citizen_authorizer if citizen else self._authorizer if authenticated else None
         method = resource.add_method(
             route.method,
             self._integration,
-            authorizer=self._authorizer if authenticated else None,
+            authorizer=authorizer,
             authorization_type=(
-                apigateway.AuthorizationType.COGNITO if authenticated else apigateway.AuthorizationType.NONE
+                apigateway.AuthorizationType.CUSTOM
+                if citizen
+                else apigateway.AuthorizationType.COGNITO
+                if authenticated
+                else apigateway.AuthorizationType.NONE
             ),
             request_validator=self._validator,
             request_parameters=required_path_parameters or None,
@@ -201,6 +245,8 @@ class ServiceApi(Construct):
         if not authenticated:
             for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
                 acknowledge(method, rule, WHY_NO_AUTHORIZER)
+        elif citizen:
+            acknowledge(method, "AwsSolutions-COG4", WHY_EID_AUTHORIZER)
 
     def _never_trace_anonymous_routes(self, env_name: str) -> None:
         """A sampling rule that records no trace of an anonymous route: API Gateway's trace segment keeps the

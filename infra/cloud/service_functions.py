@@ -19,9 +19,11 @@ from infra.cloud.alarms import (
     any_occurrence_alarm,
     iterator_age_alarm,
     notify,
+    service_metric,
     throttles_alarm,
 )
 from infra.cloud.nag import acknowledge
+from shared.eid_authorizer import UNCHECKABLE_LOGINS_METRIC
 from shared.manifest import (
     APPLICATION_LOG_LEVEL,
     LOG_FORMAT,
@@ -62,6 +64,10 @@ SYNCHRONOUS_CALLERS: dict[FunctionKind, str] = {
         "Its DynamoDB stream event source mapping invokes it synchronously: a failed batch is retried, "
         "bisected and finally recorded in the publisher's on-failure queue."
     ),
+    "authorizer": (
+        "API Gateway invokes it synchronously before a citizen's request: a failure is answered to the "
+        "caller at once (a 503 problem), and errors alarm."
+    ),
 }
 
 
@@ -97,6 +103,7 @@ class ServiceFunction(Construct):
         super().__init__(scope, construct_id)
         manifest, env_name = settings.manifest, settings.env_name
         self.spec = spec
+        self.manifest = manifest
         self.name = manifest.function_name(env_name, spec.name)
         self.role = iam.Role(
             self,
@@ -137,13 +144,25 @@ class ServiceFunction(Construct):
         self._acknowledge_findings(dead_letter_queue)
 
     def _alarm(self, topic: sns.ITopic) -> None:
-        alarm = any_occurrence_alarm(
-            self,
-            "ErrorsAlarm",
-            metric=self.function.metric_errors(period=PERIOD, statistic="Sum"),
-            name=f"{self.name}-errors",
-            description=f"{self.name} raised errors",
-        )
+        if self.spec.kind == "authorizer":
+            # A refused login is an error to Lambda (API Gateway's 401 is the authorizer raising
+            # "Unauthorized"), so the errors alarm would ring at every expired token: what is a fault is a
+            # login that could not be checked at all.
+            alarm = any_occurrence_alarm(
+                self,
+                "UncheckableLoginsAlarm",
+                metric=service_metric(self.manifest, UNCHECKABLE_LOGINS_METRIC, statistic="Sum"),
+                name=f"{self.name}-uncheckable-logins",
+                description=f"{self.name} could not read the e-ID broker's keys: citizens cannot log in",
+            )
+        else:
+            alarm = any_occurrence_alarm(
+                self,
+                "ErrorsAlarm",
+                metric=self.function.metric_errors(period=PERIOD, statistic="Sum"),
+                name=f"{self.name}-errors",
+                description=f"{self.name} raised errors",
+            )
         notify(alarm, topic)
         throttles_alarm(self, "ThrottlesAlarm", function=self.function, function_name=self.name, topic=topic)
         if self.spec.kind == "publisher":

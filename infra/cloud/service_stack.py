@@ -20,6 +20,9 @@ from infra.cloud.alarms import manifest_alarm
 from infra.cloud.naming import (
     ALARM_TOPIC_ARN,
     BUS_ARN,
+    EID_CLIENT_ID,
+    EID_ISSUER,
+    EID_JWKS_URL,
     USER_POOL_ARN,
     PlatformParameter,
     pascal,
@@ -37,6 +40,7 @@ from infra.cloud.service_messaging import (
     sweep_outbox,
 )
 from infra.cloud.service_secrets import service_secret
+from shared.eid_authorizer import AUDIENCE_VARIABLE, ISSUER_VARIABLE, JWKS_URL_VARIABLE
 from shared.manifest import ServiceManifest
 from shared.manifest import ssm_parameter as ssm_parameter_name
 
@@ -174,6 +178,19 @@ class ServiceStack(cdk.Stack):
             for spec in self.manifest.queues
         }
 
+    def _eid_authorizer(self) -> lambda_.IFunction | None:
+        spec = self.manifest.eid_authorizer_function
+        if spec is None:
+            return None
+        function = self.functions[spec.name].function
+        for variable, parameter in (
+            (ISSUER_VARIABLE, EID_ISSUER),
+            (AUDIENCE_VARIABLE, EID_CLIENT_ID),
+            (JWKS_URL_VARIABLE, EID_JWKS_URL),
+        ):
+            function.add_environment(variable, self._platform(parameter))
+        return function
+
     def _api(self) -> ServiceApi:
         user_pool = cognito.UserPool.from_user_pool_arn(self, "UserPool", self._platform(USER_POOL_ARN))
         api = ServiceApi(
@@ -182,6 +199,7 @@ class ServiceStack(cdk.Stack):
             manifest=self.manifest,
             env_name=self.env_name,
             handler=self.functions[self.manifest.api_function.name].function,
+            eid_authorizer=self._eid_authorizer(),
             user_pool=user_pool,
             alarm_topic=self.alarm_topic,
         )

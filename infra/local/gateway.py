@@ -39,6 +39,7 @@ from infra.local.plan import LocalPlan, RoutePlan, ServicePlan
 from infra.local.pollers import EventTap
 from infra.local.ratelimit import TokenBucketLimiter
 from infra.local.tokens import InvalidTokenRequest, TokenError, TokenIssuer, bearer_token, claims_for_request
+from shared.eid_tokens import MAX_LIFETIME_S
 
 log = logging.getLogger("infra.local.gateway")
 
@@ -238,6 +239,7 @@ class Gateway:
         endpoints: dict[str, dict[str, Callable[[], HttpResponse]]] = {
             "/_local/health": {"GET": self._health_response},
             "/_local/token": {"POST": lambda: self._token(body)},
+            "/_local/eid/jwks.json": {"GET": lambda: json_response(HTTPStatus.OK, self._tokens.eid_jwks())},
             "/_local/events": {"GET": lambda: self._events(query)},
             "/_local/people": {"GET": self._people},
         }
@@ -282,6 +284,10 @@ class Gateway:
             if not isinstance(ttl_s, int) or isinstance(ttl_s, bool) or not 1 <= ttl_s <= _MAX_TOKEN_TTL_S:
                 raise InvalidTokenRequest("expiresIn", f"whole seconds from 1 to {_MAX_TOKEN_TTL_S}")
             claims = claims_for_request(request, today=self._today())
+            if claims["principalType"] == "citizen" and ttl_s > MAX_LIFETIME_S:
+                raise InvalidTokenRequest(
+                    "expiresIn", f"an e-ID login lasts at most {MAX_LIFETIME_S} seconds"
+                )
         except InvalidTokenRequest as exc:
             return problem(
                 HTTPStatus.BAD_REQUEST,

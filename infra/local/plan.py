@@ -68,8 +68,7 @@ class QueuePlan:
         """The visibility timeout the local queue gets: the manifest's times ``time_scale`` (1 is AWS's
         timing), but never shorter than the consumer's timeout. Lambda refuses a queue whose visibility
         timeout is shorter than its function's, so in AWS a message never comes back while the invocation
-        that received it may still run (nor while its in-progress idempotency record, which lasts until that
-        invocation's deadline, still stands); the local queue keeps that promise at any scale."""
+        that received it may still run; the local queue keeps that promise at any scale."""
         if time_scale <= 0:
             raise ValueError(f"the time scale must be positive, not {time_scale}")
         return max(self.consumer_timeout_s, math.ceil(self.visibility_timeout_s * time_scale))

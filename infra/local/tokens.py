@@ -14,6 +14,7 @@ A token of one issuer is refused (401) on the other's routes, as each authorizer
 
 from __future__ import annotations
 
+import base64
 import secrets
 import time
 import uuid
@@ -148,6 +149,22 @@ class TokenIssuer:
         }
         return jwt.encode(payload, self.eid_key, algorithm="RS256", headers={"kid": LOCAL_EID_KEY_ID})
 
+    def eid_jwks(self) -> dict[str, Any]:
+        """The local broker's published key set (what ``EID_JWKS_URL`` serves in AWS)."""
+        numbers = self.eid_key.public_key().public_numbers()
+        return {
+            "keys": [
+                {
+                    "kty": "RSA",
+                    "use": "sig",
+                    "alg": "RS256",
+                    "kid": LOCAL_EID_KEY_ID,
+                    "n": _base64url(numbers.n),
+                    "e": _base64url(numbers.e),
+                }
+            ]
+        }
+
     def verify_citizen(self, token: str) -> dict[str, str]:
         """The citizen an e-ID token names, checked as the e-ID authorizer checks it (against this issuer's
         clock, so tests can move time); TokenError for anything it refuses."""
@@ -196,6 +213,12 @@ def bearer_token(authorization: str | None) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise TokenError("the Authorization header must be 'Bearer <token>'")
     return token.strip()
+
+
+def _base64url(value: int) -> str:
+    return (
+        base64.urlsafe_b64encode(value.to_bytes((value.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+    )
 
 
 def _claim_string(value: Any) -> str:

@@ -34,9 +34,14 @@ def _block_document(event: Received[DocumentBlockRequested]) -> None:
             extra={"caseNumber": requested.case_number},
         )
     elif outcome is validity.BlockOutcome.ALREADY_BLOCKED:
-        # A redelivery, a re-drive or an archive replay, or a second report of the same document.
+        # A second report of the same document, or one the register had blocked before.
         metrics.add_metric(name="DocumentsAlreadyBlocked", unit=MetricUnit.Count, value=1)
         logger.info("Document already blocked: nothing changed", extra={"caseNumber": requested.case_number})
+    elif outcome is validity.BlockOutcome.ANSWERED_BEFORE:
+        # A redelivery, a re-drive or an archive replay of a request already answered.
+        logger.info(
+            "Block request answered before: nothing changed", extra={"caseNumber": requested.case_number}
+        )
     else:
         metrics.add_metric(name="DocumentsBlocked", unit=MetricUnit.Count, value=1)
         logger.info("Document blocked", extra={"caseNumber": requested.case_number})

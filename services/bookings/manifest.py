@@ -2,8 +2,8 @@
 one's own case."""
 
 from shared.manifest import (
+    EID_AUTHORIZER,
     IDEMPOTENCY_KEY_ACTIONS,
-    IDEMPOTENCY_STORE_ACTIONS,
     OUTBOX_SWEEP,
     OUTBOX_SWEEPER,
     PUBLISHER_HANDLER,
@@ -22,7 +22,6 @@ BASE = "/bookings/v1"
 # Staff who run a passport reception: they see its day's list and mark attendance.
 RECEPTION_ROLE = "reception"
 # What each function does to the service's data (its IAM role is rendered from it; see README).
-IDEMPOTENCY_STORE = TableAccess("idempotency", IDEMPOTENCY_STORE_ACTIONS)
 IDEMPOTENCY_KEYS = TableAccess("idempotency", IDEMPOTENCY_KEY_ACTIONS)
 
 MANIFEST = ServiceManifest(
@@ -67,6 +66,7 @@ MANIFEST = ServiceManifest(
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
         OUTBOX_SWEEPER,
+        EID_AUTHORIZER,
         Function(
             "documents",
             "services.bookings.consumers.documents_handler",
@@ -74,14 +74,14 @@ MANIFEST = ServiceManifest(
             description="Blocks passports and ID cards reported lost or stolen by their holder or guardian",
             # Reads the document; one transaction blocks it (a conditional update) with the event that answers
             # the report (an outbox put), or stores the refusal's event alone.
-            access=(TableAccess("main", ("GetItem", "UpdateItem", "PutItem")), IDEMPOTENCY_STORE),
+            access=(TableAccess("main", ("GetItem", "UpdateItem", "PutItem")),),
         ),
         Function(
             "cases",
             "services.bookings.consumers.cases_handler",
             "consumer",
             description="Learns whose case is whose, for case meetings",
-            access=(TableAccess("main", ("PutItem",)), IDEMPOTENCY_STORE),
+            access=(TableAccess("main", ("PutItem",)),),
         ),
         Function(
             "reminders",

@@ -2,8 +2,8 @@
 region."""
 
 from shared.manifest import (
+    EID_AUTHORIZER,
     IDEMPOTENCY_KEY_ACTIONS,
-    IDEMPOTENCY_STORE_ACTIONS,
     OUTBOX_SWEEP,
     OUTBOX_SWEEPER,
     PUBLISHER_HANDLER,
@@ -51,7 +51,6 @@ STALLED_METRIC = "ReportsStalled"
 # What each function does to the service's data (its IAM role is rendered from it; see README).
 # Writes are conditional puts in transactions; UpdateItem is the number counters; BatchWriteItem adds rows
 # of the stolen-goods and reported-property indexes.
-IDEMPOTENCY_STORE = TableAccess("idempotency", IDEMPOTENCY_STORE_ACTIONS)
 IDEMPOTENCY_KEYS = TableAccess("idempotency", IDEMPOTENCY_KEY_ACTIONS)
 API_ACCESS = (
     TableAccess(
@@ -66,10 +65,7 @@ API_ACCESS = (
     # GetObject), and a citizen removing an attachment.
     BucketAccess("attachments", ("PutObject", "GetObject", "DeleteObject")),
 )
-MATCHING_ACCESS = (
-    TableAccess("main", ("GetItem", "Query", "PutItem", "BatchWriteItem")),
-    IDEMPOTENCY_STORE,
-)
+MATCHING_ACCESS = (TableAccess("main", ("GetItem", "Query", "PutItem", "BatchWriteItem")),)
 
 MANIFEST = ServiceManifest(
     name="reports",
@@ -120,6 +116,7 @@ MANIFEST = ServiceManifest(
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
         OUTBOX_SWEEPER,
+        EID_AUTHORIZER,
         Function(
             "triage",
             "services.reports.consumers.triage_handler",
@@ -133,7 +130,7 @@ MANIFEST = ServiceManifest(
             "consumer",
             description="Writes to citizens' digital mailboxes: decisions, and found items that may be theirs",
             # Reads the report or found item and records the letter on it; sends to the outgoing-mail queue.
-            access=(TableAccess("main", ("GetItem", "PutItem")), IDEMPOTENCY_STORE),
+            access=(TableAccess("main", ("GetItem", "PutItem")),),
         ),
         Function(
             "lostAndFound",
@@ -148,7 +145,7 @@ MANIFEST = ServiceManifest(
             "consumer",
             description="Records on the report whether a passport or ID card it named was blocked",
             # Reads the report and writes the register's answer on it (a conditional put).
-            access=(TableAccess("main", ("GetItem", "PutItem")), IDEMPOTENCY_STORE),
+            access=(TableAccess("main", ("GetItem", "PutItem")),),
         ),
         Function(
             "foundItemDeadlines",

@@ -1,36 +1,29 @@
-"""Consuming events: an SQS batch of EventBridge deliveries, partial batch failures, idempotent on
-``metadata.eventId`` (Powertools idempotency; the partial batch response written here, ADR 73).
+"""Consuming events: an SQS batch of EventBridge deliveries, each record on its own, failed ones named back
+for redelivery (the partial batch response written here, ADR 73).
 
 A consumer names the contracts it handles, each with its handler (``{ReportFiled: triage, ...}``); here, in
 one place, each delivery is parsed once, its ``data`` into the contract its detail-type names, and handed to
 that contract's handler. A detail-type the consumer has no contract for fails the record (its rule should
-not have delivered it), so it ends in the dead-letter queue instead of being dropped unseen."""
+not have delivered it), so it ends in the dead-letter queue instead of being dropped unseen.
+
+Nothing here remembers which events were handled (ADR 87). An event can arrive again at any time: SQS
+delivers at least once, a record that failed is redelivered, a dead letter is re-driven, the archive is
+replayed a week later. So each handler is idempotent by the write that records its effect (a status, a version
+or a condition on the very item the effect changes), which no expiry can undo."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any, Generic
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-
-from shared.adapters import aws
 from shared.events.envelope import DataT, EventData, EventMetadata
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-# Longer than any redelivery window (SQS retention 4 days by default, plus archive replays within a week).
-DEDUPLICATION_WINDOW_SECONDS = 8 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -58,11 +51,6 @@ class BatchFailed(RuntimeError):
     record the partial batch response names)."""
 
 
-@cache
-def _store() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=os.environ["TABLE_IDEMPOTENCY"], boto3_client=aws.dynamodb())
-
-
 def parsed(delivery: Mapping[str, Any], contracts: Mapping[str, type[EventData]]) -> Received[EventData]:
     """The delivery (an EventBridge event as a rule put it on a queue) as its contract; NotSubscribed if
     ``contracts`` (by detail-type) has none for it."""
@@ -80,28 +68,16 @@ def parsed(delivery: Mapping[str, Any], contracts: Mapping[str, type[EventData]]
 def consume_batch(
     event: dict[str, Any], context: LambdaContext, *, handlers: Handlers, logger: Logger
 ) -> PartialItemFailureResponse:
-    """Run the handler of each delivered event's contract once per event; failed records are reported back
-    for redelivery."""
+    """Run the handler of each delivered event's contract; failed records are reported back for redelivery.
+    A handler must be idempotent by its own writes: an event handled before is handed to it again."""
     contracts = {contract.event_type: contract for contract in handlers}
-    config = IdempotencyConfig(
-        event_key_jmespath="detail.metadata.eventId",
-        expires_after_seconds=DEDUPLICATION_WINDOW_SECONDS,
-        raise_on_no_idempotency_key=True,
-    )
-    config.register_lambda_context(context)
-
-    @idempotent_function(data_keyword_argument="delivery", persistence_store=_store(), config=config)
-    def handle_once(*, delivery: dict[str, Any], received: Received[EventData]) -> dict[str, str]:
-        handlers[type(received.data)](received)
-        return {"handled": received.metadata.event_id}
 
     def record_handler(record: Mapping[str, Any]) -> None:
-        delivery = json.loads(record["body"])
-        received = parsed(delivery, contracts)
+        received = parsed(json.loads(record["body"]), contracts)
         metadata = received.metadata
         logger.set_correlation_id(metadata.correlation_id)
         logger.append_keys(eventId=metadata.event_id, eventType=metadata.event_type)
-        handle_once(delivery=delivery, received=received)
+        handlers[type(received.data)](received)
         logger.info("Event handled")
 
     return partial_batch_response(event["Records"], record_handler)

@@ -7,6 +7,7 @@ evidence in the service's table, which the tests read through moto.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -14,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from shared.manifest import (
-    IDEMPOTENCY_STORE_ACTIONS,
+    EID_AUTHORIZER,
     Function,
     Route,
     Schedule,
@@ -32,7 +33,7 @@ MODULE = __name__
 BASE = "/probe/v1"
 SOURCE = "polisen.probe"
 DETAIL_TYPE = "ProbeSent"
-# Events in the platform's envelope, for the ledger consumer (the shared, idempotent consume_batch).
+# Events in the platform's envelope, for the ledger consumer (the shared consume_batch).
 LEDGER_DETAIL_TYPE = "ProbeLedgered"
 # Short timings, declared like any manifest's, so that redelivery is observable within seconds while the
 # local cloud keeps AWS's rules: a message comes back after its queue's visibility timeout, which is at least
@@ -55,6 +56,7 @@ MANIFEST = ServiceManifest(
     ),
     functions=(
         Function("api", f"{MODULE}.api", "api", access=(TableAccess("main", ("PutItem", "Query")),)),
+        EID_AUTHORIZER,
         # Counts its planned failures in the table.
         Function(
             "publisher", f"{MODULE}.publisher", "publisher", access=(TableAccess("main", ("UpdateItem",)),)
@@ -71,10 +73,7 @@ MANIFEST = ServiceManifest(
             f"{MODULE}.ledger",
             "consumer",
             timeout_s=LEDGER_TIMEOUT_S,
-            access=(
-                TableAccess("main", ("PutItem", "UpdateItem")),
-                TableAccess("idempotency", IDEMPOTENCY_STORE_ACTIONS),
-            ),
+            access=(TableAccess("main", ("PutItem", "UpdateItem")),),
         ),
         # Invoked directly by the tests: it sleeps as long as it is told, past its timeout if need be.
         Function(
@@ -86,10 +85,7 @@ MANIFEST = ServiceManifest(
         ),
         Function("tick", f"{MODULE}.tick", "job", access=(TableAccess("main", ("GetItem", "UpdateItem")),)),
     ),
-    tables=(
-        Table("main", stream=True),
-        Table("idempotency", partition_key="id", sort_key=None, ttl_attribute="expiration"),
-    ),
+    tables=(Table("main", stream=True),),
     subscriptions=(
         Subscription(
             "inbox",
@@ -138,6 +134,19 @@ def _count(key: str, attribute: str = "n") -> int:
         ReturnValues="UPDATED_NEW",
     )
     return int(response["Attributes"][attribute]["N"])
+
+
+def _count_once(key: str) -> None:
+    """Counts ``key`` as 1 the first time only: a redelivered event finds its effect recorded."""
+    client = _dynamodb()
+    with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
+        client.update_item(
+            TableName=os.environ["TABLE_MAIN"],
+            Key={"pk": {"S": key}, "sk": {"S": "COUNT"}},
+            UpdateExpression="SET n = :one",
+            ConditionExpression="attribute_not_exists(pk)",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
 
 
 def _rendezvous(group: str, size: int, wait_s: float) -> dict[str, Any]:
@@ -257,8 +266,8 @@ def _arrive(key: str, **values: str) -> None:
 
 
 def ledger(event: dict[str, Any], context: Any) -> Any:
-    """The platform's consumer shape (``shared.events.consumer``): partial batch failures, idempotent on the
-    event id. An event with ``crashOnce`` ends the process the first time it is handled, as a worker that dies
+    """The platform's consumer shape (``shared.events.consumer``): partial batch failures, and a handler
+    idempotent by the write that records its effect (``HANDLED#<id>``, once). An event with ``crashOnce`` ends the process the first time it is handled, as a worker that dies
     (out of memory, a segfault) would; whatever else was in that batch is recorded as its batch-mates."""
     batch = [json.loads(record["body"])["detail"]["data"]["id"] for record in event["Records"]]
     for record in event["Records"]:
@@ -284,7 +293,7 @@ def ledger(event: dict[str, Any], context: Any) -> Any:
         if data.crash_once and _count(f"CRASH#{data.id}") == 1:
             _arrive(f"CRASHED#{data.id}", batch=json.dumps(batch))
             os._exit(3)
-        _count(f"HANDLED#{data.id}")
+        _count_once(f"HANDLED#{data.id}")
 
     return consume_batch(event, context, handlers={ProbeLedgered: handle}, logger=create_logger())
 

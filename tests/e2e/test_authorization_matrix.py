@@ -5,8 +5,11 @@ route's declared audience and role and from whether it addresses one object (a c
 staff region). A new route without a request here fails the matrix until someone says how to call it.
 
 What a cell expects:
-- ``unauthenticated``: 401 (no token, a tampered one, an expired one) on every route that is not public;
-- ``forbidden``: 403, a caller of the wrong kind or without the route's role;
+- ``unauthenticated``: 401 (no token, a tampered one, an expired one) on every route that is not public, and
+  the token of the other sign-in: citizens log in with e-ID, checked by the citizens' authorizer, staff and
+  agencies through the user pool, checked by its authorizer; each refuses the other's tokens (ADR 77);
+- ``forbidden``: 403, a caller of the pool of the wrong kind (staff on an agency route, an agency on a staff
+  route) or without the route's role;
 - ``hidden``: 404 for another citizen's object (its existence is not revealed); for staff of another region,
   404 or 403;
 - ``allowed``: neither 401, 403 nor 404, and never a 5xx.
@@ -304,14 +307,17 @@ def expected(route: Route, identity: str) -> str:
         return "answered"
     if identity in ("anonymous", "tampered", "expired"):
         return "unauthenticated"
+    citizen = identity in ("owner", "otherCitizen")
     if route.audience == "citizen":
         if identity == "owner":
             return "allowed"
         if identity == "otherCitizen":
             return "hidden" if addresses_an_object(route) else "allowed"
-        return "forbidden"
+        return "unauthenticated"
+    if citizen:
+        return "unauthenticated"
     if route.audience == "staff":
-        if identity in ("owner", "otherCitizen", "agency"):
+        if identity == "agency":
             return "forbidden"
         if identity == "staffWithoutRole":
             return "forbidden" if route.role else "allowed"

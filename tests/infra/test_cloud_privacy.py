@@ -65,7 +65,8 @@ def test_the_sampling_rate_is_a_context_value() -> None:
 def test_no_app_client_can_write_a_claim_the_services_trust(platform: Template) -> None:
     clients = {props["ClientName"]: props for _, props in resources(platform, "AWS::Cognito::UserPoolClient")}
 
-    assert set(clients) == {f"eservices-{ENV}-citizens", f"eservices-{ENV}-staff"}
+    # Citizens do not sign in through the pool: their e-ID login is checked by the e-ID authorizer (ADR 77).
+    assert set(clients) == {f"eservices-{ENV}-staff"}
     for name, client in clients.items():
         # An empty list would let the client write every standard attribute: it names one, locale.
         assert client["WriteAttributes"] == ["locale"], name
@@ -75,10 +76,7 @@ def test_no_app_client_can_write_a_claim_the_services_trust(platform: Template) 
         assert client["AllowedOAuthFlows"] == ["code"]
         assert client["ExplicitAuthFlows"] == ["ALLOW_REFRESH_TOKEN_AUTH"]
         assert client["PreventUserExistenceErrors"] == "ENABLED"
-    assert {"custom:principalType", "custom:personnummer"} <= set(
-        clients[f"eservices-{ENV}-citizens"]["ReadAttributes"]
-    )
-    assert "custom:staffId" not in clients[f"eservices-{ENV}-citizens"]["ReadAttributes"]
+    assert "custom:personnummer" not in clients[f"eservices-{ENV}-staff"]["ReadAttributes"]
     assert {"custom:principalType", "custom:staffId", "custom:roles", "custom:region"} <= set(
         clients[f"eservices-{ENV}-staff"]["ReadAttributes"]
     )

@@ -13,11 +13,14 @@ from infra.cloud.naming import (
     ALARM_TOPIC_ARN,
     BUS_ARN,
     BUS_NAME,
+    EID_CLIENT_ID,
+    EID_ISSUER,
+    EID_JWKS_URL,
     USER_POOL_ARN,
     platform_stack_name,
     service_stack_name,
 )
-from shared.manifest import SWEEPER_HANDLER, archive_name, bus_name
+from shared.manifest import EID_AUTHORIZER, SWEEPER_HANDLER, archive_name, bus_name
 from tests.infra.conftest import ENV, ServiceTemplate
 
 Template = dict[str, Any]
@@ -72,7 +75,8 @@ def test_platform_publishes_what_services_read_from_ssm(
 ) -> None:
     published = {props["Name"] for _, props in resources(platform, "AWS::SSM::Parameter")}
 
-    assert {p.name(ENV) for p in (BUS_ARN, BUS_NAME, ALARM_TOPIC_ARN, USER_POOL_ARN)} <= published
+    platform = (BUS_ARN, BUS_NAME, ALARM_TOPIC_ARN, USER_POOL_ARN, EID_ISSUER, EID_CLIENT_ID, EID_JWKS_URL)
+    assert {p.name(ENV) for p in platform} <= published
     for service in services:
         read = set(ssm_parameter_defaults(service.json).values())
         assert read, service.manifest.name
@@ -353,14 +357,22 @@ def test_consumers_report_partial_batch_failures(services: list[ServiceTemplate]
 def test_api_routes_exist_with_an_authorizer_exactly_where_the_audience_needs_one(
     services: list[ServiceTemplate],
 ) -> None:
+    # Citizens: the e-ID authorizer (a Lambda of ours); staff and agencies: the user pool (ADR 77).
+    expected = {"citizen": "CUSTOM", "staff": "COGNITO_USER_POOLS", "agency": "COGNITO_USER_POOLS"}
     for service in services:
         methods = api_methods(service.json)
         assert set(methods) == {(r.method, r.path) for r in service.manifest.routes}
+        authorizers = dict(resources(service.json, "AWS::ApiGateway::Authorizer"))
         for route in service.manifest.routes:
             method = methods[(route.method, route.path)]
-            authenticated = route.audience in ("citizen", "staff", "agency")
+            authenticated = route.audience in expected
             assert ("AuthorizerId" in method) is authenticated, route
-            assert method["AuthorizationType"] == ("COGNITO_USER_POOLS" if authenticated else "NONE"), route
+            assert method["AuthorizationType"] == expected.get(route.audience, "NONE"), route
+            if authenticated:
+                authorizer = authorizers[method["AuthorizerId"]["Ref"]]
+                assert authorizer["Type"] == (
+                    "TOKEN" if route.audience == "citizen" else "COGNITO_USER_POOLS"
+                )
             assert method["Integration"]["Type"] == "AWS_PROXY"
 
 
@@ -373,9 +385,36 @@ def test_api_is_named_by_the_manifest_and_its_authorizer_uses_the_platform_user_
         service.assertions.has_resource_properties(
             "AWS::ApiGateway::RestApi", {"Name": service.manifest.prefix(ENV)}
         )
-        for _, authorizer in resources(service.json, "AWS::ApiGateway::Authorizer"):
+        pool = [a for _, a in resources(service.json, "AWS::ApiGateway::Authorizer") if "ProviderARNs" in a]
+        for authorizer in pool:
             assert authorizer["Type"] == "COGNITO_USER_POOLS"
             assert authorizer["ProviderARNs"] == [ref_to_ssm(service.json, USER_POOL_ARN.name(ENV))]
+
+
+def test_citizens_routes_are_checked_by_the_e_id_authorizer_uncached_with_the_broker_s_settings(
+    services: list[ServiceTemplate],
+) -> None:
+    for service in services:
+        if not any(r.audience == "citizen" for r in service.manifest.routes):
+            continue
+        [token] = [
+            a for _, a in resources(service.json, "AWS::ApiGateway::Authorizer") if a["Type"] == "TOKEN"
+        ]
+        assert token["IdentitySource"] == "method.request.header.Authorization"
+        assert token["AuthorizerResultTtlInSeconds"] == 0
+        name = service.manifest.function_name(ENV, EID_AUTHORIZER.name)
+        [function] = [
+            props
+            for _, props in resources(service.json, "AWS::Lambda::Function")
+            if props["FunctionName"] == name
+        ]
+        variables = function["Environment"]["Variables"]
+        for variable, parameter in (
+            ("EID_ISSUER", EID_ISSUER),
+            ("EID_AUDIENCE", EID_CLIENT_ID),
+            ("EID_JWKS_URL", EID_JWKS_URL),
+        ):
+            assert variables[variable] == ref_to_ssm(service.json, parameter.name(ENV))
 
 
 def test_stage_is_throttled_traced_logged_as_json_and_behind_waf(services: list[ServiceTemplate]) -> None:
@@ -445,7 +484,19 @@ def test_errors_5xx_and_dead_letters_alarm_the_platform_topic(services: list[Ser
         alarms = {props["AlarmName"]: props for _, props in resources(service.json, "AWS::CloudWatch::Alarm")}
         assert all(alarm["AlarmActions"] == [topic] for alarm in alarms.values())
         manifest = service.manifest
-        expected = {f"{manifest.function_name(ENV, f.name)}-errors" for f in manifest.functions}
+        expected = {
+            f"{manifest.function_name(ENV, f.name)}-errors"
+            for f in manifest.functions
+            if f.kind != "authorizer"
+        }
+        # A refused login is a Lambda error (the authorizer raises "Unauthorized"): the e-ID authorizer alarms
+        # on logins it could not check at all, never on its errors.
+        for authorizer in (f for f in manifest.functions if f.kind == "authorizer"):
+            name = manifest.function_name(ENV, authorizer.name)
+            assert f"{name}-errors" not in alarms
+            uncheckable = alarms[f"{name}-uncheckable-logins"]
+            assert uncheckable["MetricName"] == "EidLoginsUncheckable"
+            assert uncheckable["Threshold"] == 0
         expected |= {f"{manifest.dlq_name(ENV, s.name)}-not-empty" for s in manifest.subscriptions}
         standalone = {manifest.queue_name(ENV, q.name) for q in manifest.queues}
         # Drained outside the stack, so never empty for long: their oldest message's age alarms instead.

@@ -17,7 +17,6 @@ from services.bookings import seed as bookings_seed
 from services.reports import dependencies as reports_dependencies
 from shared.adapters import aws as aws_clients
 from shared.adapters import secrets
-from shared.events import consumer
 from shared.http import idempotency, pagination
 from tests.support.lambda_events import FakeLambdaContext
 from tests.support.moto_clients import moto_clients
@@ -36,7 +35,6 @@ def _forget_clients() -> None:
     # Handlers build their boto3 clients once per process (as in Lambda); each test gets fresh moto state.
     for cached in (
         idempotency._store,
-        consumer._store,
         aws_clients.dynamodb,
         aws_clients.events,
         aws_clients.s3,
@@ -79,11 +77,3 @@ def bookings_cloud(moto_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch) -> Mo
     _forget_clients()
     bookings_seed.handler({}, FakeLambdaContext())
     return moto_cloud
-
-
-def forget_handled_events(cloud: MotoCloud, service: str) -> None:
-    """What the end of the deduplication window does to a service's consumers: every record of an event
-    handled is gone, so only what the service recorded durably can stop a late redelivery."""
-    table = cloud.plan.service(service).environment["TABLE_IDEMPOTENCY"]
-    for record in cloud.aws.dynamodb.scan(TableName=table, ConsistentRead=True)["Items"]:
-        cloud.aws.dynamodb.delete_item(TableName=table, Key={"id": record["id"]})

@@ -61,15 +61,19 @@ class InMemoryDocuments:
     def __init__(self, documents: list[IssuedDocument]) -> None:
         self.documents = {d.number: d for d in documents}
         self.reads: list[str] = []
-
+        self.answered: set[tuple[str, str, str]] = set()
         self.events: list[Envelope[EventData]] = []
 
     def find(self, document_number: str) -> IssuedDocument | None:
         self.reads.append(document_number)
         return self.documents.get(document_number)
 
-    def publish(self, events: Events) -> None:
+    def answer(self, document_number: str, *, document_type: str, case_number: str, events: Events) -> bool:
+        if (document_number, document_type, case_number) in self.answered:
+            return False
+        self.answered.add((document_number, document_type, case_number))
         self.events.extend(events)
+        return True
 
     def block(
         self,

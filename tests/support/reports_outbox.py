@@ -1,5 +1,5 @@
-"""The first step of the local cloud's pollers for the reports table, for tests against moto: its outbox onto
-the bus, each new outbox record once."""
+"""The local cloud's pollers for the reports table, a step at a time, for tests against moto: its outbox onto
+the bus (each new outbox record once), and a queue's messages taken off it."""
 
 from __future__ import annotations
 
@@ -32,3 +32,13 @@ class ReportsOutbox:
         self.published.update(r["eventID"] for r in new)
         if new:
             publish(stream_event(new, stream_arn=self.stream_arn), FakeLambdaContext())
+
+    def take_from(self, queue: str) -> list[dict[str, Any]]:
+        """The messages waiting in ``queue`` (its physical name), received and deleted, as a poller would."""
+        url = self.cloud.provisioned.queue_urls[queue]
+        messages: list[dict[str, Any]] = self.cloud.aws.sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10
+        ).get("Messages", [])
+        for message in messages:
+            self.cloud.aws.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return messages

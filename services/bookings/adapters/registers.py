@@ -7,6 +7,9 @@ Item layout (pk / sk):
 - ``DOCUMENT#<documentNumber>`` / ``DOCUMENT``: an issued passport or national ID card: ``documentType``,
   ``holderPersonnummer``, ``expiryDate``, ``blocked``, and with the block, written once and never again:
   ``blockReason``, ``blockedByCase``, ``blockedAt``.
+- ``DOCUMENT#<documentNumber>`` / ``ANSWER#<caseNumber>#<documentType>``: a report's block request answered
+  without a block (refused, or blocked before): ``answer`` (the event's type) and ``answeredAt``. Written once,
+  with the answering event, so a request delivered again is not answered again.
 - ``CASE#<caseNumber>`` / ``OWNER``: whose case it is (``ownerRef``), learned from the owning service's events.
 - ``RATE#<scope>#<client>`` / ``<window>``: requests a client made in one window; expires after it.
 """
@@ -27,6 +30,7 @@ from shared.adapters.dynamodb import (
     from_item,
     outbox_puts,
     put_all,
+    put_if_absent,
     query_all,
     to_item,
     transact,
@@ -116,6 +120,10 @@ class _NotBlockable(Exception):
     """The document is not held as requested, or is blocked already: the condition of a block failed."""
 
 
+class _AnsweredBefore(Exception):
+    """The report's request was answered before: the answer's record is there."""
+
+
 class DynamoDbDocumentRegister:
     def __init__(self, table_name: str, client: DynamoDBClient) -> None:
         self._table = table_name
@@ -191,13 +199,25 @@ class DynamoDbDocumentRegister:
             return False
         return True
 
-    def publish(self, events: Events) -> None:
-        if events:
+    def answer(self, document_number: str, *, document_type: str, case_number: str, events: Events) -> bool:
+        record = {
+            "pk": f"DOCUMENT#{document_number}",
+            "sk": f"ANSWER#{case_number}#{document_type}",
+            "answer": ",".join(e.metadata.event_type for e in events),
+            "answeredAt": max(e.metadata.occurred_at for e in events).isoformat(),
+        }
+        try:
             transact(
                 self._client,
-                outbox_puts(self._table, events, source=SOURCE),
-                conflict="An event is already stored",
+                [
+                    put_if_absent(self._table, to_item(record), refusal=_AnsweredBefore),
+                    *outbox_puts(self._table, events, source=SOURCE),
+                ],
+                conflict=f"The answer to case {case_number} is already stored",
             )
+        except _AnsweredBefore:
+            return False
+        return True
 
     def put_all(self, documents: Iterable[IssuedDocument]) -> None:
         put_all(

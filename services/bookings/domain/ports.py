@@ -88,8 +88,10 @@ class DocumentRegister(Protocol):
         with this type and holder; False (nothing changed, nothing stored) otherwise."""
         ...
 
-    def publish(self, events: Events) -> None:
-        """Store events that go with no change of the register (a refused block)."""
+    def answer(self, document_number: str, *, document_type: str, case_number: str, events: Events) -> bool:
+        """Store ``events``, the answer to a report's request that changes nothing in the register (a refused
+        block, a document blocked before), with the record that the request was answered, once per report and
+        document: False (nothing stored) if it was answered before."""
         ...
 
 

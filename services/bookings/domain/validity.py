@@ -82,6 +82,9 @@ class BlockOutcome(StrEnum):
     BLOCKED = "blocked"
     ALREADY_BLOCKED = "alreadyBlocked"
     REFUSED = "refused"
+    # The report's request was answered before (a redelivery, a re-drive, an archive replay): nothing changed
+    # and nothing was published.
+    ANSWERED_BEFORE = "answeredBefore"
 
 
 def may_block(document: IssuedDocument | None, requested: DocumentBlockRequested) -> bool:
@@ -99,7 +102,10 @@ def block_reported_document(
 ) -> BlockOutcome:
     """Block the document if the register lists the request's holder as its holder, and answer the report
     either way: ``DocumentBlocked`` is written with the block (one transaction), ``DocumentBlockRefused``
-    alone when nothing changed."""
+    alone when nothing changed.
+
+    Each report's request is answered once, however often it is delivered: the block it made names its case,
+    and an answer that changes nothing is stored with the record that it was given (ADR 87)."""
 
     def event(data: EventData) -> Envelope[EventData]:
         return new_event(data, producer=SOURCE, occurred_at=now, correlation_id=correlation_id)
@@ -115,6 +121,15 @@ def block_reported_document(
             )
         )
 
+    def answered(answer: Envelope[EventData], outcome: BlockOutcome) -> BlockOutcome:
+        first = register.answer(
+            requested.document_number,
+            document_type=requested.document_type,
+            case_number=requested.case_number,
+            events=[answer],
+        )
+        return outcome if first else BlockOutcome.ANSWERED_BEFORE
+
     def attempt() -> BlockOutcome:
         document = register.find(requested.document_number)
         if not may_block(document, requested):
@@ -125,12 +140,12 @@ def block_reported_document(
                 refused_at=now,
                 reason="noSuchDocumentOfTheHolder",
             )
-            register.publish([event(refused)])
-            return BlockOutcome.REFUSED
+            return answered(event(refused), BlockOutcome.REFUSED)
         assert document is not None
+        if document.blocked and document.blocked_by_case == requested.case_number:
+            return BlockOutcome.ANSWERED_BEFORE  # this report's block: answered in the block's transaction
         if document.blocked:
-            register.publish([blocked(already=True)])
-            return BlockOutcome.ALREADY_BLOCKED
+            return answered(blocked(already=True), BlockOutcome.ALREADY_BLOCKED)
         if not register.block(
             requested.document_number,
             document_type=document.type,

@@ -6,10 +6,11 @@ report, and it is never logged. :class:`DigitalLetter` and the ``DigitalMailbox`
 decisions, so other notices (found property matched to a loss report) are sent the same way.
 
 A letter is a side effect that must happen once, however late its event is delivered again (a re-drive, an
-archive replay, long after the consumers' deduplication window). So each letter has an id derived from what
-it is about, and once sent it is recorded with the report it is about (``decision.letterId`` and
+archive replay; no consumer remembers the events it handled). So each letter has an id derived from what it
+is about, and once sent it is recorded with the report it is about (``decision.letterId`` and
 ``notifiedAt``); a letter already recorded is never sent again. Between sending and recording a crash can
-happen: the retry sends the same letter with the same id, which the mailbox connector drops.
+happen, or a second copy of the event can be handled at the same moment: then the same letter is sent with
+the same id, which the mailbox connector drops.
 """
 
 from __future__ import annotations

@@ -139,9 +139,11 @@ def test_the_function_gets_the_rest_proxy_event(probe: LocalClient, rng: random.
     assert context["requestId"] == response.headers["x-amzn-requestid"]
     assert context["resourcePath"] == f"{PROBE}/echo/{{itemId}}"
     assert context["identity"]["sourceIp"] == "127.0.0.1"
-    claims = context["authorizer"]["claims"]
-    assert claims["principalType"] == "citizen"
-    assert len(claims["personnummer"]) == 12
+    # A citizen's login is the e-ID authorizer's context, at the top of requestContext.authorizer.
+    login = context["authorizer"]
+    assert login["principalType"] == "citizen"
+    assert len(login["personnummer"]) == 12
+    assert login["principalId"] == login["sub"]
 
 
 def test_a_public_route_gets_no_claims_even_with_a_token_and_its_citizen_twin_does(
@@ -153,7 +155,7 @@ def test_a_public_route_gets_no_claims_even_with_a_token_and_its_citizen_twin_do
         assert anonymous.status == 200
         assert "authorizer" not in anonymous.json()["event"]["requestContext"]
     signed_in = probe.request("GET", f"{PROBE}/echo/me", token=token).json()["event"]
-    assert signed_in["requestContext"]["authorizer"]["claims"]["principalType"] == "citizen"
+    assert signed_in["requestContext"]["authorizer"]["principalType"] == "citizen"
     assert probe.request("GET", f"{PROBE}/echo/me", token="not-a-token").status == 401
 
 
@@ -383,8 +385,8 @@ def test_a_worker_that_dies_mid_batch_loses_nothing_and_its_batch_mates_are_not_
         assert _count(dynamodb, f"HANDLED#{mate}") == 1, "a batch-mate of the crash was lost or doubled"
 
     first, second = _arrivals_of(dynamodb, f"ARRIVAL#{crashing}")[:2]
-    # Back only once the queue's visibility timeout, counted from the first receive, ran out, as in AWS; by
-    # then the in-progress record of the invocation that died has expired (it lasts the consumer's timeout).
+    # Back only once the queue's visibility timeout, counted from the first receive, ran out, as in AWS: never
+    # while the invocation that died could still have been running.
     first_received_s = int(second["firstReceivedAt"]) / 1000
     assert second["at"] - first_received_s >= probe_service.LEDGER_VISIBILITY_S - 0.5
     assert (first["receiveCount"], second["receiveCount"]) == ("1", "2")

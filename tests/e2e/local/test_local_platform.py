@@ -7,6 +7,7 @@ from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.local.cloud import LocalCloud
 from tests.e2e.support import LocalClient, Response, eventually, synthetic_personnummer
@@ -81,9 +82,13 @@ def test_a_citizen_route_with_an_expired_token_is_401(client: LocalClient, local
 def test_a_citizen_route_with_a_badly_signed_token_is_401(client: LocalClient, rng: random.Random) -> None:
     genuine = client.citizen_token(synthetic_personnummer(rng))
     claims = jwt.decode(genuine, options={"verify_signature": False})
-    forged = jwt.encode(claims, b"not the local cloud's signing key", algorithm="HS256")
+    kid = jwt.get_unverified_header(genuine)["kid"]
+    not_the_broker = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = jwt.encode(claims, not_the_broker, algorithm="RS256", headers={"kid": kid})
     document = _problem(client.request("GET", REPORTS, token=forged), 401)
     assert "signature" in document["detail"]
+    hmac = jwt.encode(claims, b"not the local cloud's signing key", algorithm="HS256", headers={"kid": kid})
+    _problem(client.request("GET", REPORTS, token=hmac), 401)
 
 
 def test_an_unknown_route_is_404(client: LocalClient) -> None:
@@ -145,6 +150,10 @@ def test_another_citizens_report_is_404(client: LocalClient, rng: random.Random)
     _problem(client.request("GET", f"{REPORTS}/{case_number}", token=stranger), 404)
 
 
-def test_a_staff_token_passes_the_gateway_and_the_service_refuses_it(client: LocalClient) -> None:
+def test_a_staff_token_is_no_e_id_login_and_an_agency_passes_the_pool_s_authorizer_but_not_the_service(
+    client: LocalClient,
+) -> None:
     staff = client.staff_token(roles=("caseHandler",), region="Syd")
-    _problem(client.request("GET", REPORTS, token=staff), 403)
+    _problem(client.request("GET", REPORTS, token=staff), 401)
+    agency = client.request("POST", "/_local/token", json_body={"clientId": "forsakring", "scopes": ["x"]})
+    _problem(client.request("GET", "/reports/v1/staff/queue", token=agency.json()["accessToken"]), 403)

@@ -1,5 +1,7 @@
 """The shared consumer: each delivery parsed once into the contract its detail-type names and handed to that
-contract's handler, once per event id; what no handler is for fails alone."""
+contract's handler; what no handler is for fails alone. It remembers no event: a redelivered one is handed to
+its handler again, and changes nothing only because the handler's write that records its effect is
+conditional (ADR 87)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
 
 from infra.local.event_sources import sqs_event
+from shared.adapters import aws
 from shared.events.consumer import Received, consume_batch
 from shared.events.contracts.reports import SOURCE, ReportAmended, ReportFiled
 from shared.events.envelope import EventData, new_event
@@ -70,10 +74,37 @@ def test_each_contract_reaches_its_own_handler_parsed(moto_cloud: MotoCloud) -> 
     assert [type(e.data) for e in amended] == [ReportAmended]
 
 
-def test_an_event_no_handler_is_for_fails_alone_and_a_redelivered_one_is_not_handled_again(
+def _effects(cloud: MotoCloud) -> list[dict[str, Any]]:
+    table = cloud.plan.service("reports").environment["TABLE_MAIN"]
+    items = cloud.aws.dynamodb.scan(TableName=table, ConsistentRead=True)["Items"]
+    return [i for i in items if i["pk"]["S"].startswith("EFFECT#")]
+
+
+def test_an_event_no_handler_is_for_fails_alone_and_a_redelivered_one_changes_nothing_again(
     moto_cloud: MotoCloud,
 ) -> None:
-    handled: list[str] = []
+    handed: list[str] = []
+    took_effect: list[str] = []
+
+    def record_once(event: Received[ReportFiled]) -> None:
+        # A consumer's shape: the write that records the effect is conditional on the effect not being there.
+        handed.append(event.data.case_number)
+        try:
+            aws.dynamodb().put_item(
+                TableName=moto_cloud.plan.service("reports").environment["TABLE_MAIN"],
+                Item={
+                    "pk": {"S": f"EFFECT#{event.data.case_number}"},
+                    "sk": {"S": "EFFECT"},
+                    "eventId": {"S": event.metadata.event_id},
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return
+        took_effect.append(event.data.case_number)
+
     first = _message(_filed("K2-26"), event_id="event-2")
     unsubscribed = _message(
         ReportAmended(case_number="K2-26", region="Stockholm", amended_at=NOW, owner_ref="owner-1")
@@ -85,11 +116,28 @@ def test_an_event_no_handler_is_for_fails_alone_and_a_redelivered_one_is_not_han
         result = consume_batch(
             sqs_event(list(messages), queue_arn=QUEUE_ARN),
             FakeLambdaContext(),
-            handlers={ReportFiled: lambda e: handled.append(e.data.case_number)},
+            handlers={ReportFiled: record_once},
             logger=Logger(service="test"),
         )
         return [failure["itemIdentifier"] for failure in result["batchItemFailures"]]
 
     assert run(first, unsubscribed, malformed) == [unsubscribed["MessageId"], "m-bad"]
     assert run({**first, "MessageId": "m-again"}) == []
-    assert handled == ["K2-26"]
+    assert run(first) == []  # the very same record once more, as SQS may deliver it
+
+    assert handed == ["K2-26"] * 3
+    assert took_effect == ["K2-26"]
+    assert [e["eventId"]["S"] for e in _effects(moto_cloud)] == ["event-2"]
+
+
+def test_consuming_keeps_no_record_of_the_events_handled(moto_cloud: MotoCloud) -> None:
+    batch = sqs_event([_message(_filed("K4-26")), _message(_filed("K5-26"))], queue_arn=QUEUE_ARN)
+
+    result = consume_batch(
+        batch, FakeLambdaContext(), handlers={ReportFiled: lambda e: None}, logger=Logger(service="test")
+    )
+
+    assert result["batchItemFailures"] == []
+    for service in ("reports", "bookings"):
+        table = moto_cloud.plan.service(service).environment["TABLE_IDEMPOTENCY"]
+        assert moto_cloud.aws.dynamodb.scan(TableName=table)["Items"] == []

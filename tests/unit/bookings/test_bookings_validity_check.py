@@ -191,3 +191,10 @@ def test_an_error_is_not_padded() -> None:
     with pytest.raises(RuntimeError), pacing.at_least(0.2, clock=time.clock, sleep=time.sleep):
         raise RuntimeError("the register is down")
     assert time.slept == []
+
+
+def test_a_request_delivered_again_is_not_answered_again(register: InMemoryDocuments) -> None:
+    for request in (requested(HOLDER), requested(SOMEONE_ELSE, number="22345678")):
+        first = block(register, request)
+        assert block(register, request) is BlockOutcome.ANSWERED_BEFORE, first
+    assert [e.metadata.event_type for e in register.events] == ["DocumentBlocked", "DocumentBlockRefused"]

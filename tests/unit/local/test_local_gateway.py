@@ -18,7 +18,7 @@ from infra.local.invoker import FunctionError
 from infra.local.plan import build_plan
 from infra.local.pollers import EventTap
 from infra.local.tokens import TokenIssuer
-from shared.manifest import Function, Route, ServiceManifest, Table
+from shared.manifest import EID_AUTHORIZER, Function, Route, ServiceManifest, Table
 
 PROBE = ServiceManifest(
     name="probe",
@@ -29,7 +29,7 @@ PROBE = ServiceManifest(
         Route("GET", "/probe/v1/public", "public"),
         Route("POST", "/probe/v1/tips", "public", rate_limit_per_second=0.5, burst_limit=1),
     ),
-    functions=(Function("api", "probe.api.handler", "api"),),
+    functions=(Function("api", "probe.api.handler", "api"), EID_AUTHORIZER),
     tables=(Table("main"),),
     rate_limit_per_second=1,
     burst_limit=3,

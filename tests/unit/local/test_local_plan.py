@@ -13,6 +13,7 @@ from infra.local import describe_local_plan
 from infra.local.plan import LOCAL_OUTBOX_SWEEP, build_plan
 from infra.local.provision import provision
 from shared.manifest import (
+    EID_AUTHORIZER,
     OUTBOX_SWEEP,
     OUTBOX_SWEEPER,
     PUBLISHER_HANDLER,
@@ -33,6 +34,7 @@ PROBE = ServiceManifest(
     routes=(Route("GET", "/probe/v1/things/{id}", "citizen"), Route("POST", "/probe/v1/things", "public")),
     functions=(
         Function("api", "probe.api.handler", "api"),
+        EID_AUTHORIZER,
         Function("publisher", PUBLISHER_HANDLER, "publisher"),
         OUTBOX_SWEEPER,
         Function("intake", "probe.consumers.intake", "consumer", timeout_s=20),

@@ -36,7 +36,9 @@ class Clock:
         return self.now
 
 
-def test_a_citizen_gets_the_e_id_broker_s_token_and_the_citizen_routes_read_the_claims_services_read() -> None:
+def test_a_citizen_gets_the_e_id_broker_s_token_and_the_citizen_routes_read_the_claims_services_read() -> (
+    None
+):
     issuer = TokenIssuer(issuer="test-idp")
     claims = claims_for_request({"personnummer": synthetic_personnummer()}, today=TODAY)
     token = issuer.issue(claims)

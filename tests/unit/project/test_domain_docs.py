@@ -53,7 +53,6 @@ FIGURES: list[tuple[str, Any]] = [
     ("TRIAGE_OVERDUE_MINUTES", lambda v: f"**{v} minutes**"),
     ("AUDIT_RETENTION_DAYS", lambda v: f"({v:,} days)"),
     ("EXPIRES_AFTER_SECONDS", lambda v: f"**{v // 3600} hours**"),
-    ("DEDUPLICATION_WINDOW_SECONDS", lambda v: f"**{v // 86400} days**"),
     ("CLOCK_SKEW", lambda v: f"**{_minutes(v)} minutes**"),
     ("UPLOAD_WINDOW", lambda v: f"**{_minutes(v)} minutes**"),
     ("SLOT_LENGTH", lambda v: f"**{' / '.join(str(_minutes(length)) for length in v.values())} minutes**"),

@@ -9,6 +9,7 @@ import pytest
 
 from infra.catalog import MANIFESTS
 from shared.manifest import (
+    EID_AUTHORIZER,
     OUTBOX_SWEEP,
     OUTBOX_SWEEPER,
     PUBLISHER_HANDLER,
@@ -31,6 +32,7 @@ VALID = ServiceManifest(
     routes=(Route("GET", "/probe/v1/things/{id}", "citizen"), Route("POST", "/probe/v1/things", "public")),
     functions=(
         Function("api", "probe.api.handler", "api"),
+        EID_AUTHORIZER,
         Function("publisher", PUBLISHER_HANDLER, "publisher"),
         OUTBOX_SWEEPER,
         Function("intake", "probe.consumers.intake", "consumer", timeout_s=30),
