@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -38,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -53,12 +55,14 @@ from infra.local.event_sources import scheduled_event
 from infra.local.moto_server import MotoServer
 from infra.local.plan import ACCOUNT_ID, REGION, build_plan
 from infra.local.provision import provision
+from infra.local.tokens import LOCAL_EID_AUDIENCE, LOCAL_EID_ISSUER, TokenIssuer
 from services.bookings.adapters.registers import DynamoDbDocumentRegister, DynamoDbReceptionDirectory
 from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
 from services.bookings.reference_data import receptions
 from services.reports.adapters.dynamodb import DynamoDbReportRepository
 from services.reports.domain import decisions, filing
 from services.reports.domain.model import Report, parse_draft
+from shared import eid_authorizer
 from shared.clock import SystemClock
 from shared.events.contracts import bookings as booking_events
 from shared.events.contracts import reports as report_events
@@ -109,6 +113,8 @@ class AwsCall:
 class FirstRequest:
     event: dict[str, Any]
     succeeded: Callable[[Any], bool]  # judges the handler's return value
+    # What the function's environment holds besides the manifest's (the e-ID broker the authorizer reads).
+    environment: dict[str, str] = field(default_factory=dict)
 
 
 # Builds a new first request, with the state it needs already in moto: each run must do the full work.
@@ -315,6 +321,14 @@ class RecordingReportRepository(DynamoDbReportRepository):
         return self.events.pop(index)
 
 
+@dataclass(frozen=True)
+class EidBroker:
+    """The e-ID broker the authorizer checks citizens' tokens against: its issuer and where its keys are."""
+
+    tokens: TokenIssuer
+    jwks_url: str
+
+
 @dataclass
 class World:
     """The moto server's state the scenarios build on, with the ways to add to it."""
@@ -322,6 +336,7 @@ class World:
     dynamodb: DynamoDBClient
     people: random.Random
     manifests: dict[str, ServiceManifest]
+    eid: EidBroker | None = None  # served by the bench while it runs
     _reports: RecordingReportRepository | None = None
 
     def manifest(self, service: str) -> ServiceManifest:
@@ -527,11 +542,71 @@ def scheduled_runs(manifest: ServiceManifest) -> dict[str, RequestFactory]:
     return {schedule.function: run(schedule.name) for schedule in manifest.schedules}
 
 
+def authorizer_runs(manifest: ServiceManifest, world: World) -> dict[str, RequestFactory]:
+    """The e-ID authorizer's first request: a citizen's token on the filing route, as API Gateway hands it
+    over (a TOKEN authorizer event). It makes no AWS call (it reads the broker's keys over HTTPS), so it has
+    no bare-boto3 baseline: the bench shows its time alone."""
+    function = manifest.eid_authorizer_function
+    if function is None:
+        return {}
+
+    def run() -> FirstRequest:
+        if world.eid is None:
+            raise ProbeFailed("no e-ID broker is served")
+        token = world.eid.tokens.issue(citizen_claims(world.new_citizen().personnummer))
+        route = next(r for r in manifest.routes if r.audience == "citizen")
+        event = {
+            "type": "TOKEN",
+            "authorizationToken": f"Bearer {token}",
+            "methodArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:bench/v1/{route.method}{route.path}",
+        }
+        environment = {
+            eid_authorizer.ISSUER_VARIABLE: LOCAL_EID_ISSUER,
+            eid_authorizer.AUDIENCE_VARIABLE: LOCAL_EID_AUDIENCE,
+            eid_authorizer.JWKS_URL_VARIABLE: world.eid.jwks_url,
+        }
+        allowed = lambda result: isinstance(result, dict) and "policyDocument" in result  # noqa: E731
+        return FirstRequest(event, allowed, environment)
+
+    return {function.name: run}
+
+
+@contextmanager
+def serving_eid_keys() -> Iterator[EidBroker]:
+    """The broker's key set over HTTP on this machine, as the authorizer fetches it."""
+    tokens = TokenIssuer(issuer="bench")
+    body = json.dumps(tokens.eid_jwks()).encode()
+
+    class Keys(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield EidBroker(tokens, f"http://127.0.0.1:{server.server_address[1]}/jwks")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def targets_of(manifests: Iterable[ServiceManifest], world: World) -> list[Target]:
     targets: list[Target] = []
     for manifest in manifests:
         scenario = SCENARIOS.get(manifest.name)
-        requests = {**scheduled_runs(manifest), **(scenario(world) if scenario else {})}
+        requests = {
+            **scheduled_runs(manifest),
+            **authorizer_runs(manifest, world),
+            **(scenario(world) if scenario else {}),
+        }
         targets.extend(
             Target(manifest, function, requests.get(function.name)) for function in manifest.functions
         )
@@ -551,14 +626,17 @@ class ProbeRunner:
     scratch: Path
     traced: bool = False
 
-    def run(self, target: Target, mode: ProbeMode, spec: dict[str, Any]) -> dict[str, Any]:
+    def run(
+        self, target: Target, mode: ProbeMode, spec: dict[str, Any], environment: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         spec_path, result_path = self.scratch / "probe-spec.json", self.scratch / "probe-result.json"
         spec_path.write_text(json.dumps({"mode": mode, **spec}), encoding="utf-8")
         result_path.unlink(missing_ok=True)
         module = "boto3" if mode == "baseline" else target.module
+        env = function_environment(target, self.endpoint_url, self.scratch / "home", traced=self.traced)
         completed = subprocess.run(
             [sys.executable, str(PROBE), module, str(spec_path), str(result_path)],
-            env=function_environment(target, self.endpoint_url, self.scratch / "home", traced=self.traced),
+            env={**env, **(environment or {})},
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
@@ -610,7 +688,8 @@ def measure_once(
 
     def run_handler() -> None:
         mode: ProbeMode = "handler" if request else "import"
-        figures = runner.run(target, mode, handler_spec(target, request, record_calls=warm_up))
+        spec = handler_spec(target, request, record_calls=warm_up)
+        figures = runner.run(target, mode, spec, request.environment if request else None)
         if request and not request.succeeded(figures["result"]):
             raise ProbeFailed(
                 f"{target.label}: the first request did not succeed: {figures['result']!r:.1000}"
@@ -721,15 +800,16 @@ def print_table(measurements: Sequence[Measurement], runs: int, endpoint_url: st
 def table_row(measurement: Measurement) -> tuple[str, ...]:
     handler, baseline = measurement.handler, measurement.baseline
     total = median_of(handler, lambda r: r.total_ms)
-    if not baseline:
+    if not baseline:  # no scenario, or a first request that makes no AWS call to replay bare
+        served = measurement.target.first_request is not None
         return (
             measurement.target.label,
             ms(median_of(handler, lambda r: r.import_ms)),
-            "n/a",
+            ms(median_of(handler, lambda r: r.request_ms)) if served else "n/a",
             ms(total),
             "n/a",
             "n/a",
-            "n/a",
+            str(len(measurement.aws_calls)) if served else "n/a",
         )
     baseline_total = median_of(baseline, lambda r: r.total_ms)
     return (
@@ -801,11 +881,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cold-start-") as scratch_dir:
         scratch = Path(scratch_dir)
         (scratch / "home").mkdir()
-        with running_moto(scratch) as endpoint_url:
+        with running_moto(scratch) as endpoint_url, serving_eid_keys() as eid:
             clients = AwsClients.connect(endpoint_url)
             provision(build_plan(MANIFESTS, ENV), clients)
             runner = ProbeRunner(endpoint_url, scratch, traced=args.traced)
-            world = World(clients.dynamodb, random.Random(args.seed), {m.name: m for m in MANIFESTS})
+            manifests = {m.name: m for m in MANIFESTS}
+            world = World(clients.dynamodb, random.Random(args.seed), manifests, eid=eid)
             targets = [t for t in targets_of(MANIFESTS, world) if not args.only or t.label in args.only]
             measurements = measure(targets, runner, args.runs)
             print_table(measurements, args.runs, endpoint_url, traced=args.traced)
