@@ -6,11 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from services.bookings.domain.appointments import Appointment
-from services.bookings.domain.receptions import AppointmentKind, Reception
 from shared.events.envelope import Envelope, EventData
+
+if TYPE_CHECKING:
+    # Names for hints only: a consumer that needs one port (the case records) does not load the appointment
+    # model on its cold path.
+    from services.bookings.domain.appointments import Appointment
+    from services.bookings.domain.receptions import AppointmentKind, Reception
 
 Events = Sequence[Envelope[EventData]]
 
