@@ -31,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -39,7 +38,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -56,6 +54,7 @@ from infra.local.moto_server import MotoServer
 from infra.local.plan import ACCOUNT_ID, REGION, build_plan
 from infra.local.provision import provision
 from infra.local.tokens import LOCAL_EID_AUDIENCE, LOCAL_EID_ISSUER, TokenIssuer
+from infra.local.tokens import serving_eid_keys as serving_broker_keys
 from services.bookings.adapters.registers import DynamoDbDocumentRegister, DynamoDbReceptionDirectory
 from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
 from services.bookings.reference_data import receptions
@@ -575,27 +574,8 @@ def authorizer_runs(manifest: ServiceManifest, world: World) -> dict[str, Reques
 def serving_eid_keys() -> Iterator[EidBroker]:
     """The broker's key set over HTTP on this machine, as the authorizer fetches it."""
     tokens = TokenIssuer(issuer="bench")
-    body = json.dumps(tokens.eid_jwks()).encode()
-
-    class Keys(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield EidBroker(tokens, f"http://127.0.0.1:{server.server_address[1]}/jwks")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_broker_keys(tokens) as jwks_url:
+        yield EidBroker(tokens, jwks_url)
 
 
 def targets_of(manifests: Iterable[ServiceManifest], world: World) -> list[Target]:

@@ -37,7 +37,6 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -45,7 +44,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +59,7 @@ from infra.local.aws import AwsClients
 from infra.local.event_sources import is_outbox_insert, sqs_event, stream_event
 from infra.local.plan import LocalPlan, build_plan
 from infra.local.provision import provision
-from infra.local.tokens import LOCAL_EID_AUDIENCE, LOCAL_EID_ISSUER, TokenIssuer
+from infra.local.tokens import LOCAL_EID_AUDIENCE, LOCAL_EID_ISSUER, TokenIssuer, serving_eid_keys
 from infra.local.tokens import citizen_claims as citizen_claims_of
 from shared.eid_authorizer import AUDIENCE_VARIABLE, ISSUER_VARIABLE, JWKS_URL_VARIABLE
 from shared.identity import generate_personnummer
@@ -403,26 +401,6 @@ def captured_stdout() -> Iterator[Callable[[], int]]:
             written[0] = sink.seek(0, os.SEEK_END)
 
 
-def _serve_json(document: dict[str, Any]) -> str:
-    """A local HTTP endpoint answering ``document`` (the broker's key set), for as long as the process runs."""
-    body = json.dumps(document).encode()
-
-    class Answer(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
-
-
 def _import(dotted: str) -> Callable[..., Any]:
     module, _, attribute = dotted.rpartition(".")
     return getattr(__import__(module, fromlist=[attribute]), attribute)  # type: ignore[no-any-return]
@@ -438,7 +416,7 @@ def _forget_shared_stores() -> None:
 
 
 class Cloud:
-    def __init__(self, plan: LocalPlan, aws: AwsClients, meter: CallMeter) -> None:
+    def __init__(self, plan: LocalPlan, aws: AwsClients, meter: CallMeter, broker: TokenIssuer) -> None:
         self.plan = plan
         self.aws = aws
         self.meter = meter
@@ -446,15 +424,7 @@ class Cloud:
         self._manifests = {m.name: m for m in MANIFESTS}
         self._service: str | None = None
         self._seen: set[str] = set()
-        self.broker = TokenIssuer(issuer="bench")
-        self._broker_keys = _serve_json(self.broker.eid_jwks())
-        os.environ.update(
-            {
-                ISSUER_VARIABLE: LOCAL_EID_ISSUER,
-                AUDIENCE_VARIABLE: LOCAL_EID_AUDIENCE,
-                JWKS_URL_VARIABLE: self._broker_keys,
-            }
-        )
+        self.broker = broker
 
     def function(self, service: str, name: str) -> Function:
         return next(f for f in self._manifests[service].functions if f.name == name)
@@ -810,7 +780,16 @@ def run(names: list[str], out: Any, *, verbose: bool = False) -> list[dict[str, 
         os.environ[name] = value
     os.environ.pop("AWS_ENDPOINT_URL", None)
     results = []
-    with mock_aws():
+    # The e-ID broker the authorizer checks each journey's citizen against, its keys served on this machine.
+    broker = TokenIssuer(issuer="bench")
+    with mock_aws(), serving_eid_keys(broker) as jwks_url:
+        os.environ.update(
+            {
+                ISSUER_VARIABLE: LOCAL_EID_ISSUER,
+                AUDIENCE_VARIABLE: LOCAL_EID_AUDIENCE,
+                JWKS_URL_VARIABLE: jwks_url,
+            }
+        )
         boto3.setup_default_session()
         meter = CallMeter()
         aws = AwsClients(
@@ -821,7 +800,7 @@ def run(names: list[str], out: Any, *, verbose: bool = False) -> list[dict[str, 
             s3=boto3.Session().client("s3"),
             secrets=boto3.Session().client("secretsmanager"),
         )
-        cloud = Cloud(plan, aws, meter)
+        cloud = Cloud(plan, aws, meter, broker)
         for name in names:
             warm: list[Ledger] = []
             for attempt in range(RUNS):

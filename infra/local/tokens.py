@@ -15,12 +15,16 @@ A token of one issuer is refused (401) on the other's routes, as each authorizer
 from __future__ import annotations
 
 import base64
+import json
 import secrets
+import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -225,3 +229,30 @@ def _claim_string(value: Any) -> str:
     if isinstance(value, list):
         return " ".join(str(item) for item in value)
     return str(value)
+
+
+@contextmanager
+def serving_eid_keys(tokens: TokenIssuer) -> Iterator[str]:
+    """The local broker's key set over HTTP on this machine, where an e-ID authorizer running outside the
+    gateway (a bench's function) fetches it; yields its address."""
+    body = json.dumps(tokens.eid_jwks()).encode()
+
+    class Keys(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Keys)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+    finally:
+        server.shutdown()
+        server.server_close()
