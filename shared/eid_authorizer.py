@@ -55,10 +55,6 @@ def _keys() -> BrokerKeys:
     return BrokerKeys(os.environ[JWKS_URL_VARIABLE])
 
 
-def reset() -> None:
-    _keys.cache_clear()
-
-
 @entry_point(logger, metrics=metrics, tracer=tracer)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = _bearer(event.get("authorizationToken"))

@@ -39,10 +39,6 @@ class InvalidToken(Exception):
     """The token is not a valid login; the message says why (for the log only)."""
 
 
-class UnknownKey(InvalidToken):
-    """The token names a key the key set does not hold (the broker may have rotated its keys)."""
-
-
 @dataclass(frozen=True)
 class EidLogin:
     """The citizen a valid token names."""
@@ -88,7 +84,7 @@ def verify(
     kid = header.get("kid")
     key = keys.get(kid) if isinstance(kid, str) else None
     if key is None:
-        raise UnknownKey(f"no published key {kid!r}")
+        raise InvalidToken(f"no published key {kid!r}")
     try:
         key.verify(_decoded(parts[2]), f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:

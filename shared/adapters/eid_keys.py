@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -30,8 +31,13 @@ class KeysUnavailable(RuntimeError):
     """The broker's key set could not be read and none is held."""
 
 
+# Plain HTTP only to this machine: the local cloud's and the benches' broker.
+_LOOPBACK = frozenset({"127.0.0.1", "localhost"})
+
+
 def fetch_over_https(url: str) -> bytes:
-    if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    address = urllib.parse.urlsplit(url)
+    if not (address.scheme == "https" or (address.scheme == "http" and address.hostname in _LOOPBACK)):
         raise KeysUnavailable(f"the key set's address must be HTTPS: {url}")
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 - checked above
     with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310 - checked above

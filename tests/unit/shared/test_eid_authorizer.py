@@ -20,7 +20,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from shared import eid_authorizer
-from shared.adapters.eid_keys import REFETCH_GAP_S, REFRESH_AFTER_S, BrokerKeys, KeysUnavailable
+from shared.adapters.eid_keys import (
+    REFETCH_GAP_S,
+    REFRESH_AFTER_S,
+    BrokerKeys,
+    KeysUnavailable,
+    fetch_over_https,
+)
 from shared.eid_tokens import ACCEPTED_LEVELS, PERSONAL_IDENTITY_NUMBER_CLAIM
 from shared.identity import generate_personnummer
 from tests.support.lambda_events import FakeLambdaContext
@@ -86,7 +92,6 @@ def broker(monkeypatch: pytest.MonkeyPatch) -> Broker:
     monkeypatch.setenv(eid_authorizer.ISSUER_VARIABLE, ISSUER)
     monkeypatch.setenv(eid_authorizer.AUDIENCE_VARIABLE, AUDIENCE)
     monkeypatch.setenv(eid_authorizer.JWKS_URL_VARIABLE, "https://broker.example/jwks")
-    eid_authorizer.reset()
     monkeypatch.setattr(eid_authorizer, "_keys", lambda: keys)
     keys = BrokerKeys("https://broker.example/jwks", fetch=broker)
     return broker
@@ -250,3 +255,17 @@ def test_the_authorizer_in_front_of_every_citizen_request_loads_neither_pydantic
         timeout=60,
     )
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://broker.example/jwks",
+        "http://localhost.evil.example/jwks",
+        "file:///etc/passwd",
+        "ftp://x/jwks",
+    ],
+)
+def test_the_broker_s_keys_are_read_over_https_only_except_from_this_machine(url: str) -> None:
+    with pytest.raises(KeysUnavailable, match="HTTPS"):
+        fetch_over_https(url)
