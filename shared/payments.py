@@ -74,9 +74,7 @@ def is_payment_reference(text: str) -> bool:
 
 def _reference_refusal(text: str) -> str | None:
     """The text key saying what is wrong with ``text`` as a reference, or None for a good one."""
-    if not (
-        text.isascii() and text.isdigit() and MIN_REFERENCE_DIGITS <= len(text) <= MAX_REFERENCE_DIGITS
-    ):
+    if not (text.isascii() and text.isdigit() and MIN_REFERENCE_DIGITS <= len(text) <= MAX_REFERENCE_DIGITS):
         return "payment.reference_form"
     if int(text[-2]) != len(text) % 10:
         return "payment.reference_length_digit"

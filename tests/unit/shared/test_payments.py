@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from shared.i18n import InvalidValue
+from shared.i18n import InvalidValue, render
 from shared.payments import (
     MAX_AMOUNT_SEK,
     CallbackRefused,
@@ -126,8 +126,8 @@ class TestConfirmation:
             PaymentConfirmation.model_validate(confirmation(reference="1234564"))
         error = refused.value.errors()[0]["ctx"]["error"]
         assert isinstance(error, InvalidValue)
-        assert error.message.render("sv") == "OCR-numrets längdsiffra stämmer inte med antalet siffror"
-        assert error.message.render("en") == "the OCR reference's length digit does not match its length"
+        assert render(error.message, "sv") == "OCR-numrets längdsiffra stämmer inte med antalet siffror"
+        assert render(error.message, "en") == "the OCR reference's length digit does not match its length"
 
 
 def signed(secret: bytes = SECRET, *, at: datetime = NOW, body: bytes = BODY) -> dict[str, str]:
