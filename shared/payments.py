@@ -27,9 +27,13 @@ from shared.messages import TEXTS
 from shared.models import CamelModel, Timestamp
 
 __all__ = [
+    "DEFAULT_TOLERANCE_S",
+    "ID_HEADER",
     "MAX_AMOUNT_SEK",
     "MAX_REFERENCE_DIGITS",
     "MIN_REFERENCE_DIGITS",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
     "CallbackRefused",
     "PaymentConfirmation",
     "PaymentReference",
