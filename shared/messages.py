@@ -77,6 +77,9 @@ TEXTS = Catalog(
             "id.org_third_digit": "den tredje siffran i ett organisationsnummer måste vara 2 eller högre",
             "id.org_form": "ett organisationsnummer har 10 siffror, skrivet NNNNNN-NNNN eller NNNNNNNNNN "
             "(eventuellt med 16 före)",
+            "payment.reference_form": "ett OCR-nummer har 4 till 25 siffror",
+            "payment.reference_length_digit": "OCR-numrets längdsiffra stämmer inte med antalet siffror",
+            "payment.reference_check_digit": "OCR-numrets kontrollsiffra är fel",
             "pydantic.invalid_tag": "måste vara en av: {choices}",
             "pydantic.missing": "måste anges",
             "pydantic.extra_forbidden": "är inte ett fält som tas emot",
@@ -182,6 +185,9 @@ TEXTS = Catalog(
             "id.org_third_digit": "the third digit of an organisationsnummer must be 2 or higher",
             "id.org_form": "an organisationsnummer has 10 digits, written NNNNNN-NNNN or NNNNNNNNNN "
             "(optionally prefixed 16)",
+            "payment.reference_form": "an OCR payment reference has 4 to 25 digits",
+            "payment.reference_length_digit": "the OCR reference's length digit does not match its length",
+            "payment.reference_check_digit": "the OCR reference's check digit is wrong",
             "pydantic.invalid_tag": "must be one of: {choices}",
             "pydantic.missing": "Field required",
             "pydantic.extra_forbidden": "Extra inputs are not permitted",

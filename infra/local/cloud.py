@@ -28,6 +28,7 @@ from infra.local.faults import FAULTS_FILE_VARIABLE, FaultBook
 from infra.local.gateway import Gateway
 from infra.local.invoker import FunctionError, ServiceWorker
 from infra.local.moto_server import MotoServer
+from infra.local.payments import PaymentSimulator, callback_secret_name
 from infra.local.plan import FunctionPlan, LocalPlan, SchedulePlan, build_plan
 from infra.local.pollers import EventTap, Poller, QueuePoller, StreamPoller, TapPoller
 from infra.local.pool import WorkerPool
@@ -71,6 +72,8 @@ class LocalCloud:
 
             manifests = MANIFESTS
         self.plan: LocalPlan = build_plan(manifests, env, fast_outbox_sweep=True)
+        # The payment provider's simulator; it refuses payments while no permits service declares the secret.
+        self.payments = PaymentSimulator(callback_secret_name(manifests, env))
         self.run_dir = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix="eservices-local-"))
         self.tokens = TokenIssuer(issuer=DEV_IDP_ISSUER)
         self.tap = EventTap()
@@ -145,6 +148,7 @@ class LocalCloud:
             wake.set()
         for loop in self._loops:
             loop.join(_STOP_JOIN_S)
+        self.payments.stop()
         if self._gateway:
             self._gateway.stop()
         for pool in self._pools.values():
@@ -210,6 +214,7 @@ class LocalCloud:
             tap=self.tap,
             health=self._health,
             faults=self.faults,
+            payments=self.payments,
             port=self._port,
         )
         self._gateway.start()
@@ -217,6 +222,7 @@ class LocalCloud:
         self._moto.wait_ready(deadline)
         aws = AwsClients.connect(self._moto.url)
         provisioned = provision(self.plan, aws, time_scale=self.time_scale)
+        self.payments.connect(aws.secrets)
         for pool in self._pools.values():
             pool.wait_ready(deadline)
         self._seed()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from infra.local.apigw import (
@@ -40,6 +40,9 @@ from infra.local.pollers import EventTap
 from infra.local.ratelimit import TokenBucketLimiter
 from infra.local.tokens import InvalidTokenRequest, TokenError, TokenIssuer, bearer_token, claims_for_request
 from shared.eid_tokens import MAX_LIFETIME_S
+
+if TYPE_CHECKING:
+    from infra.local.payments import PaymentSimulator
 
 log = logging.getLogger("infra.local.gateway")
 
@@ -66,6 +69,7 @@ class Gateway:
         tap: EventTap,
         health: Health,
         faults: FaultBook | None = None,
+        payments: PaymentSimulator | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         today: Callable[[], date] = date.today,
@@ -85,6 +89,7 @@ class Gateway:
         self._tap = tap
         self._health = health
         self._faults = faults
+        self._payments = payments
         self._today = today
         self._accepting = threading.Event()
         self._host = host
@@ -249,6 +254,8 @@ class Gateway:
                 "POST": lambda: self._add_fault(body),
                 "DELETE": self._clear_faults,
             }
+        if self._payments is not None:
+            endpoints["/_local/payments"] = {"GET": self._list_payments, "POST": lambda: self._pay(body)}
         if path not in endpoints:
             return problem(HTTPStatus.NOT_FOUND, "not-found", f"No local endpoint {path}", instance=path)
         methods = endpoints[path]
@@ -334,6 +341,21 @@ class Gateway:
         self._faults.clear()
         log.warning("local faults cleared")
         return json_response(HTTPStatus.OK, {"faults": []})
+
+    def _list_payments(self) -> HttpResponse:
+        assert self._payments is not None
+        return json_response(HTTPStatus.OK, {"payments": self._payments.payments()})
+
+    def _pay(self, body: _BodyReader) -> HttpResponse:
+        assert self._payments is not None
+        try:
+            request = json.loads(body.read(_LOCAL_BODY_LIMIT) or b"null")
+        except TooLarge:
+            return problem(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "payload-too-large", "The body is too large")
+        except ValueError:
+            request = None
+        # The provider calls the service back through the front door, as it would over the internet.
+        return self._payments.take(request, gateway_url=self.url)
 
     def _events(self, query: str) -> HttpResponse:
         params = parse_qs(query)
