@@ -78,6 +78,14 @@ COMPANIES: tuple[Company, ...] = (
     Company(str(generate_organisationsnummer(_rng)), "Sportaffären Norr AB", (REPRESENTATIVES[2],)),
 )
 
+# Weapons: two licence holders (the first holds a hunter's normal set of four and a time-limited pistol
+# licence), a person the police registers flag, one whose suitability check the register cannot answer, and
+# a young adult, old enough for a licence but not for a fully automatic weapon.
+WEAPON_HOLDERS: tuple[str, ...] = (_person(1968), _person(1975))
+SUITABILITY_FLAGGED = _person(1988)
+SUITABILITY_UNAVAILABLE = _person(1991)
+YOUNG_ADULT = _person(_THIS_YEAR - 19)
+
 
 def _people() -> tuple[Person, ...]:
     guardians: dict[str, list[str]] = {}

@@ -96,4 +96,14 @@ def require_staff(event: Mapping[str, Any], *, role: str | None = None) -> Calle
     return caller
 
 
-__all__ = ["NATIONAL", "Caller", "caller_from_event", "require_citizen", "require_staff"]
+def require_agency(event: Mapping[str, Any]) -> Caller:
+    """The calling agency client, or a problem: 401 without a login, 403 for citizens and staff."""
+    caller = caller_from_event(event)
+    if caller is None:
+        raise UnauthorizedProblem(TEXTS("login_agency"))
+    if caller.principal_type != "agency":
+        raise ForbiddenProblem(TEXTS("only_agencies"))
+    return caller
+
+
+__all__ = ["NATIONAL", "Caller", "caller_from_event", "require_agency", "require_citizen", "require_staff"]

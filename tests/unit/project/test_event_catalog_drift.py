@@ -10,6 +10,7 @@ import pytest
 from infra.catalog import MANIFESTS
 from infra.event_catalog import ROOT, SourceFile, catalog_problems, code_files, render_catalog
 from services.bookings.manifest import MANIFEST as BOOKINGS
+from services.permits.manifest import MANIFEST as PERMITS
 from services.reports.manifest import MANIFEST as REPORTS
 from shared.events.catalog import CONTRACTS_BY_SOURCE
 from shared.manifest import ServiceManifest, Subscription
@@ -106,7 +107,7 @@ def test_a_subscription_to_an_event_nobody_publishes_is_found() -> None:
             ),
         ),
     )
-    problems = catalog_problems(manifests=(REPORTS, listening), files=CODE)
+    problems = catalog_problems(manifests=(REPORTS, listening, PERMITS), files=CODE)
     assert problems == [
         "the bookings subscription ghost names polisen.reports ReportWhispered, which nobody publishes"
     ]
