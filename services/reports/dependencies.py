@@ -19,7 +19,6 @@ from shared.composition import forget_built
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-    from services.reports.adapters.attachments import S3AttachmentStore
     from services.reports.adapters.case_work import DynamoDbCaseWork
     from services.reports.adapters.dynamodb import (
         DynamoDbReportRepository,
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from services.reports.domain.decisions import RuleSet
     from shared.adapters.audit import DynamoDbAuditLog
     from shared.adapters.mailbox import SqsDigitalMailbox
+    from shared.adapters.uploads import S3UploadStore
 
 
 @cache
@@ -156,10 +156,10 @@ def decision_rules() -> RuleSet:
 
 
 @cache
-def attachments() -> S3AttachmentStore:
-    from services.reports.adapters.attachments import S3AttachmentStore
+def attachments() -> S3UploadStore:
+    from shared.adapters.uploads import S3UploadStore
 
-    return S3AttachmentStore(os.environ["BUCKET_ATTACHMENTS"], aws.s3())
+    return S3UploadStore(os.environ["BUCKET_ATTACHMENTS"], aws.s3())
 
 
 def reset() -> None:

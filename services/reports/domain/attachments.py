@@ -10,9 +10,7 @@ remove a requested upload themselves. An uploaded file is part of the report and
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from services.reports.domain.filing import owned_report
 from services.reports.domain.model import Attachment, Report
@@ -24,34 +22,12 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.contracts.reports import SOURCE, ReportAmended
 from shared.events.envelope import new_event
 from shared.i18n import Message
+from shared.uploads import UploadStore, UploadTarget
 
 ALLOWED_CONTENT_TYPES = frozenset({"image/jpeg", "image/png", "image/heic", "application/pdf"})
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 UPLOAD_WINDOW = timedelta(minutes=15)
-
-
-@dataclass(frozen=True)
-class UploadTarget:
-    url: str
-    fields: dict[str, str]
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    size_bytes: int
-    content_type: str
-
-
-class AttachmentStore(Protocol):
-    def upload_target(
-        self, key: str, *, content_type: str, max_bytes: int, expires_in: timedelta
-    ) -> UploadTarget: ...
-
-    def stored_object(self, key: str) -> StoredObject | None: ...
-
-    def delete(self, key: str) -> None: ...
 
 
 def object_key(case_number: str, attachment_id: str) -> str:
@@ -75,7 +51,7 @@ def request_upload(
     size_bytes: int,
     owner_ref: str,
     repository: ReportRepository,
-    store: AttachmentStore,
+    store: UploadStore,
     clock: Clock,
 ) -> tuple[Attachment, UploadTarget]:
     """Reserve a place for an attachment and say where to upload it (retried if the report changes meanwhile)."""
@@ -101,7 +77,7 @@ def _request_upload(
     size_bytes: int,
     owner_ref: str,
     repository: ReportRepository,
-    store: AttachmentStore,
+    store: UploadStore,
     clock: Clock,
 ) -> tuple[Attachment, UploadTarget]:
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
@@ -147,7 +123,7 @@ def upload_again(
     *,
     owner_ref: str,
     repository: ReportRepository,
-    store: AttachmentStore,
+    store: UploadStore,
 ) -> tuple[Attachment, UploadTarget]:
     """Where to upload an attachment already requested (a retried request): the same place, a fresh
     target. Changes nothing."""
@@ -170,7 +146,7 @@ def complete_upload(
     *,
     owner_ref: str,
     repository: ReportRepository,
-    store: AttachmentStore,
+    store: UploadStore,
     clock: Clock,
     correlation_id: str,
 ) -> Report:
@@ -196,7 +172,7 @@ def _complete_upload(
     *,
     owner_ref: str,
     repository: ReportRepository,
-    store: AttachmentStore,
+    store: UploadStore,
     clock: Clock,
     correlation_id: str,
 ) -> Report | None:
@@ -255,7 +231,7 @@ def remove_requested_upload(
     *,
     owner_ref: str,
     repository: ReportRepository,
-    store: AttachmentStore,
+    store: UploadStore,
 ) -> Report:
     """The citizen takes back an upload they requested and no longer need. An uploaded file stays (409)."""
     return retry_on_conflict(
@@ -271,7 +247,7 @@ def _remove_requested_upload(
     *,
     owner_ref: str,
     repository: ReportRepository,
-    store: AttachmentStore,
+    store: UploadStore,
 ) -> Report:
     report = owned_report(case_number, owner_ref=owner_ref, repository=repository)
     attachment = next((a for a in report.attachments if a.attachment_id == attachment_id), None)

@@ -21,7 +21,6 @@ from services.reports.contracts import (
     UploadInstructions,
 )
 from services.reports.domain import attachments, authority, filing, receipt
-from services.reports.domain.attachments import UploadTarget
 from services.reports.domain.model import Attachment
 from services.reports.telemetry import logger, metrics
 from shared.http.auth import require_citizen
@@ -31,6 +30,7 @@ from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.params import CaseNumberPath, checked_case_number
 from shared.i18n import current_language
+from shared.uploads import UploadTarget
 
 BASE = "/reports/v1"
 router = Router()  # type: ignore[no-untyped-call]

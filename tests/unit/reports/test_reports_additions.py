@@ -11,11 +11,12 @@ import pytest
 from pypdf import PdfReader
 
 from services.reports.domain import attachments, filing, receipt, stolen_goods
-from services.reports.domain.attachments import MAX_ATTACHMENTS, UPLOAD_WINDOW, StoredObject, UploadTarget
+from services.reports.domain.attachments import MAX_ATTACHMENTS, UPLOAD_WINDOW
 from services.reports.domain.model import Item, parse_draft
 from shared.clock import FixedClock
 from shared.errors import Conflict, InvalidInput, NotFound, Referral
 from shared.identity import generate_personnummer
+from shared.uploads import StoredObject, UploadTarget
 from tests.support.fakes import InMemoryReportRepository, InMemoryStolenGoodsIndex, no_registers
 from tests.support.reports import form, theft_report
 

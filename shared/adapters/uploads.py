@@ -1,4 +1,4 @@
-"""Attachments in the service's private, KMS-encrypted bucket, uploaded with presigned POST policies."""
+"""Uploads into a service's private, KMS-encrypted bucket, with presigned POST policies (see shared.uploads)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from services.reports.domain.attachments import StoredObject, UploadTarget
+from shared.uploads import StoredObject, UploadTarget
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 
-class S3AttachmentStore:
+class S3UploadStore:
     def __init__(self, bucket: str, client: S3Client) -> None:
         self._bucket = bucket
         self._client = client
