@@ -110,6 +110,8 @@ The local cloud listens on {url}  (started in {cloud.startup_seconds:.1f} s; log
   Then call with:  -H "Authorization: Bearer <accessToken>"
 
   Health: {url}/_local/health     Events that crossed the bus: {url}/_local/events
+  Pay a permit fee as the payment provider would (its callbacks: {url}/_local/payments):
+    curl -s -X POST {url}/_local/payments -d '{{"reference": "<OCR reference>", "amountSek": 870}}'
   AWS APIs (moto): {cloud.aws_endpoint}
   Dead letters: make redrive PORT={cloud.base_url.rsplit(":", 1)[-1]}  (lists them; QUEUE=<name> or QUEUE=all re-drives)
 

@@ -28,7 +28,7 @@ from infra.local.faults import FAULTS_FILE_VARIABLE, FaultBook
 from infra.local.gateway import Gateway
 from infra.local.invoker import FunctionError, ServiceWorker
 from infra.local.moto_server import MotoServer
-from infra.local.payments import PaymentSimulator, callback_secret_name
+from infra.local.payments import DEFAULT_RETRY_DELAYS_S, PaymentSimulator, callback_secret_name
 from infra.local.plan import FunctionPlan, LocalPlan, SchedulePlan, build_plan
 from infra.local.pollers import EventTap, Poller, QueuePoller, StreamPoller, TapPoller
 from infra.local.pool import WorkerPool
@@ -60,9 +60,11 @@ class LocalCloud:
         env: str = "local",
         concurrency: int = DEFAULT_CONCURRENCY,
         time_scale: float = 1.0,
+        payment_retry_delays_s: Sequence[float] = DEFAULT_RETRY_DELAYS_S,
     ) -> None:
         """``time_scale`` below 1 makes queued messages come back sooner after a failure than in AWS (see
-        ``QueuePlan.local_visibility_timeout_s``), for tests that must see retries; 1 is AWS's timing."""
+        ``QueuePlan.local_visibility_timeout_s``), for tests that must see retries; 1 is AWS's timing.
+        ``payment_retry_delays_s`` are the payment simulator's waits before it delivers a callback again."""
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         if not 0 < time_scale <= 1:
@@ -73,7 +75,9 @@ class LocalCloud:
             manifests = MANIFESTS
         self.plan: LocalPlan = build_plan(manifests, env, fast_outbox_sweep=True)
         # The payment provider's simulator; it refuses payments while no permits service declares the secret.
-        self.payments = PaymentSimulator(callback_secret_name(manifests, env))
+        self.payments = PaymentSimulator(
+            callback_secret_name(manifests, env), retry_delays_s=payment_retry_delays_s
+        )
         self.run_dir = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix="eservices-local-"))
         self.tokens = TokenIssuer(issuer=DEV_IDP_ISSUER)
         self.tap = EventTap()

@@ -4,8 +4,8 @@ service with a signed callback, as the real provider does (ADR 92). Behind ``/_l
 The provider and the service share a secret: the service's ``payment-callbacks`` secret, which the local
 cloud provisions in moto's Secrets Manager. The simulator reads it through boto3 when a payment is made and
 signs each delivery attempt with it (Standard Webhooks, ``shared/payments.py``). A delivery the service
-answers with 5xx, or that cannot reach it, is tried again after growing delays; a 4xx is the service's
-final word and is not. Delivery runs on a thread of its own, so the payer is answered at once.
+answers with 5xx, 408 or 429, or that cannot reach it, is tried again after growing delays; any other 4xx is
+the service's final word. Delivery runs on a thread of its own, so the payer is answered at once.
 
 Outcomes a test can ask for:
 
@@ -58,6 +58,8 @@ OUTCOMES = ("paid", "declined", "duplicateCallback", "badSignature")
 # Waits before the second, third, ... attempt; after the last the provider gives up.
 DEFAULT_RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 DEFAULT_ATTEMPT_TIMEOUT_S = 10.0
+# The 4xx answers that ask to be tried again rather than refuse: a timeout, and a throttle (the gateway's 429).
+_COME_BACK_LATER = frozenset({HTTPStatus.REQUEST_TIMEOUT, HTTPStatus.TOO_MANY_REQUESTS})
 
 Outcome = Literal["paid", "declined", "duplicateCallback", "badSignature"]
 # delivering: an attempt is due; delivered: the service took it (2xx); refused: it answered 4xx;
@@ -185,7 +187,9 @@ class PaymentSimulator:
         """Ends the deliveries still waiting for their next attempt."""
         self._stop.set()
         deadline = time.monotonic() + timeout_s
-        for delivery in list(self._deliveries):
+        with self._lock:
+            deliveries = list(self._deliveries)
+        for delivery in deliveries:
             delivery.join(max(0.0, deadline - time.monotonic()))
 
     def payments(self) -> list[dict[str, Any]]:
@@ -222,13 +226,13 @@ class PaymentSimulator:
         if request.outcome == "declined":
             self._record(
                 _Payment(
-                    transaction_id,
-                    request.reference,
-                    request.amount_sek,
-                    "declined",
-                    _iso(paid_at),
-                    None,
-                    "notSent",
+                    transaction_id=transaction_id,
+                    reference=request.reference,
+                    amount_sek=request.amount_sek,
+                    outcome="declined",
+                    taken_at=_iso(paid_at),
+                    webhook_id=None,
+                    callback="notSent",
                 )
             )
             log.info("payment %s declined", transaction_id)
@@ -260,13 +264,13 @@ class PaymentSimulator:
         webhook_id = f"msg_{uuid.uuid4().hex}"
         self._record(
             _Payment(
-                transaction_id,
-                request.reference,
-                request.amount_sek,
-                request.outcome,
-                _iso(paid_at),
-                webhook_id,
-                "delivering",
+                transaction_id=transaction_id,
+                reference=request.reference,
+                amount_sek=request.amount_sek,
+                outcome=request.outcome,
+                taken_at=_iso(paid_at),
+                webhook_id=webhook_id,
+                callback="delivering",
             )
         )
         deliveries = 2 if request.outcome == "duplicateCallback" else 1
@@ -277,7 +281,8 @@ class PaymentSimulator:
             name=f"payment-{transaction_id}",
             daemon=True,
         )
-        self._deliveries = [t for t in self._deliveries if t.is_alive()] + [thread]
+        with self._lock:
+            self._deliveries = [t for t in self._deliveries if t.is_alive()] + [thread]
         thread.start()
         return json_response(
             HTTPStatus.OK,
@@ -323,7 +328,7 @@ class PaymentSimulator:
             if self._stop.wait(wait_s):
                 return "gaveUp"
             # Each attempt is signed when it is sent: a receiver refuses a timestamp minutes old.
-            timestamp = int(time.time())
+            timestamp = int(self._clock().timestamp())
             headers = {
                 "Content-Type": "application/json",
                 "User-Agent": "eservices-local-payments",
@@ -336,7 +341,7 @@ class PaymentSimulator:
                 self._payments[transaction_id].attempts.append(
                     _Attempt(delivery, attempt, _iso(self._clock()), status_code, error)
                 )
-            if status_code is not None and status_code < 500:
+            if status_code is not None and status_code < 500 and status_code not in _COME_BACK_LATER:
                 return "delivered" if 200 <= status_code < 300 else "refused"
             log.info("payment %s: attempt %d got %s", transaction_id, attempt, status_code or error)
         return "gaveUp"

@@ -204,6 +204,12 @@ def test_4xx_is_the_service_s_last_word(simulator: PaymentSimulator, receiver: R
     assert len(receiver.received) == 1
 
 
+def test_a_throttled_delivery_comes_back_later(simulator: PaymentSimulator, receiver: Receiver) -> None:
+    receiver.answers = [429]
+    payment = settled(simulator, pay(simulator, receiver)["transactionId"])
+    assert (payment["callback"], statuses(payment)) == ("delivered", [429, 204])
+
+
 def test_duplicate_callback_delivers_the_same_message_twice(
     simulator: PaymentSimulator, receiver: Receiver
 ) -> None:
