@@ -130,7 +130,7 @@ def test_a_manifest_s_publishes_and_the_contracts_must_agree(
     publishes: tuple[str, ...], expected: str
 ) -> None:
     reports = dataclasses.replace(REPORTS, publishes=publishes)
-    assert catalog_problems(manifests=(reports, BOOKINGS), files=CODE) == [expected]
+    assert catalog_problems(manifests=(reports, BOOKINGS, PERMITS), files=CODE) == [expected]
 
 
 def test_every_service_with_contracts_is_deployed() -> None:

@@ -24,6 +24,9 @@ PATH_VALUES = {
     "serialNumber": "WSB123456",
     "receptionId": "stockholm-city",
     "bookingNumber": "K7MQ2XRT",
+    "diarienummer": "A000.001-2026",
+    "requestId": "5f0c2b9e-8d1a-4c3e-9b7f-2a6d4e8c1f00",
+    "queue": "weapons",
 }
 # Each route is called by a caller of its audience, as API Gateway and the route access check let through:
 # the request's body and parameters are what is under test.
@@ -36,6 +39,7 @@ CLAIMS = {
         "roles": "caseHandler reception",
         "region": "Stockholm",
     },
+    "agency": {"sub": "municipality-0180", "principalType": "agency", "scope": "permits/referrals:0180"},
 }
 
 
