@@ -43,11 +43,14 @@ def holder_secret() -> bytes:
     return _secret(HOLDER_KEYS)
 
 
-def payment_callback_secrets() -> list[bytes]:
-    """The secrets a payment callback may be signed with: the current one (rotation adds the next)."""
+def payment_callback_secrets() -> tuple[bytes, ...]:
+    """The secrets a payment callback may be signed with: the current one and, while a rotation is under way,
+    the previous one."""
     from services.permits.manifest import PAYMENT_CALLBACK_SECRET
+    from shared.adapters.secrets import current_and_previous
+    from shared.manifest import secret_variable
 
-    return [_secret(PAYMENT_CALLBACK_SECRET)]
+    return current_and_previous(os.environ[secret_variable(PAYMENT_CALLBACK_SECRET)])
 
 
 @cache

@@ -26,7 +26,22 @@ def secret_bytes(secret_id: str) -> bytes:
     return _client().get_secret_value(SecretId=secret_id)["SecretString"].encode()
 
 
+@cache
+def current_and_previous(secret_id: str) -> tuple[bytes, ...]:
+    """The secret's current value and, during a rotation, the one before it (``AWSPREVIOUS``), read once per
+    process: what a peer signs with may lag behind the rotation for a while."""
+    values = [secret_bytes(secret_id)]
+    try:
+        previous = _client().get_secret_value(SecretId=secret_id, VersionStage="AWSPREVIOUS")
+    except _client().exceptions.ResourceNotFoundException:
+        return tuple(values)
+    if previous["SecretString"].encode() not in values:
+        values.append(previous["SecretString"].encode())
+    return tuple(values)
+
+
 def forget() -> None:
     """Drop the cached client and values (tests that start a fresh moto)."""
     _client.cache_clear()
     secret_bytes.cache_clear()
+    current_and_previous.cache_clear()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
 
@@ -230,19 +230,20 @@ class DuplicateDetails(CamelModel):
     lost_on: Day
 
 
-Details = Annotated[
-    PublicPlaceDetails | WeaponLicenceDetails | RenewalDetails | PurchasePermitDetails | DuplicateDetails,
-    tagged_union(
-        "kind",
-        {
-            "publicPlace": PublicPlaceDetails,
-            "weaponLicence": WeaponLicenceDetails,
-            "renewal": RenewalDetails,
-            "purchasePermit": PurchasePermitDetails,
-            "duplicateLicence": DuplicateDetails,
-        },
-    ),
-]
+PERMIT_KINDS: dict[str, type[CamelModel]] = {
+    "publicPlace": PublicPlaceDetails,
+    "weaponLicence": WeaponLicenceDetails,
+    "renewal": RenewalDetails,
+    "purchasePermit": PurchasePermitDetails,
+    "duplicateLicence": DuplicateDetails,
+}
+if TYPE_CHECKING:
+    Details = (
+        PublicPlaceDetails | WeaponLicenceDetails | RenewalDetails | PurchasePermitDetails | DuplicateDetails
+    )
+else:
+    # The form chosen by ``kind``, with errors naming the form's fields.
+    Details = tagged_union("kind", PERMIT_KINDS)
 
 
 def weapon_count(details: Details) -> int:
