@@ -61,6 +61,9 @@ class Route:
     # The staff role a caller must hold (staff routes only). The domain checks it, with the case in hand, so
     # a refusal is audited; the authorization matrix proves it is.
     role: str | None = None
+    # Or: the caller must hold one of these roles, which one depending on the object (a weapons case needs
+    # one, a public-place case another). Checked by the domain the same way.
+    any_role: tuple[str, ...] = ()
     # A tighter limit for this route than the service's, per client locally and per stage in API Gateway;
     # both or neither.
     rate_limit_per_second: float | None = None
@@ -69,6 +72,11 @@ class Route:
     # stage's access log has no source address and the route is never traced (a trace of API Gateway keeps
     # the client's address). Public routes only.
     anonymous: bool = False
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Every role the route names: a caller needs one of them."""
+        return (self.role, *self.any_role) if self.role else self.any_role
 
 
 # What a function may do to its service's data, as IAM names the actions. A transaction is authorized per
@@ -415,8 +423,10 @@ def _routes_under_the_base_path(manifest: ServiceManifest) -> Iterator[str]:
             yield f"route {route.method} {route.path} needs both a rate limit and a burst limit, or neither"
         elif rate is not None and burst is not None and (rate <= 0 or burst < 1):
             yield f"route {route.method} {route.path}: rate and burst limits must be positive"
-        if route.role is not None and route.audience != "staff":
+        if route.roles and route.audience != "staff":
             yield f"route {route.method} {route.path}: only staff routes name a role"
+        if route.role is not None and route.any_role:
+            yield f"route {route.method} {route.path} names a role and any_role: name one or the other"
         if route.anonymous and route.audience != "public":
             yield f"route {route.method} {route.path} is anonymous, so its audience must be public"
 

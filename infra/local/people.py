@@ -76,8 +76,8 @@ def staff_roles(manifests: Iterable[ServiceManifest] = MANIFESTS) -> list[str]:
     roles: dict[str, None] = {}
     for manifest in manifests:
         for route in manifest.routes:
-            if route.role:
-                roles.setdefault(route.role)
+            for role in route.roles:
+                roles.setdefault(role)
     return list(roles)
 
 

@@ -35,6 +35,10 @@ HOLDER_KEYS = "holder-keys"
 # Audit records of staff's reads and changes are kept five years, then expire (configurable here).
 AUDIT_RETENTION_DAYS = 5 * 365 + 1
 
+# Staff roles: weapons cases (the national queue) and public-place cases (each region's).
+WEAPONS_ROLE = "weapons"
+PERMITS_ROLE = "permits"
+CASE_ROLES = (WEAPONS_ROLE, PERMITS_ROLE)
 IDEMPOTENCY_KEYS = TableAccess("idempotency", IDEMPOTENCY_KEY_ACTIONS)
 # Numbers (diarienummer, licence numbers) are UpdateItem counters; every other write is a conditional put.
 API_ACCESS = (
@@ -71,11 +75,11 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{BASE}/referrals/{{diarienummer}}", "agency"),
         Route("PUT", f"{BASE}/referrals/{{diarienummer}}/answer", "agency"),
         # Staff: the weapons role for weapons cases, the permits role for public-place cases (see README).
-        Route("GET", f"{STAFF}/queues/{{queue}}", "staff"),
-        Route("GET", f"{STAFF}/applications/{{diarienummer}}", "staff"),
-        Route("POST", f"{STAFF}/applications/{{diarienummer}}/assignment", "staff"),
-        Route("POST", f"{STAFF}/applications/{{diarienummer}}/completion-requests", "staff"),
-        Route("POST", f"{STAFF}/applications/{{diarienummer}}/decision", "staff"),
+        Route("GET", f"{STAFF}/queues/{{queue}}", "staff", any_role=CASE_ROLES),
+        Route("GET", f"{STAFF}/applications/{{diarienummer}}", "staff", any_role=CASE_ROLES),
+        Route("POST", f"{STAFF}/applications/{{diarienummer}}/assignment", "staff", any_role=CASE_ROLES),
+        Route("POST", f"{STAFF}/applications/{{diarienummer}}/completion-requests", "staff", any_role=CASE_ROLES),
+        Route("POST", f"{STAFF}/applications/{{diarienummer}}/decision", "staff", any_role=CASE_ROLES),
         Route("GET", f"{BASE}/openapi.json", "public"),
     ),
     functions=(

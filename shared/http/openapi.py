@@ -191,7 +191,9 @@ def complete(document: dict[str, Any], routes: Iterable[Route]) -> dict[str, Any
             for status, response in list(responses.items()):
                 if status == "204":
                     response.pop("content", None)
-            for status in statuses_for(audience, method, operation):
+            # Every error is a Problem: those the audience and method imply, and those the route names itself.
+            declared = {int(status) for status in responses if status.isdigit() and int(status) >= 400}
+            for status in sorted(set(statuses_for(audience, method, operation)) | declared):
                 own = responses.get(str(status), {}).get("description")
                 responses[str(status)] = _problem_response(status, own)
             for response in responses.values():

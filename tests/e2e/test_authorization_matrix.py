@@ -18,6 +18,7 @@ A public route answers everyone and never 5xx.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -28,11 +29,14 @@ from typing import Any
 import pytest
 
 from infra.catalog import MANIFESTS
+from infra.local.aws import AwsClients
 from infra.local.cloud import LocalCloud
 from shared.identity import generate_personnummer
 from shared.manifest import Route, ServiceManifest
+from shared.payments import payment_reference, sign_callback
 from tests.e2e.support import LocalClient, Response, eventually
 from tests.support.bookings import CONTACT
+from tests.support.permits import path_of, pay, public_place, read, submit, weapon_licence
 from tests.support.reports import form
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
@@ -56,7 +60,9 @@ IDENTITIES = (
     "national",
 )
 # Object-addressing path parameters: of a citizen's own object on citizen routes, of a region's on staff routes.
-OBJECT_PARAMETERS = frozenset({"caseNumber", "bookingNumber", "attachmentId", "foundItemId", "receptionId"})
+OBJECT_PARAMETERS = frozenset(
+    {"caseNumber", "bookingNumber", "attachmentId", "foundItemId", "receptionId", "diarienummer", "queue"}
+)
 
 
 # --- the objects the matrix reaches ----------------------------------------------------------------------
@@ -73,6 +79,12 @@ class World:
     booking_start: str
     serial_number: str
     rng: random.Random
+    # The owner's public-place application in the region (referred to its municipality) and weapons
+    # application (completed and decided), and the completion request on the latter.
+    public_place: str = ""
+    weapons: str = ""
+    completion_id: str = ""
+    callback_secret: bytes = b""
 
     def slot(self, kind: str = "documents", skip: int = 0) -> str:
         """The start of an untouched slot at the reception, a day or more ahead."""
@@ -108,7 +120,7 @@ def _expired(client: LocalClient, personnummer: str) -> str:
 
 
 def _roles(manifests: tuple[ServiceManifest, ...]) -> list[str]:
-    return sorted({r.role for m in manifests for r in m.routes if r.role})
+    return sorted({role for m in manifests for r in m.routes for role in r.roles})
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +137,9 @@ def world(local_cloud: LocalCloud) -> World:
         "expired": _expired(client, owner_pnr),
         "owner": owner,
         "otherCitizen": other,
-        "agency": client.token(clientId="insurer-example", scopes=["reports.read"]),
+        "agency": client.token(
+            clientId="agency-example", scopes=["reports.read", f"permits/referrals:{MUNICIPALITY}"]
+        ),
         "staffWithoutRole": _staff_token(client, roles=[], region=REGION),
         "staff": _staff_token(client, roles=roles, region=REGION),
         "staffOfOtherRegion": _staff_token(client, roles=roles, region=OTHER_REGION),
@@ -159,7 +173,48 @@ def world(local_cloud: LocalCloud) -> World:
     assert booked.status == 201, booked.body
     world.booking_number = str(booked.json()["bookingNumber"])
     world.booking_start = start
+    _permit_cases(world, local_cloud, owner)
     return world
+
+
+def _paid(client: LocalClient, owner: str, details: dict[str, Any], status: str) -> str:
+    submitted = submit(client, owner, details)
+    assert submitted.status == 201, submitted.body
+    assert pay(client, submitted.json()).status == 200
+    number = str(submitted.json()["diarienummer"])
+    eventually(lambda: read(client, owner, number).json()["status"] == status, what=f"{number} {status}")
+    return number
+
+
+def _permit_cases(world: World, local_cloud: LocalCloud, owner: str) -> None:
+    client, staff = world.client, world.tokens["staff"]
+    world.public_place = _paid(client, owner, public_place(municipality=MUNICIPALITY), "referred")
+    world.weapons = _paid(client, owner, weapon_licence(), "queued")
+    case = f"{P}/staff/applications/{path_of(world.weapons)}"
+    assert client.request("POST", f"{case}/assignment", token=staff).status == 200
+    due = (date.today() + timedelta(days=10)).isoformat()
+    asked = client.request(
+        "POST", f"{case}/completion-requests", json_body={"asked": "Foto", "dueOn": due}, token=staff
+    )
+    assert asked.status == 200, asked.body
+    world.completion_id = str(asked.json()["completions"][0]["requestId"])
+    answer = f"{P}/applications/{path_of(world.weapons)}/completions/{world.completion_id}"
+    assert client.request("PUT", answer, json_body={"answer": "Bifogat"}, token=owner).status == 200
+    decided = client.request(
+        "POST", f"{case}/decision", json_body={"outcome": "granted", "reasons": "Ok"}, token=staff
+    )
+    assert decided.status == 200, decided.body
+    aws = AwsClients.connect(local_cloud.aws_endpoint)
+    secrets = aws.secrets.get_secret_value(SecretId="eservices-local-permits-payment-callbacks")
+    world.callback_secret = secrets["SecretString"].encode()
+
+
+def _signed(world: World, body: dict[str, Any]) -> dict[str, str]:
+    """The payment provider's signature headers for ``body``, as its callbacks carry them."""
+    timestamp = int(time.time())
+    text = json.dumps(body).encode()
+    signature = sign_callback(world.callback_secret, webhook_id="msg-matrix", timestamp=timestamp, body=text)
+    return {"webhook-id": "msg-matrix", "webhook-timestamp": str(timestamp), "webhook-signature": signature}
 
 
 def _found_item(rng: random.Random) -> dict[str, Any]:
@@ -184,6 +239,14 @@ Requests = dict[tuple[str, str], Callable[[World], Call]]
 
 R = "/reports/v1"
 B = "/bookings/v1"
+P = "/permits/v1"
+UNKNOWN_PAYMENT = {
+    "reference": payment_reference(4711),
+    "amountSek": 870,
+    "currency": "SEK",
+    "transactionId": "tx-matrix",
+    "paidAt": "2026-01-05T10:00:00+01:00",
+}
 TIP = {"category": "drugs", "description": "Det säljs narkotika vid busshållplatsen på kvällarna."}
 
 REQUESTS: Requests = {
@@ -286,6 +349,59 @@ REQUESTS: Requests = {
         {"attendance": "arrived"},
     ),
     ("GET", f"{B}/openapi.json"): lambda w: (f"{B}/openapi.json", None),
+    ("POST", f"{P}/fee-quotes"): lambda w: (f"{P}/fee-quotes", {"details": weapon_licence(weapons=2)}),
+    ("POST", f"{P}/applications"): lambda w: (f"{P}/applications", {"details": public_place()}),
+    ("GET", f"{P}/applications"): lambda w: (f"{P}/applications", None),
+    ("GET", f"{P}/applications/{{diarienummer}}"): lambda w: (
+        f"{P}/applications/{path_of(w.public_place)}",
+        None,
+    ),
+    ("POST", f"{P}/applications/{{diarienummer}}/sketch"): lambda w: (
+        f"{P}/applications/{path_of(w.public_place)}/sketch",
+        {"contentType": "image/png", "sizeBytes": 2048},
+    ),
+    ("POST", f"{P}/applications/{{diarienummer}}/sketch/complete"): lambda w: (
+        f"{P}/applications/{path_of(w.public_place)}/sketch/complete",
+        None,
+    ),
+    ("PUT", f"{P}/applications/{{diarienummer}}/completions/{{requestId}}"): lambda w: (
+        f"{P}/applications/{path_of(w.weapons)}/completions/{w.completion_id}",
+        {"answer": "Igen"},
+    ),
+    ("GET", f"{P}/applications/{{diarienummer}}/decision"): lambda w: (
+        f"{P}/applications/{path_of(w.weapons)}/decision",
+        None,
+    ),
+    ("GET", f"{P}/licences"): lambda w: (f"{P}/licences", None),
+    ("POST", f"{P}/payment-callbacks"): lambda w: (f"{P}/payment-callbacks", dict(UNKNOWN_PAYMENT)),
+    ("GET", f"{P}/referrals"): lambda w: (f"{P}/referrals", None),
+    ("GET", f"{P}/referrals/{{diarienummer}}"): lambda w: (f"{P}/referrals/{path_of(w.public_place)}", None),
+    ("PUT", f"{P}/referrals/{{diarienummer}}/answer"): lambda w: (
+        f"{P}/referrals/{path_of(w.public_place)}/answer",
+        {"verdict": "supportsWithConditions", "conditions": "Fri passage om 1,5 meter"},
+    ),
+    ("GET", f"{P}/staff/queues/{{queue}}"): lambda w: (f"{P}/staff/queues/{REGION}", None),
+    ("GET", f"{P}/staff/applications/{{diarienummer}}"): lambda w: (
+        f"{P}/staff/applications/{path_of(w.public_place)}",
+        None,
+    ),
+    ("POST", f"{P}/staff/applications/{{diarienummer}}/assignment"): lambda w: (
+        f"{P}/staff/applications/{path_of(w.public_place)}/assignment",
+        None,
+    ),
+    ("POST", f"{P}/staff/applications/{{diarienummer}}/completion-requests"): lambda w: (
+        f"{P}/staff/applications/{path_of(w.public_place)}/completion-requests",
+        {"asked": "En tydligare skiss", "dueOn": (date.today() + timedelta(days=7)).isoformat()},
+    ),
+    ("POST", f"{P}/staff/applications/{{diarienummer}}/decision"): lambda w: (
+        f"{P}/staff/applications/{path_of(w.public_place)}/decision",
+        {"outcome": "refused", "reasons": "Platsen är redan upplåten."},
+    ),
+    ("GET", f"{P}/openapi.json"): lambda w: (f"{P}/openapi.json", None),
+}
+# Requests that carry more than a token: the payment provider's signature.
+HEADERS: dict[tuple[str, str], Callable[[World, dict[str, Any]], dict[str, str]]] = {
+    ("POST", f"{P}/payment-callbacks"): _signed,
 }
 
 
@@ -320,7 +436,7 @@ def expected(route: Route, identity: str) -> str:
         if identity == "agency":
             return "forbidden"
         if identity == "staffWithoutRole":
-            return "forbidden" if route.role else "allowed"
+            return "forbidden" if route.roles else "allowed"
         if identity == "staffOfOtherRegion":
             # A region's object, or a list or queue of the region named in the query.
             return "hiddenOrForbidden"
@@ -371,7 +487,9 @@ def test_the_authorization_matrix(world: World) -> None:
             continue
         path, body = build(world)
         expectation = expected(route, identity)
-        response = _call(world, route.method, path, body, world.tokens[identity])
+        sign = HEADERS.get((route.method, route.path))
+        headers = sign(world, body or {}) if sign else None
+        response = _call(world, route.method, path, body, world.tokens[identity], headers)
         counted += 1
         if not satisfied(expectation, response.status):
             failures.append(
@@ -382,11 +500,18 @@ def test_the_authorization_matrix(world: World) -> None:
     assert not failures, f"{len(failures)} of {counted} cells failed:\n" + "\n".join(failures)
 
 
-def _call(world: World, method: str, path: str, body: dict[str, Any] | None, token: str | None) -> Response:
+def _call(
+    world: World,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    token: str | None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     # Public routes with a rate limit answer 429 to a quick series from one client: wait it out.
     deadline = time.monotonic() + 10
     while True:
-        response = world.client.request(method, path, json_body=body, token=token)
+        response = world.client.request(method, path, json_body=body, token=token, headers=headers)
         if response.status != 429 or time.monotonic() > deadline:
             return response
         time.sleep(float(response.headers.get("retry-after", "1")))

@@ -36,6 +36,7 @@ from shared.staff import StaffMember
 
 WEAPONS_ROLE = "weapons"
 PERMITS_ROLE = "permits"
+CASE_ROLES = (WEAPONS_ROLE, PERMITS_ROLE)
 MAX_COMPLETION_DAYS = 60
 
 
@@ -95,7 +96,14 @@ class CaseDesk:
             return self.staff.has_role(WEAPONS_ROLE)
         return self.staff.has_role(PERMITS_ROLE) and self.staff.may_see(application.region)
 
+    def _works_on_permits(self, action: AuditAction, now: datetime, **fields: Any) -> None:
+        """Staff who hold neither role are refused outright (403), and the attempt is audited."""
+        if not any(self.staff.has_role(role) for role in CASE_ROLES):
+            self.audit.record(self._record(action, now, allowed=False, **fields))
+            raise NotPermitted(TEXTS("forbidden.no_role"))
+
     def _visible(self, diarienummer: str, action: AuditAction, now: datetime) -> Application:
+        self._works_on_permits(action, now, diarienummer=diarienummer)
         application = self.applications.get(diarienummer)
         if application is None or not self._may_work_on(application):
             self.audit.record(self._record(action, now, allowed=False, diarienummer=diarienummer))
@@ -106,6 +114,7 @@ class CaseDesk:
 
     def queue(self, queue: str, *, limit: int, start: dict[str, Any] | None) -> Page:
         now = self.clock.now()
+        self._works_on_permits(AuditAction.VIEW_QUEUE, now, region=queue)
         allowed = (
             self.staff.has_role(WEAPONS_ROLE)
             if queue == WEAPONS_QUEUE

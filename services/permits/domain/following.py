@@ -78,6 +78,8 @@ def answer_completion(
             raise NotFound(TEXTS("not_found.completion", requestId=request_id))
         if request.answered_at is not None:
             raise Conflict(TEXTS("conflict.completion_answered"))
+        if application.status is not ApplicationStatus.AWAITING_COMPLETION:
+            raise Conflict(TEXTS("conflict.not_awaiting_completion", diarienummer=diarienummer))
         if request.lapsed_at is not None or stockholm_time(now).date() > request.due_on:
             raise Conflict(TEXTS("conflict.completion_late", dueOn=request.due_on.isoformat()))
         waited = max((stockholm_time(now).date() - stockholm_time(request.requested_at).date()).days, 0)

@@ -24,7 +24,7 @@ def _digits(personnummer: str) -> str:
 
 
 def _route_roles() -> set[str]:
-    return {route.role for manifest in MANIFESTS for route in manifest.routes if route.role}
+    return {role for manifest in MANIFESTS for route in manifest.routes for role in route.roles}
 
 
 def test_every_seeded_document_is_listed_with_its_state_and_what_it_is_good_for() -> None:
