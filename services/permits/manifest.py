@@ -78,7 +78,9 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{STAFF}/queues/{{queue}}", "staff", any_role=CASE_ROLES),
         Route("GET", f"{STAFF}/applications/{{diarienummer}}", "staff", any_role=CASE_ROLES),
         Route("POST", f"{STAFF}/applications/{{diarienummer}}/assignment", "staff", any_role=CASE_ROLES),
-        Route("POST", f"{STAFF}/applications/{{diarienummer}}/completion-requests", "staff", any_role=CASE_ROLES),
+        Route(
+            "POST", f"{STAFF}/applications/{{diarienummer}}/completion-requests", "staff", any_role=CASE_ROLES
+        ),
         Route("POST", f"{STAFF}/applications/{{diarienummer}}/decision", "staff", any_role=CASE_ROLES),
         Route("GET", f"{BASE}/openapi.json", "public"),
     ),
