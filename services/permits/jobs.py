@@ -32,6 +32,7 @@ def deadlines_handler(event: dict[str, Any], context: LambdaContext) -> dict[str
     """Deadlines fall due as of the run's scheduled time, so a delayed or replayed run handles exactly what was
     due when it should have run."""
     from services.permits.domain.deadlines import Deadlines
+    from services.permits.manifest import STALLED_METRIC
 
     correlation_id = str(uuid.uuid4())
     logger.set_correlation_id(correlation_id)
@@ -49,5 +50,7 @@ def deadlines_handler(event: dict[str, Any], context: LambdaContext) -> dict[str
     counts = {name: value for name, value in asdict(handled).items() if isinstance(value, int)}
     for name, value in counts.items():
         metrics.add_metric(name=f"PermitDeadlines_{name}", unit=MetricUnit.Count, value=value)
+    # Always emitted, zero included, so the alarm sees a value every run.
+    metrics.add_metric(name=STALLED_METRIC, unit=MetricUnit.Count, value=handled.stalled)
     logger.info("Deadlines handled", extra={**counts, "asOf": as_of.isoformat()})
     return {**counts, "skipped": len(handled.skipped)}

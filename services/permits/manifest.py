@@ -12,6 +12,7 @@ from shared.manifest import (
     BucketAccess,
     Function,
     Index,
+    MetricAlarm,
     Queue,
     Route,
     Schedule,
@@ -34,6 +35,9 @@ PAYMENT_CALLBACK_SECRET = "payment-callbacks"  # noqa: S105 - the secret's name,
 HOLDER_KEYS = "holder-keys"
 # Audit records of staff's reads and changes are kept five years, then expire (configurable here).
 AUDIT_RETENTION_DAYS = 5 * 365 + 1
+# Paid applications still unprepared ten minutes after payment (their event lost or dead-lettered), counted by
+# the deadlines job on every run.
+STALLED_METRIC = "PermitPreparationsStalled"
 
 # Staff roles: weapons cases (the national queue) and public-place cases (each region's).
 WEAPONS_ROLE = "weapons"
@@ -184,6 +188,15 @@ MANIFEST = ServiceManifest(
         Secret("page-tokens", readers=("api",)),
         Secret(PAYMENT_CALLBACK_SECRET, readers=("api",)),
         Secret(HOLDER_KEYS, readers=("api", "prepare", "deadlines")),
+    ),
+    alarms=(
+        MetricAlarm(
+            name=STALLED_METRIC,
+            metric=STALLED_METRIC,
+            threshold=0,
+            description="Paid permit applications not prepared ten minutes after payment: their fee-paid event "
+            "was lost or dead-lettered. Look for dead letters (make redrive) and the outbox sweeper.",
+        ),
     ),
     publishes=(
         "PermitApplicationSubmitted",

@@ -1,6 +1,8 @@
 """What falls due on cases and licences, handled by the scheduled job as of the run's scheduled time.
 
 - An application not paid by its payment deadline is dismissed (avskrivet), with a letter saying so.
+- A paid application still unprepared ten minutes after payment is counted as stalled (its event was lost or
+  dead-lettered), which alarms; re-driving the dead letter prepares it.
 - A referral's reminder before its deadline, and its escalation to case handlers after it.
 - A completion request whose deadline passed without an answer goes back to the case handler.
 - A waiting weapons case that will be substantially delayed: the applicant is told, once.
@@ -32,6 +34,7 @@ from shared.letters import DigitalMailbox
 @dataclass
 class Handled:
     dismissed: int = 0
+    stalled: int = 0
     reminded: int = 0
     escalated: int = 0
     lapsed: int = 0
@@ -55,6 +58,7 @@ class Deadlines:
         for application in self.applications.due(by=as_of):
             step = {
                 ApplicationStatus.AWAITING_PAYMENT: self._dismiss,
+                ApplicationStatus.PAID: self._stalled,
                 ApplicationStatus.REFERRED: self._referral,
                 ApplicationStatus.AWAITING_COMPLETION: self._lapse,
             }.get(application.status)
@@ -94,6 +98,11 @@ class Deadlines:
         self.mailbox.send(letter)
         self.applications.save(dismissed, expected_version=application.version, events=[event])
         handled.dismissed += 1
+
+    def _stalled(self, application: Application, as_of: datetime, handled: Handled) -> None:
+        due = application.next_due_at
+        if due is not None and due <= as_of:
+            handled.stalled += 1
 
     def _referral(self, application: Application, as_of: datetime, handled: Handled) -> None:
         referral = application.referral

@@ -22,6 +22,8 @@ from shared.models import CamelModel, Day, tagged_union
 from shared.regions import UnknownMunicipality, municipality
 
 MAX_WEAPONS = 10
+# A paid case still not prepared this long after payment: its fee-paid event was lost or dead-lettered.
+PREPARATION_OVERDUE = timedelta(minutes=10)
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -396,10 +398,13 @@ class Application(CamelModel):
 
     @property
     def next_due_at(self) -> datetime | None:
-        """When the scheduled job next has something to do on the case: dismiss it unpaid, remind or
-        escalate its referral, or lapse its completion request. None when nothing is pending."""
+        """When the scheduled job next has something to do on the case: dismiss it unpaid, count it as
+        stalled (paid, never prepared), remind or escalate its referral, or lapse its completion request.
+        None when nothing is pending."""
         if self.status is ApplicationStatus.AWAITING_PAYMENT:
             return self.payment_due_at
+        if self.status is ApplicationStatus.PAID and self.payment.paid_at is not None:
+            return self.payment.paid_at + PREPARATION_OVERDUE
         referral = self.referral
         if self.status is ApplicationStatus.REFERRED and referral is not None and referral.answer is None:
             if referral.reminded_at is None:
