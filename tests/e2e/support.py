@@ -11,6 +11,7 @@ import http.client
 import json
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -115,3 +116,30 @@ class LocalClient:
 
 def _lower(items: Any) -> dict[str, str]:
     return {str(name).lower(): str(value) for name, value in items}
+
+
+def upload(instructions: dict[str, Any], content: bytes, content_type: str) -> int:
+    """POST the file as a browser form would, to the presigned target."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in instructions["fields"].items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n".encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    url = urlsplit(instructions["url"])
+    connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
+    try:
+        connection.request(
+            "POST",
+            url.path or "/",
+            b"".join(parts),
+            {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        return connection.getresponse().status
+    finally:
+        connection.close()

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import io
 import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 
 from infra.local.cloud import LocalCloud
 from infra.local.event_sources import scheduled_event
 from shared import synthetic_people
-from tests.e2e.support import LocalClient, eventually, synthetic_personnummer
+from tests.e2e.support import LocalClient, eventually, synthetic_personnummer, upload
 from tests.support.permits import (
     APPLICATIONS,
     BASE,
@@ -28,6 +30,9 @@ from tests.support.permits import (
     weapon_licence,
 )
 
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 HOLDER, SHOOTER = (f"{p[:8]}-{p[8:]}" for p in synthetic_people.WEAPON_HOLDERS)
 HUNTERS_RIFLE = "VL-2019-000001"
 SHOOTERS_PISTOL = "VL-2019-000005"
@@ -323,3 +328,57 @@ def test_bad_input_and_forged_callbacks_are_refused_and_nothing_is_half_written(
     codes = eventually(answered, what="the provider's callbacks to be answered")
     assert codes == [400, 401], codes  # the wrong amount names amountSek; the forged signature is refused
     assert read(client, token, submitted["diarienummer"]).json()["status"] == "awaitingPayment"
+
+
+def test_a_retried_submission_is_one_application_and_concurrent_ones_get_unique_numbers(
+    client: LocalClient, rng: random.Random
+) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    key = {"Idempotency-Key": f"permit-{rng.randrange(10**9)}"}
+    body = {"details": public_place()}
+    first = client.request("POST", APPLICATIONS, json_body=body, token=token, headers=key)
+    again = client.request("POST", APPLICATIONS, json_body=body, token=token, headers=key)
+    assert first.status == again.status == 201
+    assert again.json()["diarienummer"] == first.json()["diarienummer"]
+    other = client.request(
+        "POST", APPLICATIONS, json_body={"details": public_place(starts_in_days=50)}, token=token, headers=key
+    )
+    assert other.status == 422
+    assert len(client.request("GET", APPLICATIONS, token=token).json()["items"]) == 1
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: submit(client, token, weapon_licence()), range(16)))
+    assert [a.status for a in answers] == [201] * 16
+    assert len({a.json()["diarienummer"] for a in answers}) == 16
+
+
+def test_a_sketch_is_uploaded_checked_and_shown_to_the_municipality(
+    client: LocalClient, rng: random.Random
+) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    application = submit(client, token, public_place(municipality="1280")).json()
+    sketch = f"{APPLICATIONS}/{path_of(application['diarienummer'])}/sketch"
+    wrong = client.request(
+        "POST", sketch, json_body={"contentType": "text/html", "sizeBytes": 100}, token=token
+    )
+    assert wrong.status == 400
+    assert wrong.json()["invalidParameters"][0]["name"] == "contentType"
+    too_big = client.request(
+        "POST", sketch, json_body={"contentType": "image/png", "sizeBytes": 11 * 2**20}, token=token
+    )
+    assert too_big.status == 400
+
+    target = client.request(
+        "POST", sketch, json_body={"contentType": "image/png", "sizeBytes": len(PNG)}, token=token
+    )
+    assert target.status == 200, target.body
+    assert upload(target.json(), PNG, "image/png") in (200, 201, 204)
+    done = client.request("POST", target.json()["complete"], token=token)
+    assert done.status == 200, done.body
+    assert done.json()["sketchUploaded"] is True
+
+    paid_and_settled(client, token, application, "referred")
+    malmo = client.token(clientId="municipality-1280", scopes=["permits/referrals:1280"])
+    referral = client.request("GET", f"{BASE}/referrals/{path_of(application['diarienummer'])}", token=malmo)
+    assert referral.json()["sketchUploaded"] is True
+    assert "personnummer" not in referral.body.decode()

@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-import http.client
 import random
-import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from shared.identity import generate_personnummer
-from tests.e2e.support import LocalClient
+from tests.e2e.support import LocalClient, upload
 from tests.support.reports import form
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
 
 REPORTS = "/reports/v1/reports"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-
-
-def upload(instructions: dict[str, Any], content: bytes, content_type: str) -> int:
-    """POST the file as a browser form would, to the presigned target."""
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in instructions["fields"].items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="photo"\r\n'
-        f"Content-Type: {content_type}\r\n\r\n".encode()
-        + content
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    url = urlsplit(instructions["url"])
-    connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=10)
-    try:
-        connection.request(
-            "POST",
-            url.path or "/",
-            b"".join(parts),
-            {"Content-Type": f"multipart/form-data; boundary={boundary}"},
-        )
-        return connection.getresponse().status
-    finally:
-        connection.close()
 
 
 @pytest.fixture
