@@ -70,6 +70,7 @@ MANIFEST = ServiceManifest(
         Route("POST", f"{APPLICATIONS}/{{diarienummer}}/sketch", "citizen"),
         Route("POST", f"{APPLICATIONS}/{{diarienummer}}/sketch/complete", "citizen"),
         Route("PUT", f"{APPLICATIONS}/{{diarienummer}}/completions/{{requestId}}", "citizen"),
+        Route("GET", f"{APPLICATIONS}/{{diarienummer}}/receipt", "citizen"),
         Route("GET", f"{APPLICATIONS}/{{diarienummer}}/decision", "citizen"),
         Route("GET", f"{BASE}/licences", "citizen"),
         # The payment provider's signed confirmation: authenticated by its signature, not a login.

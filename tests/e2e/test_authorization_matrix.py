@@ -368,6 +368,10 @@ REQUESTS: Requests = {
         f"{P}/applications/{path_of(w.weapons)}/completions/{w.completion_id}",
         {"answer": "Igen"},
     ),
+    ("GET", f"{P}/applications/{{diarienummer}}/receipt"): lambda w: (
+        f"{P}/applications/{path_of(w.public_place)}/receipt",
+        None,
+    ),
     ("GET", f"{P}/applications/{{diarienummer}}/decision"): lambda w: (
         f"{P}/applications/{path_of(w.weapons)}/decision",
         None,

@@ -59,6 +59,29 @@ def decision_pdf(application: Application) -> bytes:
     return render(lines, title=text("pdf.title"))
 
 
+def receipt_pdf(application: Application) -> bytes:
+    """The receipt of a submitted application: its diarienummer, what was applied for, the fee and how to pay."""
+    language = application.language
+
+    def text(key: str, **params: str | int) -> str:
+        return TEXTS(key, **params).render(language)
+
+    submitted = stockholm_time(application.submitted_at).strftime("%Y-%m-%d %H:%M")
+    lines = [
+        Line(text("receipt.title"), "title"),
+        Line(text("pdf.case", diarienummer=application.diarienummer)),
+        Line(text("pdf.kind", kind=_kind(application, language))),
+        Line(text("receipt.submitted", at=submitted)),
+        Line(""),
+        Line(text("receipt.fee"), "heading"),
+        *(Line(f"{shown(line.what, language)}: {line.amount_sek} kr") for line in application.fee.lines),
+        Line(text("payment.how", amount=application.fee.amount_sek, reference=application.payment.reference)),
+        Line(text("receipt.pay_by", day=stockholm_time(application.payment_due_at).date().isoformat())),
+        Line(text("fee.kept_on_refusal", amount=application.fee.amount_sek), "small"),
+    ]
+    return render(lines, title=text("receipt.title"))
+
+
 def _letter(
     application: Application, kind: str, moment: datetime, subject: str, body: str, now: datetime
 ) -> DigitalLetter:

@@ -193,6 +193,25 @@ def put_completion(
 
 
 @router.get(
+    f"{APPLICATIONS}/<diarienummer>/receipt",
+    summary="The receipt of one of my applications (PDF): diarienummer, fee and how to pay",
+    responses={200: {"description": "The receipt", "content": {"application/pdf": {}}}},
+    # Validation would serialize the PDF bytes as JSON text; the only input is the path, checked below.
+    enable_validation=False,
+)
+def get_receipt(diarienummer: str) -> Response[bytes]:
+    applicant = _applicant()
+    number = _number(diarienummer)
+    application = applying.owned_application(
+        number, applicant_ref=applicant.ref, repository=dependencies.permits()
+    )
+    disposition = f'attachment; filename="kvitto-{path_of(number)}.pdf"'
+    return Response(
+        200, "application/pdf", letters.receipt_pdf(application), headers={"Content-Disposition": disposition}
+    )
+
+
+@router.get(
     f"{APPLICATIONS}/<diarienummer>/decision",
     summary="The decision letter of one of my applications (PDF)",
     responses={200: {"description": "The decision", "content": {"application/pdf": {}}}},

@@ -93,8 +93,15 @@ def test_a_clear_duplicate_licence_is_decided_within_seconds_by_its_rule(
     assert "Ansökan beviljas" in text
     assert number in text
 
+    receipt = client.request("GET", f"{APPLICATIONS}/{path_of(number)}/receipt", token=token)
+    assert receipt.status == 200
+    receipt_text = PdfReader(io.BytesIO(receipt.body)).pages[0].extract_text()
+    assert "Kvitto på ansökan" in receipt_text
+    assert application["payment"]["reference"] in receipt_text
+
     stranger = client.citizen_token(synthetic_personnummer(rng))
-    for path in (f"{APPLICATIONS}/{path_of(number)}", f"{APPLICATIONS}/{path_of(number)}/decision"):
+    paths = ("", "/decision", "/receipt")
+    for path in (f"{APPLICATIONS}/{path_of(number)}{tail}" for tail in paths):
         assert client.request("GET", path, token=stranger).status == 404
 
 
