@@ -14,13 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from shared.events.contracts import bookings, permits, reports
+from shared.events.contracts import bookings, feedback, permits, reports
 from shared.events.envelope import Envelope, EventData
 
 CONTRACTS_BY_SOURCE: dict[str, tuple[type[EventData], ...]] = {
     reports.SOURCE: reports.CONTRACTS,
     bookings.SOURCE: bookings.CONTRACTS,
     permits.SOURCE: permits.CONTRACTS,
+    feedback.SOURCE: feedback.CONTRACTS,
 }
 
 

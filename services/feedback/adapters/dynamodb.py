@@ -1,0 +1,186 @@
+"""The feedback table: items, case owners learnt from the other services' events, and the outbox.
+
+Item layout (pk / sk):
+- ``FEEDBACK#<feedbackNumber>`` / ``ITEM``: the item as JSON in ``body``, with its ``version``; indexed by
+  sender (``ownerKey``/``ownerSort``, identified senders only), while open by regional function in the order
+  its answer falls due (``regionKey``/``regionSort``), and while a reminder or escalation is ahead by that
+  moment (``dueKey``/``dueSort``, one partition).
+- ``CASE#<caseNumber>`` / ``OWNER``: whose report or permit case a number is (``ownerRef``), from
+  ``ReportFiled`` and ``PermitApplicationSubmitted``.
+- ``COUNTER#...``: running numbers; ``OUTBOX#...``: events on their way to the bus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from services.feedback.domain.model import FeedbackItem
+from services.feedback.domain.ports import Page
+from services.feedback.messages import TEXTS
+from shared.adapters.audit import DynamoDbAuditLog
+from shared.adapters.counters import DynamoDbCounter
+from shared.adapters.dynamodb import (
+    Write,
+    conditional_put,
+    from_body,
+    outbox_puts,
+    put_if_absent,
+    put_if_version,
+    query_all,
+    query_page,
+    sortable,
+    to_item,
+    transact,
+)
+from shared.audit import AuditRecord
+from shared.errors import Conflict
+from shared.events.contracts.feedback import SOURCE
+from shared.events.envelope import Envelope, EventData
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+OWNER_INDEX = "byOwner"
+REGION_INDEX = "byRegionOpen"
+DUE_INDEX = "byDue"
+DUE_PARTITION = "DUE"
+
+
+def item_key(feedback_number: str) -> dict[str, Any]:
+    return to_item({"pk": f"FEEDBACK#{feedback_number}", "sk": "ITEM"})
+
+
+def feedback_item(item: FeedbackItem) -> dict[str, Any]:
+    number = item.feedback_number
+    due = item.next_due_at
+    is_open = item.status.is_open
+    return to_item(
+        {
+            "pk": f"FEEDBACK#{number}",
+            "sk": "ITEM",
+            "ownerKey": f"OWNER#{item.owner_ref}" if item.owner_ref else None,
+            "ownerSort": f"{sortable(item.received_at)}#{number}" if item.owner_ref else None,
+            "regionKey": f"REGION#{item.region}" if is_open else None,
+            "regionSort": f"{sortable(item.answer_due_at)}#{number}" if is_open else None,
+            "dueKey": DUE_PARTITION if due else None,
+            "dueSort": f"{sortable(due)}#{number}" if due else None,
+            "status": item.status.value,
+            "version": item.version,
+            "body": item.model_dump_json(),
+        }
+    )
+
+
+def _changed() -> Exception:
+    return Conflict(TEXTS("changed"))
+
+
+class DynamoDbFeedback:
+    def __init__(self, table_name: str, client: DynamoDBClient, *, audit: DynamoDbAuditLog) -> None:
+        self._table = table_name
+        self._client = client
+        self._audit = audit
+        self._counter = DynamoDbCounter(table_name, client)
+
+    def allocate_number(self, year: int) -> int:
+        return self._counter.next(f"feedback-{year}")
+
+    def add(self, item: FeedbackItem, events: Sequence[Envelope[EventData]]) -> None:
+        transact(
+            self._client,
+            [
+                put_if_absent(self._table, feedback_item(item), refusal=_changed),
+                *outbox_puts(self._table, events, source=SOURCE),
+            ],
+            conflict=TEXTS("changed").render(),
+            subject=item.feedback_number,
+        )
+
+    def get(self, feedback_number: str) -> FeedbackItem | None:
+        found = self._client.get_item(
+            TableName=self._table, Key=item_key(feedback_number), ConsistentRead=True
+        ).get("Item")
+        return from_body(FeedbackItem, found) if found else None
+
+    def save(
+        self,
+        item: FeedbackItem,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]] = (),
+        audit: AuditRecord | None = None,
+    ) -> None:
+        writes: list[Write] = [
+            put_if_version(self._table, feedback_item(item), expected_version, refusal=_changed)
+        ]
+        if audit is not None:
+            writes.append(self._audit.put(audit))
+        writes.extend(outbox_puts(self._table, events, source=SOURCE))
+        transact(self._client, writes, conflict=TEXTS("changed").render(), subject=item.feedback_number)
+
+    def _page(self, query: dict[str, Any], start: dict[str, Any] | None) -> Page:
+        rows, next_start = query_page(self._client, query, start)
+        found = [self.get(row["pk"]["S"].removeprefix("FEEDBACK#")) for row in rows]
+        return Page([i for i in found if i is not None], next_start)
+
+    def of_owner(self, owner_ref: str, *, limit: int, start: dict[str, Any] | None) -> Page:
+        return self._page(
+            {
+                "TableName": self._table,
+                "IndexName": OWNER_INDEX,
+                "KeyConditionExpression": "ownerKey = :key",
+                "ExpressionAttributeValues": to_item({":key": f"OWNER#{owner_ref}"}),
+                "ScanIndexForward": False,
+                "Limit": limit,
+            },
+            start,
+        )
+
+    def open_in_region(self, region: str, *, limit: int, start: dict[str, Any] | None) -> Page:
+        return self._page(
+            {
+                "TableName": self._table,
+                "IndexName": REGION_INDEX,
+                "KeyConditionExpression": "regionKey = :key",
+                "ExpressionAttributeValues": to_item({":key": f"REGION#{region}"}),
+                "Limit": limit,
+            },
+            start,
+        )
+
+    def due(self, *, by: datetime) -> Iterator[FeedbackItem]:
+        for row in query_all(
+            self._client,
+            {
+                "TableName": self._table,
+                "IndexName": DUE_INDEX,
+                "KeyConditionExpression": "dueKey = :key AND dueSort <= :by",
+                "ExpressionAttributeValues": to_item({":key": DUE_PARTITION, ":by": f"{sortable(by)}#~"}),
+            },
+        ):
+            item = self.get(row["pk"]["S"].removeprefix("FEEDBACK#"))
+            if item is not None:
+                yield item
+
+    # --- case owners ---------------------------------------------------------------------------------------
+
+    def owner_of(self, case_number: str) -> str | None:
+        found = self._client.get_item(
+            TableName=self._table, Key=to_item({"pk": f"CASE#{case_number}", "sk": "OWNER"})
+        ).get("Item")
+        return found["ownerRef"]["S"] if found else None
+
+    def learn_owner(self, case_number: str, owner_ref: str) -> None:
+        """Record whose case a number is; a redelivery of the same announcement changes nothing."""
+        try:
+            conditional_put(
+                self._client,
+                self._table,
+                to_item({"pk": f"CASE#{case_number}", "sk": "OWNER", "ownerRef": owner_ref}),
+                condition="attribute_not_exists(pk)",
+                refusal=_changed,
+            )
+        except Conflict:
+            return

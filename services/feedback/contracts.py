@@ -1,0 +1,218 @@
+"""The public HTTP contract of the feedback API (camelCase on the wire, times in Europe/Stockholm)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from services.feedback.domain.model import (
+    FEEDBACK_NUMBER_PATTERN,
+    Category,
+    Channel,
+    FeedbackDraft,
+    FeedbackItem,
+    Kind,
+    Publication,
+    Reason,
+    Status,
+    Text,
+)
+from services.feedback.messages import TEXTS
+from shared.clock import stockholm_time
+from shared.i18n import Localized
+from shared.models import CamelModel
+from shared.staff import NATIONAL
+
+FeedbackNumberPath = Annotated[str, Path(pattern=FEEDBACK_NUMBER_PATTERN, examples=["F1234-26"])]
+StaffId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{2,40}$")]
+
+
+class GiveFeedbackRequest(FeedbackDraft):
+    """The feedback itself (also what the contact centre registers for a caller)."""
+
+
+class Caller(CamelModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class RegisterCallRequest(CamelModel):
+    caller: Caller | None = None  # None: the caller stays anonymous
+    feedback: FeedbackDraft
+
+
+class ReopenRequest(CamelModel):
+    reason: Reason
+
+
+class AssignRequest(CamelModel):
+    manager: StaffId
+
+
+class TransferRequest(CamelModel):
+    to: Annotated[str, StringConstraints(max_length=20)]
+    reason: Reason
+
+
+class ReferralRequest(CamelModel):
+    reason: Reason
+
+
+class AnswerRequest(CamelModel):
+    text: Text
+
+
+class PublicationRequest(CamelModel):
+    text: Text
+
+
+class KindView(CamelModel):
+    kind: Kind
+    label: Localized
+
+
+class GuidanceView(CamelModel):
+    anonymous: Localized
+    answer: Localized
+    crime: Localized
+    publish: Localized
+    answer_days: int
+    kinds: list[KindView]
+    categories: list[Category]
+
+
+def _function(region: str) -> Localized:
+    text = TEXTS("function.national") if region == NATIONAL else TEXTS("function.region", region=region)
+    return text.kept()
+
+
+class ReceiptView(CamelModel):
+    feedback_number: str
+    status: Status
+    received_at: AwareDatetime
+    function: Localized
+    message: Localized
+    anonymous_notice: Localized | None = None
+    answer_by: date | None = None
+
+    @classmethod
+    def of(cls, item: FeedbackItem) -> ReceiptView:
+        referred = item.status is Status.REFERRED
+        return cls(
+            feedback_number=item.feedback_number,
+            status=item.status,
+            received_at=item.received_at,
+            function=_function(item.region),
+            message=(
+                TEXTS("receipt.referred")
+                if referred
+                else TEXTS("receipt.received", feedbackNumber=item.feedback_number)
+            ).kept(),
+            anonymous_notice=TEXTS("receipt.anonymous").kept() if item.anonymous else None,
+            answer_by=stockholm_time(item.answer_due_at).date()
+            if item.wants_answer and not referred
+            else None,
+        )
+
+
+class HistoryView(CamelModel):
+    at: AwareDatetime
+    status: Status
+    what: Localized
+
+
+class AnswerView(CamelModel):
+    text: str
+    answered_at: AwareDatetime
+
+
+class ItemView(CamelModel):
+    feedback_number: str
+    kind: Kind
+    category: Category
+    status: Status
+    received_at: AwareDatetime
+    answer_due_at: AwareDatetime | None = None
+    answer: AnswerView | None = None
+    may_reopen: bool
+    history: list[HistoryView]
+
+    @classmethod
+    def of(cls, item: FeedbackItem) -> ItemView:
+        return cls(
+            feedback_number=item.feedback_number,
+            kind=item.draft.kind,
+            category=item.draft.category,
+            status=item.status,
+            received_at=item.received_at,
+            answer_due_at=item.answer_due_at if item.wants_answer and item.status.is_open else None,
+            answer=AnswerView(text=item.answer.text, answered_at=item.answer.answered_at)
+            if item.answer
+            else None,
+            may_reopen=item.status is Status.CLOSED and item.reopened_at is None,
+            history=[HistoryView(at=h.at, status=h.status, what=h.what) for h in item.history],
+        )
+
+
+class ItemSummary(CamelModel):
+    feedback_number: str
+    kind: Kind
+    status: Status
+    received_at: AwareDatetime
+    region: str
+    answer_due_at: AwareDatetime
+
+    @classmethod
+    def of(cls, item: FeedbackItem) -> ItemSummary:
+        return cls(
+            feedback_number=item.feedback_number,
+            kind=item.draft.kind,
+            status=item.status,
+            received_at=item.received_at,
+            region=item.region,
+            answer_due_at=item.answer_due_at,
+        )
+
+
+class ItemList(CamelModel):
+    items: list[ItemSummary]
+    next_token: str | None = None
+
+
+class StaffItemView(ItemView):
+    region: str
+    channel: Channel
+    feedback: FeedbackDraft
+    registered_by: str | None = None
+    caller_name: str | None = None
+    sender_personnummer: str | None = None
+    manager: str | None = None
+    reminded_at: AwareDatetime | None = None
+    escalated_at: AwareDatetime | None = None
+    employee_feedback_at: AwareDatetime | None = None
+    publication: Publication | None = None
+    # What the redaction takes out, as a starting point for the publication staff approve.
+    proposed_publication: str | None = None
+    history_by: list[str | None] = Field(default_factory=list)
+
+    @classmethod
+    def for_staff(cls, item: FeedbackItem, *, proposal: str | None) -> StaffItemView:
+        base = ItemView.of(item)
+        return cls(
+            **{name: getattr(base, name) for name in ItemView.model_fields},
+            region=item.region,
+            channel=item.channel,
+            feedback=item.draft,
+            registered_by=item.registered_by,
+            caller_name=item.caller_name,
+            sender_personnummer=item.personnummer,
+            manager=item.manager,
+            reminded_at=item.reminded_at,
+            escalated_at=item.escalated_at,
+            employee_feedback_at=item.employee_feedback_at,
+            publication=item.publication,
+            proposed_publication=proposal,
+            history_by=[h.by for h in item.history],
+        )

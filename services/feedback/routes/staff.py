@@ -1,0 +1,178 @@
+"""Police staff: the contact centre registers callers' feedback; the regional functions route, assign,
+refer and approve publication; the responsible managers answer, give feedback to the employee and close."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+
+from services.feedback import dependencies
+from services.feedback.contracts import (
+    AnswerRequest,
+    AssignRequest,
+    FeedbackNumberPath,
+    ItemList,
+    ItemSummary,
+    PublicationRequest,
+    ReceiptView,
+    ReferralRequest,
+    RegisterCallRequest,
+    StaffItemView,
+    TransferRequest,
+)
+from services.feedback.domain import intake
+from services.feedback.domain.casework import FeedbackDesk
+from services.feedback.domain.model import FeedbackItem, Kind
+from services.feedback.manifest import CONTACT_CENTRE_ROLE, STAFF
+from services.feedback.messages import TEXTS
+from services.feedback.routes.common import correlation_id
+from shared.http.auth import require_staff
+from shared.http.created import created_once
+from shared.http.idempotency import IdempotencyKey
+from shared.http.openapi import created
+from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
+from shared.http.problems import ForbiddenProblem
+from shared.staff import StaffMember
+
+router = Router()  # type: ignore[no-untyped-call]
+RegionQuery = Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-zÅÄÖåäö]{2,20}$")]
+
+
+def _desk() -> FeedbackDesk:
+    caller = require_staff(router.current_event.raw_event)
+    return FeedbackDesk(
+        staff=StaffMember(
+            staff_id=caller.staff_id or caller.subject, region=caller.region or "", roles=caller.roles
+        ),
+        items=dependencies.feedback(),
+        audit=dependencies.audit_log(),
+        clock=dependencies.clock(),
+        correlation_id=correlation_id(),
+    )
+
+
+def _view(item: FeedbackItem) -> StaffItemView:
+    proposal = None
+    if item.draft.publish_consent and item.draft.kind is not Kind.EMPLOYEE_COMPLAINT:
+        from services.feedback.domain.redaction import redact
+
+        proposal = redact(item.draft.text, known_names=[n for n in (item.caller_name,) if n]).text
+    return StaffItemView.for_staff(item, proposal=proposal)
+
+
+@router.post(
+    f"{STAFF}/items",
+    summary="Register a caller's feedback (contact centre)",
+    description="The channel is recorded with who registered it. Accepts `Idempotency-Key`.",
+    responses={**created("Registered", ReceiptView)},
+)
+def post_call(
+    request: Annotated[RegisterCallRequest, Body()], idempotency_key: IdempotencyKey = None
+) -> Response[ReceiptView]:
+    caller = require_staff(router.current_event.raw_event)
+    if CONTACT_CENTRE_ROLE not in caller.roles:
+        raise ForbiddenProblem(TEXTS("forbidden.role", role=CONTACT_CENTRE_ROLE))
+    repository = dependencies.feedback()
+    sender = intake.Sender(
+        caller_name=request.caller.name if request.caller else None,
+        registered_by=caller.staff_id or caller.subject,
+    )
+    return created_once(
+        router.current_event,
+        request,
+        idempotency_key=idempotency_key,
+        create=lambda: ReceiptView.of(
+            intake.receive(
+                request.feedback,
+                sender=sender,
+                repository=repository,
+                cases=repository,
+                now=dependencies.clock().now(),
+                answer_days=dependencies.answer_days(),
+                correlation_id=correlation_id(),
+            )
+        ),
+        replay=lambda number: ReceiptView.of(_desk().read(number)),
+    )
+
+
+@router.get(f"{STAFF}/items", summary="A regional function's open items, the answer due soonest first")
+def list_open(
+    region: RegionQuery = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    next_token: Annotated[str | None, Query(alias="nextToken", max_length=2048)] = None,
+) -> ItemList:
+    page = _desk().open_items(region, limit=limit, start=decode_token(next_token))
+    return ItemList(items=[ItemSummary.of(i) for i in page.items], next_token=encode_token(page.next_start))
+
+
+@router.get(f"{STAFF}/items/<feedbackNumber>", summary="Read an item, with its history")
+def get_item(feedbackNumber: FeedbackNumberPath) -> StaffItemView:  # noqa: N803 - the path parameter's public name
+    return _view(_desk().read(feedbackNumber))
+
+
+@router.post(f"{STAFF}/items/<feedbackNumber>/assignment", summary="Assign the responsible manager")
+def post_assignment(
+    feedbackNumber: FeedbackNumberPath,  # noqa: N803 - the path parameter's public name
+    request: Annotated[AssignRequest, Body()],
+) -> StaffItemView:
+    return _view(_desk().assign(feedbackNumber, request.manager))
+
+
+@router.post(
+    f"{STAFF}/items/<feedbackNumber>/transfer",
+    summary="Pass an item to another region's function or the national one, with a reason",
+)
+def post_transfer(
+    feedbackNumber: FeedbackNumberPath,  # noqa: N803 - the path parameter's public name
+    request: Annotated[TransferRequest, Body()],
+) -> StaffItemView:
+    return _view(_desk().transfer(feedbackNumber, request.to, request.reason))
+
+
+@router.post(
+    f"{STAFF}/items/<feedbackNumber>/referral",
+    summary="Refer a complaint that may describe a crime by an employee to special investigations",
+)
+def post_referral(
+    feedbackNumber: FeedbackNumberPath,  # noqa: N803 - the path parameter's public name
+    request: Annotated[ReferralRequest, Body()],
+) -> StaffItemView:
+    return _view(_desk().refer_to_special_investigations(feedbackNumber, request.reason))
+
+
+@router.post(f"{STAFF}/items/<feedbackNumber>/answer", summary="Answer the sender (the responsible manager)")
+def post_answer(
+    feedbackNumber: FeedbackNumberPath,  # noqa: N803 - the path parameter's public name
+    request: Annotated[AnswerRequest, Body()],
+) -> StaffItemView:
+    return _view(_desk().answer(feedbackNumber, request.text))
+
+
+@router.post(
+    f"{STAFF}/items/<feedbackNumber>/employee-feedback",
+    summary="Record that the manager gave feedback to the employee a complaint is about",
+)
+def post_employee_feedback(feedbackNumber: FeedbackNumberPath) -> StaffItemView:  # noqa: N803
+    return _view(_desk().employee_feedback_given(feedbackNumber))
+
+
+@router.post(f"{STAFF}/items/<feedbackNumber>/closing", summary="Close an answered item")
+def post_closing(feedbackNumber: FeedbackNumberPath) -> StaffItemView:  # noqa: N803
+    return _view(_desk().close(feedbackNumber))
+
+
+@router.put(
+    f"{STAFF}/items/<feedbackNumber>/publication",
+    summary="Approve the redacted text a consenting sender's item is published with",
+    description="The text is redacted once more before it is stored; complaints about employees are never "
+    "published (409).",
+)
+def put_publication(
+    feedbackNumber: FeedbackNumberPath,  # noqa: N803 - the path parameter's public name
+    request: Annotated[PublicationRequest, Body()],
+) -> StaffItemView:
+    return _view(_desk().approve_publication(feedbackNumber, request.text))

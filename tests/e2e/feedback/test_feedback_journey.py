@@ -1,0 +1,182 @@
+"""Feedback over the local cloud, as senders, the contact centre, regional functions and managers use it: both
+channels, routing, the answer, one reopening, the crime referral, and an overdue item escalated on a set clock."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from infra.local.cloud import LocalCloud
+from infra.local.event_sources import scheduled_event
+from tests.e2e.support import LocalClient, eventually, synthetic_personnummer
+from tests.support.reports import form
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
+
+BASE = "/feedback/v1"
+ITEMS = f"{BASE}/items"
+STAFF = f"{BASE}/staff/items"
+
+
+def complaint(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "serviceComplaint",
+        "category": "waitingTime",
+        "concerns": {"municipalityCode": "1280", "unit": {"name": "Passexpeditionen Malmö"}},
+        "text": "Jag väntade i två timmar på passexpeditionen trots bokad tid.",
+        "answer": {"by": "digitalMail"},
+        "publishConsent": True,
+    }
+    body.update(changes)
+    return body
+
+
+def staff(client: LocalClient, *roles: str, staff_id: str = "PM-5501", region: str = "Syd") -> str:
+    return client.staff_token(staff_id=staff_id, roles=roles, region=region)
+
+
+def test_feedback_is_routed_answered_closed_and_reopened_once(
+    client: LocalClient, rng: random.Random
+) -> None:
+    guidance = client.request("GET", f"{BASE}/guidance").json()
+    assert "anonymt" in guidance["anonymous"]
+    token = client.citizen_token(synthetic_personnummer(rng))
+    given = client.request("POST", ITEMS, json_body=complaint(), token=token)
+    assert given.status == 201, given.body
+    receipt = given.json()
+    number = receipt["feedbackNumber"]
+    assert "Syd" in receipt["function"]
+    assert receipt["answerBy"] is not None
+
+    function = staff(client, "feedback")
+    listed = client.request("GET", f"{BASE}/staff/items?region=Syd&limit=100", token=function)
+    assert listed.status == 200, listed.body
+    assert number in [i["feedbackNumber"] for i in listed.json()["items"]]
+    other_region = staff(client, "feedback", region="Nord")
+    assert client.request("GET", f"{STAFF}/{number}", token=other_region).status == 404
+
+    manager = staff(client, "manager", staff_id="PM-5502")
+    assigned = client.request(
+        "POST", f"{STAFF}/{number}/assignment", json_body={"manager": "PM-5502"}, token=function
+    )
+    assert assigned.status == 200, assigned.body
+    answered = client.request(
+        "POST",
+        f"{STAFF}/{number}/answer",
+        json_body={"text": "Vi beklagar väntetiden och har sett över bokningarna."},
+        token=manager,
+    )
+    assert answered.status == 200, answered.body
+    assert client.request("POST", f"{STAFF}/{number}/closing", token=manager).status == 200
+
+    mine = client.request("GET", f"{ITEMS}/{number}", token=token).json()
+    assert mine["status"] == "closed"
+    assert mine["answer"]["text"].startswith("Vi beklagar")
+    assert mine["mayReopen"] is True
+    reopened = client.request(
+        "POST", f"{ITEMS}/{number}/reopening", json_body={"reason": "Svaret förklarar inget."}, token=token
+    )
+    assert reopened.status == 200, reopened.body
+    assert reopened.json()["status"] == "assigned"
+    assert client.request("GET", f"{STAFF}/{number}", token=manager).json()["manager"] == "PM-5502"
+    assert (
+        client.request(
+            "POST", f"{STAFF}/{number}/answer", json_body={"text": "Vi har nu ändrat rutinen."}, token=manager
+        ).status
+        == 200
+    )
+    assert client.request("POST", f"{STAFF}/{number}/closing", token=manager).status == 200
+    again = client.request(
+        "POST", f"{ITEMS}/{number}/reopening", json_body={"reason": "Fortfarande inte nöjd."}, token=token
+    )
+    assert again.status == 409
+
+    stranger = client.citizen_token(synthetic_personnummer(rng))
+    assert client.request("GET", f"{ITEMS}/{number}", token=stranger).status == 404
+
+
+def test_the_contact_centre_registers_a_caller_and_anonymous_feedback_cannot_ask_for_an_answer(
+    client: LocalClient, rng: random.Random
+) -> None:
+    centre = staff(client, "contactCentre", staff_id="KC-114", region="National")
+    registered = client.request(
+        "POST",
+        STAFF,
+        json_body={"caller": {"name": "Kim Andersson"}, "feedback": complaint(kind="praise", answer=None)},
+        token=centre,
+    )
+    assert registered.status == 201, registered.body
+    number = registered.json()["feedbackNumber"]
+    item = client.request("GET", f"{STAFF}/{number}", token=staff(client, "feedback")).json()
+    assert item["channel"] == "contactCentre"
+    assert item["registeredBy"] == "KC-114"
+
+    asks = client.request("POST", f"{BASE}/anonymous-items", json_body=complaint())
+    assert asks.status == 400
+    assert asks.json()["invalidParameters"][0]["name"] == "answer"
+    anonymous = client.request("POST", f"{BASE}/anonymous-items", json_body=complaint(answer=None))
+    assert anonymous.status == 201, anonymous.body
+    assert "kan inte besvaras" in anonymous.json()["anonymousNotice"]
+
+
+def test_a_complaint_that_may_describe_a_crime_is_referred_not_handled_as_feedback(
+    client: LocalClient, rng: random.Random
+) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    body = complaint(
+        kind="employeeComplaint",
+        category="intervention",
+        describesCrime=True,
+        text="En polis slog mig vid gripandet.",
+    )
+    given = client.request("POST", ITEMS, json_body=body, token=token)
+    assert given.status == 201, given.body
+    assert given.json()["status"] == "referred"
+    assert "särskilda utredningar" in given.json()["message"]
+    client.wait_for_event(
+        "FeedbackRouted", lambda e: e["detail"]["data"]["feedbackNumber"] == given.json()["feedbackNumber"]
+    )
+
+
+def test_feedback_about_a_case_must_be_about_one_s_own(client: LocalClient, rng: random.Random) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    filed = client.request("POST", "/reports/v1/reports", json_body=form("vandalism"), token=token)
+    assert filed.status == 201, filed.body
+    case = filed.json()["caseNumber"]
+    stranger = client.citizen_token(synthetic_personnummer(rng))
+    about = complaint(concerns={"municipalityCode": "1280", "caseNumber": case})
+    assert client.request("POST", ITEMS, json_body=about, token=stranger).status == 404
+    mine = eventually(
+        lambda: (r := client.request("POST", ITEMS, json_body=about, token=token)).status == 201 and r,
+        what="the feedback service to learn whose case it is",
+    )
+    assert mine.json()["feedbackNumber"]
+
+
+def test_an_overdue_item_is_escalated_and_its_sender_told_on_a_set_clock(
+    client: LocalClient, local_cloud: LocalCloud, rng: random.Random
+) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    given = client.request("POST", ITEMS, json_body=complaint(), token=token).json()
+    number = given["feedbackNumber"]
+    due = datetime.fromisoformat(
+        client.request("GET", f"{ITEMS}/{number}", token=token).json()["answerDueAt"]
+    )
+    ran = local_cloud.invoke(
+        "feedback",
+        "deadlines",
+        scheduled_event("eservices-local-feedback-deadlines", due - timedelta(days=2)),
+    )
+    assert ran["reminded"] >= 1
+    ran = local_cloud.invoke(
+        "feedback",
+        "deadlines",
+        scheduled_event("eservices-local-feedback-deadlines", due + timedelta(minutes=1)),
+    )
+    assert ran["escalated"] >= 1
+    item = client.request("GET", f"{STAFF}/{number}", token=staff(client, "feedback")).json()
+    assert item["escalatedAt"] is not None
+    assert item["remindedAt"] is not None
