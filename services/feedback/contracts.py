@@ -216,3 +216,25 @@ class StaffItemView(ItemView):
             proposed_publication=proposal,
             history_by=[h.by for h in item.history],
         )
+
+
+class ThemeView(CamelModel):
+    month: str
+    region: str
+    kind: Kind
+    category: Category
+    received: int
+    answered: int
+    answered_in_time: int
+    share_in_time: float | None = None
+    mean_answer_days: float | None = None
+    change_from_previous_month: int | None = None
+
+
+class LearningView(CamelModel):
+    region: str
+    from_: str = Field(alias="from")
+    to: str
+    themes: list[ThemeView]
+    csv: str
+    chart: str

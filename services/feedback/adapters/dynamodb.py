@@ -5,6 +5,8 @@ Item layout (pk / sk):
   sender (``ownerKey``/``ownerSort``, identified senders only), while open by regional function in the order
   its answer falls due (``regionKey``/``regionSort``), and while a reminder or escalation is ahead by that
   moment (``dueKey``/``dueSort``, one partition).
+- ``THEMES#<month>`` / ``<region>#<feedbackNumber>``: what the item adds to the month's figures (kind,
+  category, unit, answered, in time, answer days; no text, no sender), written with the item.
 - ``CASE#<caseNumber>`` / ``OWNER``: whose report or permit case a number is (``ownerRef``), from
   ``ReportFiled`` and ``PermitApplicationSubmitted``.
 - ``COUNTER#...``: running numbers; ``OUTBOX#...``: events on their way to the bus.
@@ -16,7 +18,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from services.feedback.domain.model import FeedbackItem
+from services.feedback.domain.learning import ThemeRow
+from services.feedback.domain.model import Category, FeedbackItem, Kind
 from services.feedback.domain.ports import Page
 from services.feedback.messages import TEXTS
 from shared.adapters.audit import DynamoDbAuditLog
@@ -26,6 +29,7 @@ from shared.adapters.dynamodb import (
     conditional_put,
     from_body,
     outbox_puts,
+    put,
     put_if_absent,
     put_if_version,
     query_all,
@@ -73,6 +77,37 @@ def feedback_item(item: FeedbackItem) -> dict[str, Any]:
     )
 
 
+def theme_item(item: FeedbackItem) -> dict[str, Any]:
+    row = ThemeRow.of(item)
+    return to_item(
+        {
+            "pk": f"THEMES#{row.month}",
+            "sk": f"{row.region}#{row.feedback_number}",
+            "region": row.region,
+            "unit": row.unit,
+            "kind": row.kind.value,
+            "category": row.category.value,
+            "answered": row.answered,
+            "answeredInTime": row.answered_in_time,
+            "answerDays": str(row.answer_days) if row.answer_days is not None else None,
+        }
+    )
+
+
+def _theme_row(month: str, item: dict[str, Any]) -> ThemeRow:
+    return ThemeRow(
+        feedback_number=item["sk"]["S"].split("#", 1)[1],
+        month=month,
+        region=item["region"]["S"],
+        unit=item.get("unit", {}).get("S", ""),
+        kind=Kind(item["kind"]["S"]),
+        category=Category(item["category"]["S"]),
+        answered=item["answered"]["BOOL"],
+        answered_in_time=item["answeredInTime"]["BOOL"],
+        answer_days=float(item["answerDays"]["S"]) if "answerDays" in item else None,
+    )
+
+
 def _changed() -> Exception:
     return Conflict(TEXTS("changed"))
 
@@ -92,6 +127,7 @@ class DynamoDbFeedback:
             self._client,
             [
                 put_if_absent(self._table, feedback_item(item), refusal=_changed),
+                put(self._table, theme_item(item)),
                 *outbox_puts(self._table, events, source=SOURCE),
             ],
             conflict=TEXTS("changed").render(),
@@ -113,7 +149,8 @@ class DynamoDbFeedback:
         audit: AuditRecord | None = None,
     ) -> None:
         writes: list[Write] = [
-            put_if_version(self._table, feedback_item(item), expected_version, refusal=_changed)
+            put_if_version(self._table, feedback_item(item), expected_version, refusal=_changed),
+            put(self._table, theme_item(item)),
         ]
         if audit is not None:
             writes.append(self._audit.put(audit))
@@ -163,6 +200,20 @@ class DynamoDbFeedback:
             item = self.get(row["pk"]["S"].removeprefix("FEEDBACK#"))
             if item is not None:
                 yield item
+
+    def theme_rows(self, months: list[str], region: str | None) -> list[ThemeRow]:
+        """The theme rows of ``months``, of one region or (None) of all."""
+        rows: list[ThemeRow] = []
+        for month in months:
+            query: dict[str, Any] = {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk" + (" AND begins_with(sk, :region)" if region else ""),
+                "ExpressionAttributeValues": to_item(
+                    {":pk": f"THEMES#{month}", **({":region": f"{region}#"} if region else {})}
+                ),
+            }
+            rows.extend(_theme_row(month, item) for item in query_all(self._client, query))
+        return rows
 
     # --- case owners ---------------------------------------------------------------------------------------
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
 
+from services.feedback.domain.learning import Theme, months_between, themes
 from services.feedback.domain.model import (
     SPECIAL_INVESTIGATIONS,
     Answer,
@@ -41,11 +42,13 @@ from shared.staff import NATIONAL, StaffMember
 FUNCTION_ROLE = "feedback"
 MANAGER_ROLE = "manager"
 CASE_ROLES = (FUNCTION_ROLE, MANAGER_ROLE)
+MAX_LEARNING_MONTHS = 36
 
 
 class AuditAction(StrEnum):
     VIEW_LIST = "viewList"
     VIEW_ITEM = "viewItem"
+    VIEW_LEARNING = "viewLearning"
     ASSIGN = "assign"
     ANSWER = "answer"
     EMPLOYEE_FEEDBACK = "employeeFeedback"
@@ -164,6 +167,25 @@ class FeedbackDesk:
             self._record(AuditAction.VIEW_ITEM, now, feedback_number=feedback_number, region=item.region)
         )
         return item
+
+    def learning(self, first: date, last: date, region: str | None) -> tuple[str, list[Theme]]:
+        """The themes of ``first``'s month to ``last``'s, of the staff member's region (national staff: of the
+        region asked for, or all)."""
+        now = self.clock.now()
+        self._require(FUNCTION_ROLE, AuditAction.VIEW_LEARNING, now, region=region or self.staff.region)
+        if last < first:
+            raise InvalidInput.of("to", TEXTS("invalid.filter", name="to", why="<from"))
+        months = months_between(first, last)
+        if len(months) > MAX_LEARNING_MONTHS:
+            raise InvalidInput.of("from", TEXTS("invalid.months", months=MAX_LEARNING_MONTHS))
+        if self.staff.region != NATIONAL:
+            region = region or self.staff.region
+        if region is not None and not self.staff.may_see(region):
+            self.audit.record(self._record(AuditAction.VIEW_LEARNING, now, allowed=False, region=region))
+            raise NotPermitted(TEXTS("forbidden.region", region=region))
+        rows = self.items.theme_rows(months, region)
+        self.audit.record(self._record(AuditAction.VIEW_LEARNING, now, region=region or NATIONAL))
+        return region or NATIONAL, themes(rows)
 
     # --- the regional function -------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from services.feedback.domain.learning import ThemeRow
 from services.feedback.domain.model import FeedbackItem
 from shared.audit import AuditRecord
 from shared.events.envelope import Envelope, EventData
@@ -46,6 +47,10 @@ class FeedbackRepository(Protocol):
         ...
 
     def due(self, *, by: datetime) -> Iterator[FeedbackItem]: ...
+
+    def theme_rows(self, months: list[str], region: str | None) -> list[ThemeRow]:
+        """What the items received in ``months`` add to the figures, of one region or (None) of all."""
+        ...
 
 
 class CaseOwnership(Protocol):

@@ -3,6 +3,7 @@ refer and approve publication; the responsible managers answer, give feedback to
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -16,26 +17,31 @@ from services.feedback.contracts import (
     FeedbackNumberPath,
     ItemList,
     ItemSummary,
+    LearningView,
     PublicationRequest,
     ReceiptView,
     ReferralRequest,
     RegisterCallRequest,
     StaffItemView,
+    ThemeView,
     TransferRequest,
 )
 from services.feedback.domain import intake
 from services.feedback.domain.casework import FeedbackDesk
-from services.feedback.domain.model import FeedbackItem, Kind
+from services.feedback.domain.learning import Theme, as_csv, chart_svg
+from services.feedback.domain.model import Category, FeedbackItem, Kind
 from services.feedback.manifest import CONTACT_CENTRE_ROLE, STAFF
 from services.feedback.messages import TEXTS
 from services.feedback.routes.common import correlation_id
+from shared.clock import stockholm_time
 from shared.http.auth import require_staff
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
 from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
 from shared.http.problems import ForbiddenProblem
-from shared.staff import StaffMember
+from shared.i18n import current_language
+from shared.staff import NATIONAL, StaffMember
 
 router = Router()  # type: ignore[no-untyped-call]
 RegionQuery = Annotated[str | None, Query(max_length=20, pattern=r"^[A-Za-zÅÄÖåäö]{2,20}$")]
@@ -107,6 +113,83 @@ def list_open(
 ) -> ItemList:
     page = _desk().open_items(region, limit=limit, start=decode_token(next_token))
     return ItemList(items=[ItemSummary.of(i) for i in page.items], next_token=encode_token(page.next_start))
+
+
+Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+
+
+def _month(text: str | None, default: date) -> date:
+    return date.fromisoformat(f"{text}-01") if text else default
+
+
+def _learning(from_: str | None, to: str | None, region: str | None) -> tuple[str, date, date, list[Theme]]:
+    today = stockholm_time(dependencies.clock().now()).date()
+    last = _month(to, today)
+    first = _month(from_, date(last.year - 1, last.month, 1))
+    shown, found = _desk().learning(first, last, region)
+    return shown, first, last, found
+
+
+@router.get(
+    f"{STAFF}/learning",
+    summary="Themes per month, region, kind and category: received, answered, in time, trend",
+    description="`from` and `to` are months (YYYY-MM), at most 36 apart; the last 12 months by default. "
+    "National staff may name a `region` or see all.",
+)
+def get_learning(
+    from_: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    to: Month = None,
+    region: RegionQuery = None,
+) -> LearningView:
+    shown, first, last, found = _learning(from_, to, region)
+    base = f"{STAFF}/learning"
+    query = f"?from={first:%Y-%m}&to={last:%Y-%m}" + (f"&region={shown}" if shown != NATIONAL else "")
+    return LearningView(
+        region=shown,
+        from_=f"{first:%Y-%m}",
+        to=f"{last:%Y-%m}",
+        themes=[ThemeView(**{**t.__dict__, "share_in_time": t.share_in_time}) for t in found],
+        csv=f"{base}.csv{query}",
+        chart=f"{base}/chart.svg{query}",
+    )
+
+
+@router.get(
+    f"{STAFF}/learning.csv",
+    summary="The themes as CSV, for a spreadsheet",
+    responses={200: {"description": "The themes", "content": {"text/csv": {}}}},
+)
+def get_learning_csv(
+    from_: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    to: Month = None,
+    region: RegionQuery = None,
+) -> Response[str]:
+    shown, first, last, found = _learning(from_, to, region)
+    name = f"synpunkter-{shown}-{first:%Y-%m}-{last:%Y-%m}.csv"
+    return Response(
+        200,
+        "text/csv; charset=utf-8",
+        as_csv(found),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    f"{STAFF}/learning/chart.svg",
+    summary="The themes as a chart: items per month, by category",
+    responses={200: {"description": "The chart", "content": {"image/svg+xml": {}}}},
+)
+def get_learning_chart(
+    from_: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    to: Month = None,
+    region: RegionQuery = None,
+) -> Response[str]:
+    shown, _, _, found = _learning(from_, to, region)
+    language = current_language()
+    where = TEXTS("chart.all").render(language) if shown == NATIONAL else shown
+    labels = {c: TEXTS(f"category.{c.value}").render(language) for c in Category}
+    svg = chart_svg(found, title=TEXTS("chart.title", region=where).render(language), labels=labels)
+    return Response(200, "image/svg+xml", svg)
 
 
 @router.get(f"{STAFF}/items/<feedbackNumber>", summary="Read an item, with its history")

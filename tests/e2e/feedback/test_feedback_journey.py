@@ -180,3 +180,32 @@ def test_an_overdue_item_is_escalated_and_its_sender_told_on_a_set_clock(
     item = client.request("GET", f"{STAFF}/{number}", token=staff(client, "feedback")).json()
     assert item["escalatedAt"] is not None
     assert item["remindedAt"] is not None
+
+
+def test_the_learning_endpoint_csv_and_chart_show_the_month_s_themes(
+    client: LocalClient, rng: random.Random
+) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    for category in ("waitingTime", "treatment", "treatment"):
+        assert (
+            client.request("POST", ITEMS, json_body=complaint(category=category), token=token).status == 201
+        )
+    function = staff(client, "feedback")
+    learning = client.request("GET", f"{BASE}/staff/learning", token=function)
+    assert learning.status == 200, learning.body
+    themes = learning.json()["themes"]
+    treatment = [t for t in themes if t["category"] == "treatment" and t["region"] == "Syd"]
+    assert treatment
+    assert treatment[-1]["received"] >= 2
+    csv = client.request("GET", learning.json()["csv"], token=function)
+    assert csv.status == 200
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.body.decode().splitlines()[0].startswith("month,region,kind,category,received")
+    chart = client.request("GET", learning.json()["chart"], token=function)
+    assert chart.status == 200
+    assert chart.headers["content-type"] == "image/svg+xml"
+    assert "bemötande" in chart.body.decode()
+    other = client.request("GET", f"{BASE}/staff/learning?region=Nord", token=function)
+    assert other.status == 403
+    absurd = client.request("GET", f"{BASE}/staff/learning?from=2000-01&to=2026-01", token=function)
+    assert absurd.status == 400
