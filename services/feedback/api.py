@@ -14,7 +14,10 @@ from shared.observability import entry_point
 
 app = create_resolver(title=MANIFEST.title, base_path=BASE, logger=logger, routes=MANIFEST.routes)
 # Each router is imported by the first request under its paths (ADR 74).
-app.serve("services.feedback.routes.public", under=[f"{BASE}/guidance", f"{BASE}/anonymous-items"])
+app.serve(
+    "services.feedback.routes.public",
+    under=[f"{BASE}/guidance", f"{BASE}/anonymous-items", f"{BASE}/lessons"],
+)
 app.serve("services.feedback.routes.citizen", under=[ITEMS])
 app.serve("services.feedback.routes.staff", under=[STAFF])
 

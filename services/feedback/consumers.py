@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from services.feedback import dependencies
 from services.feedback.telemetry import logger, metrics, tracer
 from shared.events.consumer import Received, consume_batch
-from shared.events.contracts.feedback import FeedbackAnswered
+from shared.events.contracts.feedback import FeedbackAnswered, LessonPublished
 from shared.events.contracts.permits import PermitApplicationSubmitted
 from shared.events.contracts.reports import ReportFiled
 from shared.observability import entry_point
@@ -40,6 +40,19 @@ def _answer_letter(event: Received[FeedbackAnswered]) -> None:
         metrics.add_metric(name="FeedbackLettersSent", unit=MetricUnit.Count, value=1)
 
 
+def _lesson_letters(event: Received[LessonPublished]) -> None:
+    from services.feedback.domain.lessons import tell_senders
+
+    told = tell_senders(
+        event.data.lesson_id,
+        items=dependencies.feedback(),
+        store=dependencies.feedback(),
+        mailbox=dependencies.mailbox(),
+        now=dependencies.clock().now(),
+    )
+    metrics.add_metric(name="FeedbackLettersSent", unit=MetricUnit.Count, value=told)
+
+
 @entry_point(logger, metrics=metrics, tracer=tracer)
 def cases_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(
@@ -52,4 +65,9 @@ def cases_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemF
 
 @entry_point(logger, metrics=metrics, tracer=tracer)
 def letters_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return consume_batch(event, context, handlers={FeedbackAnswered: _answer_letter}, logger=logger)
+    return consume_batch(
+        event,
+        context,
+        handlers={FeedbackAnswered: _answer_letter, LessonPublished: _lesson_letters},
+        logger=logger,
+    )

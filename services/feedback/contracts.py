@@ -195,6 +195,7 @@ class StaffItemView(ItemView):
     publication: Publication | None = None
     # What the redaction takes out, as a starting point for the publication staff approve.
     proposed_publication: str | None = None
+    lessons: list[str] = Field(default_factory=list)
     history_by: list[str | None] = Field(default_factory=list)
 
     @classmethod
@@ -214,6 +215,7 @@ class StaffItemView(ItemView):
             employee_feedback_at=item.employee_feedback_at,
             publication=item.publication,
             proposed_publication=proposal,
+            lessons=list(item.lesson_ids),
             history_by=[h.by for h in item.history],
         )
 
@@ -238,3 +240,24 @@ class LearningView(CamelModel):
     themes: list[ThemeView]
     csv: str
     chart: str
+
+
+class LessonRequest(CamelModel):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    change: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    feedback_numbers: Annotated[
+        list[Annotated[str, StringConstraints(max_length=20)]], Field(min_length=1, max_length=200)
+    ]
+
+
+class LessonView(CamelModel):
+    lesson_id: str
+    region: str
+    title: str
+    change: str
+    items: int
+    published_at: AwareDatetime
+
+
+class LessonList(CamelModel):
+    items: list[LessonView]

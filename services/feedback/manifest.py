@@ -55,6 +55,8 @@ MANIFEST = ServiceManifest(
         Route("POST", f"{ITEMS}/{{feedbackNumber}}/reopening", "citizen"),
         Route("POST", f"{STAFF}/items", "staff", role=CONTACT_CENTRE_ROLE),
         Route("GET", f"{STAFF}/items", "staff", role=FUNCTION_ROLE),
+        Route("GET", f"{BASE}/lessons", "public"),
+        Route("POST", f"{STAFF}/lessons", "staff", role=FUNCTION_ROLE),
         Route("GET", f"{STAFF}/learning", "staff", role=FUNCTION_ROLE),
         Route("GET", f"{STAFF}/learning.csv", "staff", role=FUNCTION_ROLE),
         Route("GET", f"{STAFF}/learning/chart.svg", "staff", role=FUNCTION_ROLE),
@@ -97,7 +99,7 @@ MANIFEST = ServiceManifest(
             "letters",
             "services.feedback.consumers.letters_handler",
             "consumer",
-            description="Writes the manager's answer to the sender's digital mailbox",
+            description="Writes the manager's answer, and the lessons their feedback fed, to senders' digital mailboxes",
             access=(TableAccess("main", ("GetItem", "PutItem")),),
         ),
         Function(
@@ -134,7 +136,10 @@ MANIFEST = ServiceManifest(
             detail_types=("PermitApplicationSubmitted",),
         ),
         Subscription(
-            "letters", function="letters", source="polisen.feedback", detail_types=("FeedbackAnswered",)
+            "letters",
+            function="letters",
+            source="polisen.feedback",
+            detail_types=("FeedbackAnswered", "LessonPublished"),
         ),
     ),
     schedules=(Schedule("deadlines", function="deadlines", expression="rate(15 minutes)"), OUTBOX_SWEEP),
@@ -145,6 +150,7 @@ MANIFEST = ServiceManifest(
         "FeedbackAnswered",
         "FeedbackClosed",
         "FeedbackReopened",
+        "LessonPublished",
     ),
     rate_limit_per_second=50,
     burst_limit=100,

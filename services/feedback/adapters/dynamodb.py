@@ -7,6 +7,7 @@ Item layout (pk / sk):
   moment (``dueKey``/``dueSort``, one partition).
 - ``THEMES#<month>`` / ``<region>#<feedbackNumber>``: what the item adds to the month's figures (kind,
   category, unit, answered, in time, answer days; no text, no sender), written with the item.
+- ``LESSONS`` / ``<lessonId>``: a lesson (what the police changed, and after which items).
 - ``CASE#<caseNumber>`` / ``OWNER``: whose report or permit case a number is (``ownerRef``), from
   ``ReportFiled`` and ``PermitApplicationSubmitted``.
 - ``COUNTER#...``: running numbers; ``OUTBOX#...``: events on their way to the bus.
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from services.feedback.domain.learning import ThemeRow
+from services.feedback.domain.lessons import Lesson
 from services.feedback.domain.model import Category, FeedbackItem, Kind
 from services.feedback.domain.ports import Page
 from services.feedback.messages import TEXTS
@@ -50,6 +52,7 @@ OWNER_INDEX = "byOwner"
 REGION_INDEX = "byRegionOpen"
 DUE_INDEX = "byDue"
 DUE_PARTITION = "DUE"
+LESSONS = "LESSONS"
 
 
 def item_key(feedback_number: str) -> dict[str, Any]:
@@ -214,6 +217,39 @@ class DynamoDbFeedback:
             }
             rows.extend(_theme_row(month, item) for item in query_all(self._client, query))
         return rows
+
+    # --- lessons -------------------------------------------------------------------------------------------
+
+    def add_lesson(self, lesson: Lesson, events: list[Envelope[EventData]]) -> None:
+        row = to_item({"pk": LESSONS, "sk": lesson.lesson_id, "body": lesson.model_dump_json()})
+        transact(
+            self._client,
+            [
+                put_if_absent(self._table, row, refusal=_changed),
+                *outbox_puts(self._table, events, source=SOURCE),
+            ],
+            conflict=TEXTS("changed").render(),
+        )
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        found = self._client.get_item(
+            TableName=self._table, Key=to_item({"pk": LESSONS, "sk": lesson_id})
+        ).get("Item")
+        return from_body(Lesson, found) if found else None
+
+    def lessons(self, *, limit: int) -> list[Lesson]:
+        rows = query_all(
+            self._client,
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk",
+                "ExpressionAttributeValues": to_item({":pk": LESSONS}),
+            },
+        )
+        found = sorted(
+            (from_body(Lesson, row) for row in rows), key=lambda lesson: lesson.published_at, reverse=True
+        )
+        return found[:limit]
 
     # --- case owners ---------------------------------------------------------------------------------------
 

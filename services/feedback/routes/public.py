@@ -6,10 +6,17 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
 from services.feedback import dependencies
-from services.feedback.contracts import GiveFeedbackRequest, GuidanceView, KindView, ReceiptView
+from services.feedback.contracts import (
+    GiveFeedbackRequest,
+    GuidanceView,
+    KindView,
+    LessonList,
+    LessonView,
+    ReceiptView,
+)
 from services.feedback.domain import intake
 from services.feedback.domain.model import Category, FeedbackItem, Kind
 from services.feedback.manifest import BASE
@@ -36,6 +43,24 @@ def get_guidance() -> GuidanceView:
         answer_days=days,
         kinds=[KindView(kind=kind, label=TEXTS(f"kind.{kind.value}").kept()) for kind in Kind],
         categories=list(Category),
+    )
+
+
+@router.get(f"{BASE}/lessons", summary="What the police changed after citizens' feedback, latest first")
+def get_lessons(limit: Annotated[int, Query(ge=1, le=50)] = 20) -> LessonList:
+    found = dependencies.feedback().lessons(limit=limit)
+    return LessonList(
+        items=[
+            LessonView(
+                lesson_id=lesson.lesson_id,
+                region=lesson.region,
+                title=lesson.title,
+                change=lesson.change,
+                items=len(lesson.feedback_numbers),
+                published_at=lesson.published_at,
+            )
+            for lesson in found
+        ]
     )
 
 

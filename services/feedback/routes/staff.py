@@ -18,6 +18,8 @@ from services.feedback.contracts import (
     ItemList,
     ItemSummary,
     LearningView,
+    LessonRequest,
+    LessonView,
     PublicationRequest,
     ReceiptView,
     ReferralRequest,
@@ -190,6 +192,39 @@ def get_learning_chart(
     labels = {c: TEXTS(f"category.{c.value}").render(language) for c in Category}
     svg = chart_svg(found, title=TEXTS("chart.title", region=where).render(language), labels=labels)
     return Response(200, "image/svg+xml", svg)
+
+
+@router.post(
+    f"{STAFF}/lessons",
+    summary="Publish a lesson: a change the police made after a set of feedback items",
+    description="Each sender who asked for an answer is told by letter. Items of another region are refused.",
+    responses={**created("Published", LessonView, location=False)},
+)
+def post_lesson(request: Annotated[LessonRequest, Body()]) -> Response[LessonView]:
+    from services.feedback.domain.lessons import publish
+
+    desk = _desk()
+    if "feedback" not in desk.staff.roles:
+        raise ForbiddenProblem(TEXTS("forbidden.role", role="feedback"))
+    lesson = publish(
+        title=request.title,
+        change=request.change,
+        feedback_numbers=request.feedback_numbers,
+        staff=desk.staff,
+        items=desk.items,
+        store=dependencies.feedback(),
+        now=dependencies.clock().now(),
+        correlation_id=correlation_id(),
+    )
+    view = LessonView(
+        lesson_id=lesson.lesson_id,
+        region=lesson.region,
+        title=lesson.title,
+        change=lesson.change,
+        items=len(lesson.feedback_numbers),
+        published_at=lesson.published_at,
+    )
+    return Response(201, "application/json", view)
 
 
 @router.get(f"{STAFF}/items/<feedbackNumber>", summary="Read an item, with its history")

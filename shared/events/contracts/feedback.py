@@ -77,10 +77,23 @@ class FeedbackReopened(EventData):
     reopened_at: datetime
 
 
+class LessonPublished(EventData):
+    """The police published what they changed after a set of feedback items; the senders who asked for an
+    answer are told."""
+
+    event_type = "LessonPublished"
+
+    lesson_id: str
+    region: str
+    feedback_numbers: tuple[str, ...]
+    published_at: datetime
+
+
 CONTRACTS: tuple[type[EventData], ...] = (
     FeedbackReceived,
     FeedbackRouted,
     FeedbackAnswered,
     FeedbackClosed,
     FeedbackReopened,
+    LessonPublished,
 )

@@ -209,3 +209,31 @@ def test_the_learning_endpoint_csv_and_chart_show_the_month_s_themes(
     assert other.status == 403
     absurd = client.request("GET", f"{BASE}/staff/learning?from=2000-01&to=2026-01", token=function)
     assert absurd.status == 400
+
+
+def test_a_lesson_is_published_and_reaches_the_items_it_came_from(
+    client: LocalClient, rng: random.Random
+) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    numbers = [
+        client.request("POST", ITEMS, json_body=complaint(), token=token).json()["feedbackNumber"]
+        for _ in range(2)
+    ]
+    function = staff(client, "feedback")
+    body = {
+        "title": "Fler tider på passexpeditionen",
+        "change": "Vi har öppnat kvällstider i Malmö.",
+        "feedbackNumbers": numbers,
+    }
+    published = client.request("POST", f"{BASE}/staff/lessons", json_body=body, token=function)
+    assert published.status == 201, published.body
+    lesson = published.json()["lessonId"]
+    assert lesson in [item["lessonId"] for item in client.request("GET", f"{BASE}/lessons").json()["items"]]
+    eventually(
+        lambda: lesson in client.request("GET", f"{STAFF}/{numbers[0]}", token=function).json()["lessons"],
+        what="the lesson to reach its items",
+    )
+    elsewhere = client.request(
+        "POST", f"{BASE}/staff/lessons", json_body=body, token=staff(client, "feedback", region="Nord")
+    )
+    assert elsewhere.status == 400
