@@ -10,6 +10,7 @@ import pytest
 from infra.catalog import MANIFESTS
 from infra.event_catalog import ROOT, SourceFile, catalog_problems, code_files, render_catalog
 from services.bookings.manifest import MANIFEST as BOOKINGS
+from services.feedback.manifest import MANIFEST as FEEDBACK
 from services.permits.manifest import MANIFEST as PERMITS
 from services.reports.manifest import MANIFEST as REPORTS
 from shared.events.catalog import CONTRACTS_BY_SOURCE
@@ -107,7 +108,7 @@ def test_a_subscription_to_an_event_nobody_publishes_is_found() -> None:
             ),
         ),
     )
-    problems = catalog_problems(manifests=(REPORTS, listening, PERMITS), files=CODE)
+    problems = catalog_problems(manifests=(REPORTS, listening, PERMITS, FEEDBACK), files=CODE)
     assert problems == [
         "the bookings subscription ghost names polisen.reports ReportWhispered, which nobody publishes"
     ]
@@ -130,7 +131,7 @@ def test_a_manifest_s_publishes_and_the_contracts_must_agree(
     publishes: tuple[str, ...], expected: str
 ) -> None:
     reports = dataclasses.replace(REPORTS, publishes=publishes)
-    assert catalog_problems(manifests=(reports, BOOKINGS, PERMITS), files=CODE) == [expected]
+    assert catalog_problems(manifests=(reports, BOOKINGS, PERMITS, FEEDBACK), files=CODE) == [expected]
 
 
 def test_every_service_with_contracts_is_deployed() -> None:
