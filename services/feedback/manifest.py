@@ -154,6 +154,7 @@ MANIFEST = ServiceManifest(
     ),
     rate_limit_per_second=50,
     burst_limit=100,
+    seed_handler="services.feedback.seed.handler",
     extra_environment={
         "AUDIT_RETENTION_DAYS": str(AUDIT_RETENTION_DAYS),
         "FEEDBACK_ANSWER_DAYS": str(ANSWER_DAYS),

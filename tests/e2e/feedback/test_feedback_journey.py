@@ -205,6 +205,10 @@ def test_the_learning_endpoint_csv_and_chart_show_the_month_s_themes(
     assert chart.status == 200
     assert chart.headers["content-type"] == "image/svg+xml"
     assert "bemötande" in chart.body.decode()
+    national = client.request("GET", f"{BASE}/staff/learning", token=staff(client, "feedback", region="National"))
+    months = {t["month"] for t in national.json()["themes"]}
+    assert len(months) >= 6, months  # the demo data's six months, and this one
+    assert any(t["answeredInTime"] < t["answered"] for t in national.json()["themes"])
     other = client.request("GET", f"{BASE}/staff/learning?region=Nord", token=function)
     assert other.status == 403
     absurd = client.request("GET", f"{BASE}/staff/learning?from=2000-01&to=2026-01", token=function)
