@@ -16,7 +16,7 @@ app = create_resolver(title=MANIFEST.title, base_path=BASE, logger=logger, route
 # Each router is imported by the first request under its paths (ADR 74).
 app.serve(
     "services.feedback.routes.public",
-    under=[f"{BASE}/guidance", f"{BASE}/anonymous-items", f"{BASE}/lessons"],
+    under=[f"{BASE}/guidance", f"{BASE}/anonymous-items", f"{BASE}/lessons", f"{BASE}/published"],
 )
 app.serve("services.feedback.routes.citizen", under=[ITEMS])
 app.serve("services.feedback.routes.staff", under=[STAFF])

@@ -261,3 +261,17 @@ class LessonView(CamelModel):
 
 class LessonList(CamelModel):
     items: list[LessonView]
+
+
+class PublishedView(CamelModel):
+    kind: Kind
+    category: Category
+    municipality: str | None = None
+    month: str
+    text: str
+
+
+class PublishedList(CamelModel):
+    items: list[PublishedView]
+    page: int
+    more: bool

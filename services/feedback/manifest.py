@@ -56,6 +56,7 @@ MANIFEST = ServiceManifest(
         Route("POST", f"{STAFF}/items", "staff", role=CONTACT_CENTRE_ROLE),
         Route("GET", f"{STAFF}/items", "staff", role=FUNCTION_ROLE),
         Route("GET", f"{BASE}/lessons", "public"),
+        Route("GET", f"{BASE}/published", "public", rate_limit_per_second=20, burst_limit=40),
         Route("POST", f"{STAFF}/lessons", "staff", role=FUNCTION_ROLE),
         Route("GET", f"{STAFF}/learning", "staff", role=FUNCTION_ROLE),
         Route("GET", f"{STAFF}/learning.csv", "staff", role=FUNCTION_ROLE),

@@ -7,6 +7,8 @@ Item layout (pk / sk):
   moment (``dueKey``/``dueSort``, one partition).
 - ``THEMES#<month>`` / ``<region>#<feedbackNumber>``: what the item adds to the month's figures (kind,
   category, unit, answered, in time, answer days; no text, no sender), written with the item.
+- ``PUBLISHED#<month>`` / ``<feedbackNumber>``: an approved publication (redacted text, kind, category,
+  municipality name, month): the public database.
 - ``LESSONS`` / ``<lessonId>``: a lesson (what the police changed, and after which items).
 - ``CASE#<caseNumber>`` / ``OWNER``: whose report or permit case a number is (``ownerRef``), from
   ``ReportFiled`` and ``PermitApplicationSubmitted``.
@@ -30,6 +32,7 @@ from shared.adapters.dynamodb import (
     Write,
     conditional_put,
     from_body,
+    from_item,
     outbox_puts,
     put,
     put_if_absent,
@@ -111,6 +114,24 @@ def _theme_row(month: str, item: dict[str, Any]) -> ThemeRow:
     )
 
 
+def published_item(item: FeedbackItem) -> dict[str, Any] | None:
+    """The public database's row of an approved publication: the redacted text, the municipality, the month."""
+    publication = item.publication
+    if publication is None:
+        return None
+    return to_item(
+        {
+            "pk": f"PUBLISHED#{publication.month}",
+            "sk": item.feedback_number,
+            "kind": item.draft.kind.value,
+            "category": item.draft.category.value,
+            "municipality": publication.municipality,
+            "month": publication.month,
+            "text": publication.text,
+        }
+    )
+
+
 def _changed() -> Exception:
     return Conflict(TEXTS("changed"))
 
@@ -155,6 +176,9 @@ class DynamoDbFeedback:
             put_if_version(self._table, feedback_item(item), expected_version, refusal=_changed),
             put(self._table, theme_item(item)),
         ]
+        published = published_item(item)
+        if published is not None:
+            writes.append(put(self._table, published))
         if audit is not None:
             writes.append(self._audit.put(audit))
         writes.extend(outbox_puts(self._table, events, source=SOURCE))
@@ -217,6 +241,19 @@ class DynamoDbFeedback:
             }
             rows.extend(_theme_row(month, item) for item in query_all(self._client, query))
         return rows
+
+    def published(self, months: list[str]) -> Iterator[dict[str, Any]]:
+        """The public database's rows of ``months``, newest month first."""
+        for month in sorted(months, reverse=True):
+            for row in query_all(
+                self._client,
+                {
+                    "TableName": self._table,
+                    "KeyConditionExpression": "pk = :pk",
+                    "ExpressionAttributeValues": to_item({":pk": f"PUBLISHED#{month}"}),
+                },
+            ):
+                yield from_item(row)
 
     # --- lessons -------------------------------------------------------------------------------------------
 

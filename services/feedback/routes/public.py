@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -15,17 +16,22 @@ from services.feedback.contracts import (
     KindView,
     LessonList,
     LessonView,
+    PublishedList,
+    PublishedView,
     ReceiptView,
 )
 from services.feedback.domain import intake
+from services.feedback.domain.learning import months_between
 from services.feedback.domain.model import Category, FeedbackItem, Kind
+from services.feedback.domain.publishing import PublicQuery, search
 from services.feedback.manifest import BASE
 from services.feedback.messages import TEXTS
 from services.feedback.routes.common import correlation_id
+from shared.clock import stockholm_time
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
 from shared.http.openapi import created
-from shared.http.problems import NotFoundProblem
+from shared.http.problems import NotFoundProblem, ValidationProblem
 
 router = Router()  # type: ignore[no-untyped-call]
 
@@ -61,6 +67,59 @@ def get_lessons(limit: Annotated[int, Query(ge=1, le=50)] = 20) -> LessonList:
             )
             for lesson in found
         ]
+    )
+
+
+MonthQuery = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+MAX_PUBLIC_MONTHS = 36
+
+
+@router.get(
+    f"{BASE}/published",
+    summary="Search the public database of feedback (redacted, approved, consented)",
+    description="Free text in Swedish (case and accents do not matter; the beginning of a word is enough), "
+    "`kind`, `category`, `municipality` (its name), and months `from`–`to` (the last 12 by default, at most 36).",
+)
+def get_published(
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    kind: Kind | None = None,
+    category: Category | None = None,
+    municipality: Annotated[str | None, Query(max_length=60)] = None,
+    from_: Annotated[str | None, Query(alias="from", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    to: MonthQuery = None,
+    page: Annotated[int, Query(ge=1, le=100)] = 1,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> PublishedList:
+    today = stockholm_time(dependencies.clock().now()).date()
+    last = date.fromisoformat(f"{to}-01") if to else today
+    first = date.fromisoformat(f"{from_}-01") if from_ else date(last.year - 1, last.month, 1)
+    if last < first:
+        raise ValidationProblem.for_field("to", TEXTS("invalid.filter", name="to", why="< from"))
+    months = months_between(first, last)
+    if len(months) > MAX_PUBLIC_MONTHS:
+        raise ValidationProblem.for_field("from", TEXTS("invalid.months", months=MAX_PUBLIC_MONTHS))
+    query = PublicQuery(
+        text=q,
+        kind=kind.value if kind else None,
+        category=category.value if category else None,
+        municipality=municipality,
+    )
+    rows, more = search(
+        dependencies.feedback().published(months), query, limit=limit, skip=(page - 1) * limit
+    )
+    return PublishedList(
+        items=[
+            PublishedView(
+                kind=Kind(row["kind"]),
+                category=Category(row["category"]),
+                municipality=row.get("municipality"),
+                month=row["month"],
+                text=row["text"],
+            )
+            for row in rows
+        ],
+        page=page,
+        more=more,
     )
 
 

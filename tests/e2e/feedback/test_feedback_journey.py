@@ -205,7 +205,9 @@ def test_the_learning_endpoint_csv_and_chart_show_the_month_s_themes(
     assert chart.status == 200
     assert chart.headers["content-type"] == "image/svg+xml"
     assert "bemötande" in chart.body.decode()
-    national = client.request("GET", f"{BASE}/staff/learning", token=staff(client, "feedback", region="National"))
+    national = client.request(
+        "GET", f"{BASE}/staff/learning", token=staff(client, "feedback", region="National")
+    )
     months = {t["month"] for t in national.json()["themes"]}
     assert len(months) >= 6, months  # the demo data's six months, and this one
     assert any(t["answeredInTime"] < t["answered"] for t in national.json()["themes"])
@@ -241,3 +243,45 @@ def test_a_lesson_is_published_and_reaches_the_items_it_came_from(
         "POST", f"{BASE}/staff/lessons", json_body=body, token=staff(client, "feedback", region="Nord")
     )
     assert elsewhere.status == 400
+
+
+def test_consented_feedback_is_found_in_the_public_search_once_approved_with_nothing_personal_in_it(
+    client: LocalClient, rng: random.Random
+) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    word = f"väntrum{rng.randrange(10**6)}"
+    text = (
+        f"Polisen Eva Lindqvist på Storgatan 12 i Malmö var jättehjälpsam i {word}et, ring mig gärna på "
+        "070-123 45 67 eller mejla eva.karlsson@example.se."
+    )
+    given = client.request(
+        "POST", ITEMS, json_body=complaint(kind="praise", category="treatment", text=text), token=token
+    )
+    number = given.json()["feedbackNumber"]
+    search = f"{BASE}/published?q={word}"
+    assert client.request("GET", search).json()["items"] == []
+
+    function = staff(client, "feedback")
+    proposal = client.request("GET", f"{STAFF}/{number}", token=function).json()["proposedPublication"]
+    approved = client.request(
+        "PUT", f"{STAFF}/{number}/publication", json_body={"text": proposal}, token=function
+    )
+    assert approved.status == 200, approved.body
+    found = client.request("GET", search).json()["items"]
+    assert len(found) == 1
+    published = found[0]
+    assert published["municipality"] == "Malmö"
+    assert len(published["month"]) == 7
+    for personal in ("Lindqvist", "Storgatan 12", "070-123 45 67", "eva.karlsson@example.se"):
+        assert personal not in published["text"]
+    assert client.request("GET", f"{BASE}/published?q={word.upper()}").json()["items"] == found
+
+    complaint_about_employee = client.request(
+        "POST", ITEMS, json_body=complaint(kind="employeeComplaint", publishConsent=True), token=token
+    ).json()["feedbackNumber"]
+    refused = client.request(
+        "PUT", f"{STAFF}/{complaint_about_employee}/publication", json_body={"text": "x"}, token=function
+    )
+    assert refused.status == 409
+    absurd = client.request("GET", f"{BASE}/published?from=1990-01&to=2026-01")
+    assert absurd.status == 400
