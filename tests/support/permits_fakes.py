@@ -10,23 +10,32 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services.permits.domain.applying import queue_of
+from services.permits.domain import applying, paying, preparing
+from services.permits.domain.applying import Applicant, queue_of
+from services.permits.domain.casework import CaseDesk
 from services.permits.domain.errors import ChangedMeanwhile
 from services.permits.domain.model import (
     Application,
     ApplicationStatus,
+    Details,
     DuplicateDetails,
     Licence,
     LicenceKind,
     LicenceStatus,
+    Organisation,
     PublicPlaceDetails,
     PurchasePermitDetails,
     RenewalDetails,
     WeaponLicenceDetails,
 )
 from services.permits.domain.ports import Page, Suitability
+from services.permits.domain.rules import permit_rules
 from shared.audit import AuditRecord
+from shared.clock import FixedClock, stockholm_time
 from shared.events.envelope import Envelope, EventData
+from shared.payments import PaymentConfirmation
+from shared.staff import StaffMember
+from tests.support.fakes import InMemoryAuditLog, InMemoryCompanyRegister, RecordingMailbox
 
 STORAGE = {"address": "Storgatan 1, Umeå", "description": "Certifierat vapenskåp SS 3492"}
 
@@ -147,10 +156,11 @@ class InMemoryPermits:
 
     def expiring(self, by: date) -> Iterator[Licence]:
         for licence in sorted(self.licences.values(), key=lambda lic: lic.valid_until or by):
-            watched = licence.status is LicenceStatus.VALID and licence.valid_until is not None
-            if watched and (licence.reminded_at is None or licence.kind is LicenceKind.PURCHASE_PERMIT):
-                if licence.valid_until is not None and licence.valid_until <= by:
-                    yield licence
+            watched = licence.status is LicenceStatus.VALID and (
+                licence.reminded_at is None or licence.kind is LicenceKind.PURCHASE_PERMIT
+            )
+            if watched and licence.valid_until is not None and licence.valid_until <= by:
+                yield licence
 
     def _check_licence(self, licence: Licence, expected_version: int | None) -> None:
         stored = self.licences.get(licence.licence_number)
@@ -253,3 +263,88 @@ def duplicate(licence_number: str, today: date, **changes: Any) -> DuplicateDeta
         **changes,
     }
     return DuplicateDetails.model_validate(form)
+
+
+# --- a world of in-memory ports ---------------------------------------------------------------------------
+
+
+class PermitsWorld:
+    """The ports in memory, a fixed clock, and the steps a case takes to reach the state a test needs."""
+
+    def __init__(self, now: datetime) -> None:
+        self.clock = FixedClock(now)
+        self.permits = InMemoryPermits()
+        self.suitability = InMemorySuitability()
+        self.companies = InMemoryCompanyRegister()
+        self.mailbox = RecordingMailbox()
+        self.audit = InMemoryAuditLog()
+        self.rules = permit_rules()
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @property
+    def today(self) -> date:
+        return stockholm_time(self.now).date()
+
+    def submit(
+        self, details: Details, applicant: Applicant, organisation: Organisation | None = None
+    ) -> Application:
+        return applying.submit(
+            details,
+            organisation=organisation,
+            applicant=applicant,
+            repository=self.permits,
+            licences=self.permits,
+            companies=self.companies,
+            rules=self.rules,
+            now=self.now,
+            correlation_id="c-submit",
+        )
+
+    def pay(self, application: Application, transaction_id: str = "tx-1") -> Application:
+        confirmation = PaymentConfirmation.model_validate(
+            {
+                "reference": application.payment.reference,
+                "amountSek": application.fee.amount_sek,
+                "currency": "SEK",
+                "transactionId": transaction_id,
+                "paidAt": self.now.isoformat(),
+            }
+        )
+        paid, _ = paying.record_payment(
+            confirmation, repository=self.permits, now=self.now, correlation_id="c-pay"
+        )
+        return paid
+
+    def prepare(self, diarienummer: str) -> Application | None:
+        return preparing.prepare(
+            diarienummer,
+            repository=self.permits,
+            registers=preparing.Registers(licences=self.permits, suitability=self.suitability),
+            rules=self.rules,
+            now=self.now,
+            correlation_id="c-prepare",
+        )
+
+    def paid_and_prepared(self, details: Details, applicant: Applicant) -> Application:
+        application = self.pay(self.submit(details, applicant))
+        self.prepare(application.diarienummer)
+        return self.case(application.diarienummer)
+
+    def case(self, diarienummer: str) -> Application:
+        application = self.permits.get(diarienummer)
+        assert application is not None
+        return application
+
+    def desk(self, region: str, *roles: str, staff_id: str = "PM-3001") -> CaseDesk:
+        return CaseDesk(
+            staff=StaffMember(staff_id=staff_id, region=region, roles=frozenset(roles)),
+            applications=self.permits,
+            licences=self.permits,
+            audit=self.audit,
+            rules=self.rules,
+            clock=self.clock,
+            correlation_id="c-staff",
+        )

@@ -117,7 +117,15 @@ def world() -> World:
         (duplicate("VL-2021-000001", TODAY), 180),
         (purchase_permit(), 700),
     ],
-    ids=["public-place", "money-collection", "one-weapon", "three-weapons", "renewal", "duplicate", "purchase"],
+    ids=[
+        "public-place",
+        "money-collection",
+        "one-weapon",
+        "three-weapons",
+        "renewal",
+        "duplicate",
+        "purchase",
+    ],
 )
 def test_each_kind_has_its_fee(details: Details, fee: int) -> None:
     quoted = fee_for(details, RULES)
@@ -213,10 +221,15 @@ def test_another_applicants_case_is_not_found(world: World) -> None:
     application = world.submit(weapon_licence())
 
     with pytest.raises(NotFound):
-        applying.owned_application(application.diarienummer, applicant_ref="sub-else", repository=world.permits)
-    assert applying.owned_application(
-        application.diarienummer, applicant_ref=person(HOLDER).ref, repository=world.permits
-    ) == application
+        applying.owned_application(
+            application.diarienummer, applicant_ref="sub-else", repository=world.permits
+        )
+    assert (
+        applying.owned_application(
+            application.diarienummer, applicant_ref=person(HOLDER).ref, repository=world.permits
+        )
+        == application
+    )
 
 
 # --- paying -----------------------------------------------------------------------------------------------
@@ -242,7 +255,8 @@ def test_an_amount_other_than_the_fee_is_refused_naming_it(world: World) -> None
 
     assert list(refused.value.reasons) == ["amountSek"]
     stored = world.permits.get(application.diarienummer)
-    assert stored is not None and stored.status is ApplicationStatus.AWAITING_PAYMENT
+    assert stored is not None
+    assert stored.status is ApplicationStatus.AWAITING_PAYMENT
 
 
 def test_the_same_confirmation_twice_is_recorded_once(world: World) -> None:
