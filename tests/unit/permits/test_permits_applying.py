@@ -11,6 +11,7 @@ from services.permits.domain import applying, paying
 from services.permits.domain.applying import Applicant
 from services.permits.domain.fees import fee_for
 from services.permits.domain.model import (
+    Application,
     ApplicationStatus,
     Details,
     Licence,
@@ -70,7 +71,7 @@ class World:
 
     def submit(
         self, details: Details, applicant: Applicant | None = None, organisation: Organisation | None = None
-    ) -> applying.Application:
+    ) -> Application:
         return applying.submit(
             details,
             organisation=organisation,
@@ -83,7 +84,7 @@ class World:
             correlation_id="c-1",
         )
 
-    def pay(self, application: applying.Application, **changes: object) -> paying.PaymentOutcome:
+    def pay(self, application: Application, **changes: object) -> paying.PaymentOutcome:
         body: dict[str, object] = {
             "reference": application.payment.reference,
             "amountSek": application.fee.amount_sek,
