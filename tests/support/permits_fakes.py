@@ -50,13 +50,13 @@ class InMemoryPermits:
         self.events: list[Envelope[EventData]] = []
         self.audit: list[AuditRecord] = []
         self.decided_weapons: list[date] = []
-        self._numbers = itertools.count(1)
+        self._numbers: dict[int, itertools.count[int]] = {}
         self._licence_numbers = itertools.count(1)
 
     # --- applications --------------------------------------------------------------------------------------
 
     def allocate_number(self, year: int) -> int:
-        return next(self._numbers)
+        return next(self._numbers.setdefault(year, itertools.count(1)))
 
     def add(self, application: Application, events: Sequence[Envelope[EventData]]) -> None:
         if application.diarienummer in self.applications:

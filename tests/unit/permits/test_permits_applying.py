@@ -157,6 +157,26 @@ def test_a_submitted_application_awaits_its_fee_with_a_payment_reference(world: 
     assert world.permits.event_types() == ["PermitApplicationSubmitted"]
 
 
+def test_the_first_application_of_the_year_in_stockholm_is_its_first_number(world: World) -> None:
+    world.permits.allocate_number(2026)
+    # 00:30 on New Year's Day in Stockholm, still the old year in UTC.
+    new_year = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+
+    first = applying.submit(
+        weapon_licence(),
+        organisation=None,
+        applicant=person(HOLDER),
+        repository=world.permits,
+        licences=world.permits,
+        companies=world.companies,
+        rules=RULES,
+        now=new_year,
+        correlation_id="c-1",
+    )
+
+    assert first.diarienummer == "A000.001/2027"
+
+
 def test_weapons_cases_go_to_the_national_queue(world: World) -> None:
     application = world.submit(weapon_licence())
 
