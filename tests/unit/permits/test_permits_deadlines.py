@@ -252,6 +252,17 @@ def test_a_substantially_delayed_case_is_told_once(world: PermitsWorld) -> None:
     assert world.case(cases[30].diarienummer).delay_notified_at is not None
 
 
+def test_every_delayed_case_is_told_however_long_the_queue(world: PermitsWorld) -> None:
+    # At one case a day, all from the 31st on are expected after the 30 days' target: the queue's last are the
+    # most delayed of all.
+    cases = queued(world, 130)
+
+    handled = run(world, world.now)
+
+    assert handled.delay_notices == 100
+    assert {letter.case_number for letter in world.mailbox.letters} == {c.diarienummer for c in cases[30:]}
+
+
 # --- letters ----------------------------------------------------------------------------------------------
 
 
