@@ -303,3 +303,52 @@ def test_a_decision_letter_reaches_the_outgoing_mail_once(permits_cloud: MotoClo
         assert deliver(permits_cloud, "letters", decided) == []
 
     assert len(letters_sent(permits_cloud)) == 1
+
+
+# --- staff ------------------------------------------------------------------------------------------------
+
+
+def staff(region: str, roles: str) -> dict[str, str]:
+    return {
+        "sub": "staff-PM-6001",
+        "principalType": "staff",
+        "staffId": "PM-6001",
+        "roles": roles,
+        "region": region,
+    }
+
+
+def test_staff_of_another_region_are_told_the_case_does_not_exist(
+    permits_cloud: MotoCloud, referred: dict[str, Any]
+) -> None:
+    case = f"{BASE}/staff/applications/{path_of(referred['diarienummer'])}"
+
+    problem(call("GET", case, claims=staff("Syd", "permits")), 404)
+    problem(call("GET", case, claims=staff("Stockholm", "weapons")), 404)
+    assert call("GET", case, claims=staff("Stockholm", "permits"))["statusCode"] == 200
+    assert call("GET", case, claims=staff("National", "permits"))["statusCode"] == 200
+
+
+def test_a_permit_the_municipality_advised_against_is_not_granted(
+    permits_cloud: MotoCloud, referred: dict[str, Any]
+) -> None:
+    number = path_of(referred["diarienummer"])
+    answered = call(
+        "PUT",
+        f"{BASE}/referrals/{number}/answer",
+        body={"verdict": "advisesAgainst", "reason": "Trafikfara vid övergångsstället"},
+        claims=agency("0180"),
+    )
+    assert answered["statusCode"] == 200, answered["body"]
+    (event,) = outbox(permits_cloud, "MunicipalityAnswered", referred["diarienummer"])
+    assert deliver(permits_cloud, "referralAnswers", event) == []
+    handler = staff("Stockholm", "permits")
+    case = f"{BASE}/staff/applications/{number}"
+    assert call("POST", f"{case}/assignment", claims=handler)["statusCode"] == 200
+
+    granted = call(
+        "POST", f"{case}/decision", body={"outcome": "granted", "reasons": "Beviljas"}, claims=handler
+    )
+
+    problem(granted, 409)
+    assert followed(citizen(11), referred["diarienummer"])["status"] == "inProgress"
