@@ -307,3 +307,19 @@ def test_no_decision_no_letter(world: PermitsWorld) -> None:
         case.diarienummer, repository=world.permits, mailbox=world.mailbox, now=NOW
     )
     assert world.mailbox.letters == []
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [("sv", "Ansökan {} är avskriven"), ("en", "Application {} is dismissed")],
+)
+def test_a_letter_is_written_in_the_language_applied_in(
+    world: PermitsWorld, language: str, subject: str
+) -> None:
+    applicant = Applicant(ref=APPLICANT.ref, personnummer=APPLICANT.personnummer, language=language)  # type: ignore[arg-type]
+    application = world.submit(weapon_licence(), applicant)
+
+    run(world, NOW + timedelta(days=30))
+
+    (letter,) = world.mailbox.letters
+    assert letter.subject == subject.format(application.diarienummer)
