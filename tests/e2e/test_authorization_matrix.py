@@ -98,6 +98,7 @@ class World:
     feedback: str = ""
     feedback_to_transfer: str = ""
     feedback_to_refer: str = ""
+    feedback_attachment: str = ""
 
     def slot(self, kind: str = "documents", skip: int = 0) -> str:
         """The start of an untouched slot at the reception, a day or more ahead."""
@@ -202,6 +203,14 @@ def _feedback_items(world: World, owner: str) -> None:
     world.feedback = give()
     world.feedback_to_transfer = give()
     world.feedback_to_refer = give(kind="employeeComplaint", publishConsent=False)
+    attachment = client.request(
+        "POST",
+        f"{FB}/items/{world.feedback}/attachments",
+        json_body={"contentType": "image/png", "sizeBytes": 2048},
+        token=owner,
+    )
+    assert attachment.status == 200, attachment.body
+    world.feedback_attachment = str(attachment.json()["attachmentId"])
     assigned = client.request(
         "POST", f"{FB}/staff/items/{world.feedback}/assignment", json_body={"manager": STAFF_ID}, token=staff
     )
@@ -456,6 +465,14 @@ REQUESTS: Requests = {
     ("POST", f"{FB}/items/{{feedbackNumber}}/reopening"): lambda w: (
         f"{FB}/items/{w.feedback}/reopening",
         {"reason": "Inte nöjd med svaret."},
+    ),
+    ("POST", f"{FB}/items/{{feedbackNumber}}/attachments"): lambda w: (
+        f"{FB}/items/{w.feedback}/attachments",
+        {"contentType": "application/pdf", "sizeBytes": 1024},
+    ),
+    ("POST", f"{FB}/items/{{feedbackNumber}}/attachments/{{attachmentId}}/complete"): lambda w: (
+        f"{FB}/items/{w.feedback}/attachments/{w.feedback_attachment}/complete",
+        None,
     ),
     ("POST", f"{FB}/staff/items"): lambda w: (f"{FB}/staff/items", {"feedback": _feedback(answer=None)}),
     ("GET", f"{FB}/staff/items"): lambda w: (f"{FB}/staff/items?region={REGION}", None),
