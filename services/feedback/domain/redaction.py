@@ -1,0 +1,485 @@
+"""Citizens' feedback redacted for the public database: what could identify a person is replaced by a marker.
+
+A published text names no one and gives no number, address or case that leads to a person; the place is given
+as its municipality and the time as its month. The rules are code, not a model: the same text is redacted the
+same way every time, every removal can be explained, and nothing leaves the service to be redacted. Where a
+rule is unsure it removes: a false positive costs a word, a false negative a person's privacy. A staff member
+reads and approves every redacted text before it is published, which is the second line
+(docs/adr/0094-what-is-published-of-feedback-and-how-it-is-redacted.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from itertools import pairwise
+
+from shared.clock import STOCKHOLM
+from shared.identity import luhn_is_valid
+from shared.regions import all_municipalities, municipality
+
+
+class PersonalData(StrEnum):
+    """What a removed span was; the value is the marker's word, in Swedish as the published text is."""
+
+    NAME = "namn"
+    PERSONNUMMER = "personnummer"  # and samordningsnummer
+    PHONE = "telefonnummer"
+    EMAIL = "e-post"
+    ADDRESS = "adress"  # streets, postal codes
+    REGISTRATION = "registreringsnummer"
+    CASE_NUMBER = "ärendenummer"  # K-numbers, diarienummer
+    ACCOUNT = "kontonummer"  # bank accounts, cards, IBAN
+
+    @property
+    def marker(self) -> str:
+        return f"[{self.value}]"
+
+
+@dataclass(frozen=True)
+class Redacted:
+    """The redacted text and how many spans of each kind were removed (keyed by :class:`PersonalData`)."""
+
+    text: str
+    found: Counter[str]
+
+
+def redact(text: str, *, known_names: Iterable[str] = ()) -> Redacted:
+    """``text`` with every span that could identify a person replaced by its kind's marker, e.g. ``[namn]``.
+
+    ``known_names`` are names the service already knows belong to the case (the sender's, the employee's):
+    every word of them is removed wherever it stands, in any case.
+    """
+    claimed: list[_Span] = []
+    for kind, finder in _FINDERS:
+        for start, end in finder(text):
+            _claim(claimed, _Span(start, end, kind))
+    for start, end in _names(text, claimed, _known_words(known_names)):
+        _claim(claimed, _Span(start, end, PersonalData.NAME))
+    return _replace(text, claimed)
+
+
+def generalise_place(municipality_code: str) -> str:
+    """The municipality's name, which is all a published text says of where; raises ``UnknownMunicipality``."""
+    return municipality(municipality_code).name
+
+
+def generalise_time(moment: datetime | date) -> str:
+    """The month, ``YYYY-MM`` in Stockholm time, which is all a published text says of when."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            raise ValueError("a moment without a time zone has no month in Stockholm")
+        moment = moment.astimezone(STOCKHOLM)
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def may_be_published(*, consented: bool, about_an_employee: bool) -> bool:
+    """Whether feedback may reach the public database at all: the sender consented, and it is not a
+    complaint about an employee (whose handling is a personnel matter, however well redacted)."""
+    return consented and not about_an_employee
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    kind: PersonalData
+
+
+def _claim(claimed: list[_Span], span: _Span) -> None:
+    """Keep ``span`` unless an earlier finder already took part of it: the finders run most specific first."""
+    if span.end <= span.start:
+        return
+    if any(span.start < other.end and other.start < span.end for other in claimed):
+        return
+    claimed.append(span)
+
+
+def _replace(text: str, claimed: list[_Span]) -> Redacted:
+    spans = sorted(claimed, key=lambda s: s.start)
+    merged: list[_Span] = []
+    for span in spans:
+        # "Anna Svensson" is one name, not two: spans of a kind with only blanks between them become one.
+        if merged and merged[-1].kind is span.kind and not text[merged[-1].end : span.start].strip():
+            merged[-1] = _Span(merged[-1].start, span.end, span.kind)
+        else:
+            merged.append(span)
+    parts: list[str] = []
+    found: Counter[str] = Counter()
+    position = 0
+    for span in merged:
+        parts.append(text[position : span.start])
+        parts.append(span.kind.marker)
+        found[span.kind.value] += 1
+        position = span.end
+    parts.append(text[position:])
+    return Redacted(text="".join(parts), found=found)
+
+
+# ---- numbers, addresses and the like: patterns -------------------------------------------------------------
+
+_MONTH_DAY = (
+    r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"  # the day + 60: samordningsnummer
+)
+_SEPARATED_PERSONNUMMER = re.compile(
+    rf"(?<![\d.,])(?:(?:19|20)?\d{{2}}{_MONTH_DAY} ?[-+] ?\d{{4}}|(?:19|20)\d{{2}}{_MONTH_DAY} ?\d{{4}}"
+    rf"|\d{{2}}{_MONTH_DAY} \d{{4}})(?![\d.,]?\d)"
+)
+_BARE_PERSONNUMMER = re.compile(rf"(?<![\d.,])\d{{2}}{_MONTH_DAY}\d{{4}}(?![\d.,]?\d)")
+
+_EMAIL = re.compile(
+    r"[\w.+-]+ ?(?:@|\((?:at|snabel-a)\)|\[(?:at|snabel-a)\]) ?[\w-]+(?:(?:\.| ?\((?:dot|punkt)\) ?)[\w-]+)+",
+    re.IGNORECASE,
+)
+_IBAN = re.compile(r"(?<![\w])(?:[A-Z]{2}|se|Se)\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])")
+
+_K_NUMBER = re.compile(r"(?<![\w-])(?:\d{4}-)?K ?\d{1,9}-\d{2}(?![\d-])", re.IGNORECASE)
+_DIARIENUMMER = re.compile(r"(?<!\w)[A-Z] ?\d{1,3}[.,]?\d{3}/\d{2,4}(?!\d)", re.IGNORECASE)
+_NAMED_CASE_NUMBER = re.compile(
+    r"\b(?:ärende(?:nummer|nr)?|diarie(?:nummer|nr)|dnr|referens(?:nummer|nr)?|ref(?:\.|nr)?|anmälan"
+    r"|anmälningsnummer|målnummer)\s*(?:nr\.?|nummer)?\s*[:.]?\s*(?:är\s+)?"
+    r"(?P<number>[A-Za-zÅÄÖåäö]{0,3}[-. ]?\d[\w./-]+\d)",
+    re.IGNORECASE,
+)
+
+_GROUPED_CARD = re.compile(
+    r"(?<!\d)(?:\d{4}[ -]){3}\d{4}(?:[ -]?\d{1,3})?(?!\d)|(?<!\d)\d{4}[ -]\d{6}[ -]\d{5}(?!\d)"
+)
+_CONTIGUOUS_CARD = re.compile(r"(?<!\d)\d{13,19}(?!\d)")
+_NAMED_ACCOUNT = re.compile(
+    r"\b(?:bank)?(?:konto(?:nummer|nr|t)?|kontonr|clearing(?:nummer|nr)?|bankgiro(?:nummer)?|plusgiro(?:nummer)?"
+    r"|bg|pg|kortnummer|kortet|swish(?:nummer)?)\s*(?:nr\.?|nummer)?\s*[:.]?\s*(?:är\s+)?(?P<number>\d[\d ,.-]{2,}\d)",
+    re.IGNORECASE,
+)
+_LONG_NUMBER = re.compile(r"(?<![\d-])\d{9,}(?![\d-])")
+
+_INTERNATIONAL_PHONE = re.compile(r"(?<![\w+])(?:\+|00)\d{1,3}[ -]?(?:\(0\)[ -]?)?\d(?:[ -]?\d){6,11}(?!\d)")
+_NATIONAL_PHONE = re.compile(r"(?<![\w+])(?:\(0\d{1,3}\) ?|0\d)(?:[ /-]?\d){5,8}(?![\d])")
+
+_STREET_SUFFIX = (
+    r"(?:gatan|gata|vägen|väg|gränd|gränden|torget|torg|backen|backe|stigen|allén|allé|alle|plan|planen|leden"
+    r"|platsen|plats|gången|stråket|kajen|kaj|esplanaden|promenaden|slingan|parken|hagen|liden|bron|vägen)"
+)
+_STREET_PREFIX = (
+    r"(?:(?:Södra|Norra|Östra|Västra|Stora|Lilla|Gamla|Nya|Övre|Nedre|Sankt|S:t|Drottning|Kung)\s)?"
+)
+_STREET_WORD = rf"{_STREET_PREFIX}[^\W\d_]{{2,}}{_STREET_SUFFIX}"
+# "Drottning Kristinas väg 5", "Gustav Adolfs torg 2": a name in the genitive and the street's own word.
+_GENITIVE_STREET = r"(?-i:[A-ZÅÄÖ][^\W\d_]+s) (?:väg|gata|allé|torg|gränd|plan|plats|backe|stig|gång)"
+_HOUSE_NUMBER = (
+    r" ?\d{1,4}(?:(?:[A-Za-z]|(?-i: [A-Z]))(?![\w]))?(?: ?- ?\d{1,4})?"
+    r"(?:,? ?(?:\d{1,2} ?(?:tr|trappor|trappa|vån|våning|våningen)\b\.?|(?:lgh|lägenhet)\.? ?\d{1,4}|nb\b|bv\b|ög\b))*"
+)
+_NUMBERED_STREET = re.compile(
+    rf"(?<![\w-])(?:{_STREET_WORD}|{_STREET_PREFIX}{_GENITIVE_STREET}){_HOUSE_NUMBER}(?!\w)", re.IGNORECASE
+)
+_STREET = re.compile(rf"(?<![\w-]){_STREET_WORD}(?![\w])")
+_POSTAL_CODE = re.compile(
+    r"(?<![\w-])(?:SE-?|S-)?(?:\d{3} \d{2}(?![\d])(?! \d)|\d{5}(?= +[A-ZÅÄÖ][a-zåäö]))"
+    r"|(?<=postnummer )\d{3} ?\d{2}|(?<=postnr )\d{3} ?\d{2}",
+)
+
+_REGISTRATION = re.compile(r"(?<![\w-])[A-Z]{3}[ -]?\d{2}[A-Z0-9](?![\w-])")
+_LOWER_CASE_REGISTRATION = re.compile(r"(?<![\w-])[A-Za-z]{3}\d{2}[A-Za-z0-9](?![\w-])")
+_NAMED_REGISTRATION = re.compile(
+    r"\b(?:reg(?:istrerings)?(?:nummer|numret|nr|\.? ?nr)|regnr|skylt(?:en)?|bil(?:en)?|bilnummer|bilnr)"
+    r"\s*[:.]?\s*(?:med\s+)?(?P<number>[a-zA-Z]{3}[ -]?\d{2}[a-zA-Z0-9])(?![\w-])",
+    re.IGNORECASE,
+)
+# Three capitals and three digits that are not a vehicle: currencies, the emergency number and laws.
+_NOT_REGISTRATIONS = frozenset(
+    {"SEK", "EUR", "USD", "NOK", "DKK", "GBP", "SOS", "SFS", "LSS", "LVU", "LVM", "LOB"}
+)
+
+
+def _matches(pattern: re.Pattern[str], group: str | int = 0) -> Callable[[str], Iterator[tuple[int, int]]]:
+    def find(text: str) -> Iterator[tuple[int, int]]:
+        for match in pattern.finditer(text):
+            yield match.span(group)
+
+    return find
+
+
+def _strict_personnummer(text: str) -> Iterator[tuple[int, int]]:
+    yield from _matches(_SEPARATED_PERSONNUMMER)(text)
+    # Without a separator ten digits may be a phone number (0701234567 has a date's shape): the check digit
+    # decides here, and a number that fails it is taken below, after the phone numbers.
+    for match in _BARE_PERSONNUMMER.finditer(text):
+        if luhn_is_valid(match[0]):
+            yield match.span()
+
+
+def _ibans(text: str) -> Iterator[tuple[int, int]]:
+    for match in _IBAN.finditer(text):
+        compact = match[0].replace(" ", "").upper()
+        if compact.startswith("SE") or _iban_checks(compact):
+            yield match.span()
+
+
+def _iban_checks(compact: str) -> bool:
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(char, 36)) for char in rearranged)
+    return len(compact) >= 15 and int(digits) % 97 == 1
+
+
+def _cards(text: str) -> Iterator[tuple[int, int]]:
+    yield from _matches(_GROUPED_CARD)(text)
+    for match in _CONTIGUOUS_CARD.finditer(text):
+        if luhn_is_valid(match[0]):
+            yield match.span()
+
+
+def _postal_codes(text: str) -> Iterator[tuple[int, int]]:
+    yield from _matches(_POSTAL_CODE)(text)
+
+
+def _registrations(text: str) -> Iterator[tuple[int, int]]:
+    yield from _matches(_NAMED_REGISTRATION, "number")(text)
+    for match in _REGISTRATION.finditer(text):
+        if match[0][:3] not in _NOT_REGISTRATIONS:
+            yield match.span()
+    yield from _matches(_LOWER_CASE_REGISTRATION)(text)
+
+
+def _streets(text: str) -> Iterator[tuple[int, int]]:
+    for match in _NUMBERED_STREET.finditer(text):
+        if any(char.isdigit() for char in match[0]):
+            yield match.span()
+    # A street without a number is still a place that may point at a home, when it is written as a name:
+    # capitalised, and not just the first word of a sentence ("Motorvägen var avstängd").
+    for match in _STREET.finditer(text):
+        if match[0][0].isupper() and not _starts_sentence(text, match.start()):
+            yield match.span()
+
+
+_FINDERS: tuple[tuple[PersonalData, Callable[[str], Iterator[tuple[int, int]]]], ...] = (
+    (PersonalData.EMAIL, _matches(_EMAIL)),
+    (PersonalData.ACCOUNT, _ibans),
+    (PersonalData.CASE_NUMBER, _matches(_K_NUMBER)),
+    (PersonalData.CASE_NUMBER, _matches(_DIARIENUMMER)),
+    (PersonalData.CASE_NUMBER, _matches(_NAMED_CASE_NUMBER, "number")),
+    (PersonalData.PERSONNUMMER, _strict_personnummer),
+    (PersonalData.ACCOUNT, _cards),
+    (PersonalData.ACCOUNT, _matches(_NAMED_ACCOUNT, "number")),
+    (PersonalData.PHONE, _matches(_INTERNATIONAL_PHONE)),
+    (PersonalData.PHONE, _matches(_NATIONAL_PHONE)),
+    (PersonalData.PERSONNUMMER, _matches(_BARE_PERSONNUMMER)),
+    # Any other long run of digits is more likely an account or a customer number than anything harmless.
+    (PersonalData.ACCOUNT, _matches(_LONG_NUMBER)),
+    (PersonalData.ADDRESS, _streets),
+    (PersonalData.ADDRESS, _postal_codes),
+    (PersonalData.REGISTRATION, _registrations),
+)
+
+
+# ---- names --------------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_SENTENCE_END = ".!?:;…\n"
+_OPENERS = " \t\"'“”«»()[]-–—*•"
+# Words after which the next capitalised word is a person however it looks: ranks and titles.
+_RANKS = frozenset(
+    {
+        "inspektör", "inspektören", "polisinspektör", "polisinspektören", "kriminalinspektör",
+        "kriminalinspektören", "konstapel", "konstapeln", "poliskonstapel", "kommissarie", "kommissarien",
+        "polisassistent", "polisassistenten", "assistent", "assistenten", "aspirant", "aspiranten",
+        "polisaspirant", "utredare", "utredaren", "förhörsledare", "förhörsledaren", "handläggare",
+        "handläggaren", "gruppchef", "gruppchefen", "befäl", "befälet", "vakthavande", "herr", "hr", "fru",
+        "fröken", "dr", "doktor", "advokat", "advokaten", "åklagare", "åklagaren", "chef", "chefen",
+    }
+)  # fmt: skip
+# Words after which a capitalised word that is not a place is a person: how people are spoken of and greeted.
+_ADDRESS_FORMS = frozenset(
+    {
+        "polis", "polisen", "polismannen", "poliskvinnan", "polismän", "poliserna", "kollega", "kollegan",
+        "granne", "grannen", "sambo", "sambon", "pojkvän", "flickvän", "maken", "makan", "sonen", "dottern",
+        "son", "dotter", "bror", "brodern", "brorsan", "syster", "systern", "systra", "mamma", "pappa",
+        "farbror", "morbror", "faster", "moster", "kompis", "kompisen", "vän", "vännen", "väninnan",
+        "tjejen", "killen", "mannen", "kvinnan", "hej", "hejsan", "tack", "mvh", "hälsningar", "hälsning",
+    }
+)  # fmt: skip
+# Words after which the next word is a name even in lower case: "hon som heter anna".
+_NAMING_WORDS = frozenset({"heter", "hette", "kallas", "kallades", "kallad", "namnet", "namn"})
+_FILLERS = frozenset(
+    {
+        "typ", "nog", "väl", "kanske", "nåt", "något", "liksom", "visst", "tydligen", "ju", "alltså",
+        "tror", "jag", "att", "hon", "han", "hen", "det", "den", "inte", "som", "och", "så", "en", "ett",
+        "är", "var", "på", "i", "av", "med", "till", "för", "om", "vad", "ni", "vi", "de", "du",
+    }
+)  # fmt: skip
+_SURNAME_ENDINGS = (
+    "sson", "son", "berg", "ström", "gren", "qvist", "kvist", "lund", "holm", "stedt", "dahl", "ić", "vić",
+    "ovic", "evic",
+)  # fmt: skip
+_NOT_SURNAMES = frozenset({"person", "personen", "säsong", "lektion"})
+
+
+@dataclass(frozen=True)
+class _NameLists:
+    given: frozenset[str]  # lower case, first names and surnames together
+    ordinary: frozenset[str]  # names that are also everyday words, lower case
+    places: frozenset[str]  # municipalities' words and the words that are never a person, lower case
+
+
+@cache
+def _lists() -> _NameLists:
+    raw = resources.files("services.feedback.domain").joinpath("data/names.json").read_text("utf-8")
+    data: dict[str, list[str]] = {k: v for k, v in json.loads(raw).items() if isinstance(v, list)}
+    places = {word.lower() for word in data["not_names"]}
+    for place in all_municipalities():
+        places.add(place.name.lower())
+        places.update(part.lower() for part in re.split(r"[ -]", place.name))
+    return _NameLists(
+        given=frozenset(name.lower() for name in data["first_names"] + data["surnames"]),
+        ordinary=frozenset(data["ordinary_words"]),
+        places=frozenset(places),
+    )
+
+
+def _known_words(known_names: Iterable[str]) -> frozenset[str]:
+    words: set[str] = set()
+    for name in known_names:
+        for word in _WORD.findall(name):
+            words.add(word.lower())
+            words.update(part.lower() for part in re.split(r"[-'’]", word) if len(part) >= 2)
+    return frozenset(word for word in words if len(word) >= 2)
+
+
+@dataclass
+class _Word:
+    start: int
+    end: int
+    text: str
+    initial: bool  # first in its sentence
+    follows_closely: bool  # nothing but blanks between it and the word before
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[0].isupper()
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    position = start - 1
+    while position >= 0 and text[position] in _OPENERS:
+        position -= 1
+    return position < 0 or text[position] in _SENTENCE_END
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """The word and, when it could be a genitive ("Anderssons", "Malmös"), the word without its s."""
+    lower = word.lower()
+    if len(lower) > 3 and lower.endswith("s"):
+        return (lower, lower[:-1])
+    return (lower,)
+
+
+def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[tuple[int, int]]:
+    lists = _lists()
+    words = [
+        _Word(m.start(), m.end(), m[0], _starts_sentence(text, m.start()), False)
+        for m in _WORD.finditer(text)
+        if not any(m.start() < s.end and s.start < m.end() for s in claimed)
+    ]
+    for before, word in pairwise(words):
+        word.follows_closely = not text[before.end : word.start].strip()
+
+    def is_place(word: _Word) -> bool:
+        return any(form in lists.places for form in _forms(word.text))
+
+    def is_listed(word: _Word) -> bool:
+        return any(form in lists.given for form in _forms(word.text)) or any(
+            part.lower() in lists.given
+            for part in re.split(r"[-'’]", word.text)
+            if len(word.text) > len(part)
+        )
+
+    def looks_like_surname(word: _Word) -> bool:
+        return (
+            len(word.text) >= 5
+            and word.lower not in _NOT_SURNAMES
+            and any(form.endswith(_SURNAME_ENDINGS) for form in _forms(word.text))
+        )
+
+    def is_ordinary(word: _Word) -> bool:
+        return word.lower in lists.ordinary
+
+    def namelike(word: _Word) -> bool:
+        """Whether the word reads as a name wherever it stands."""
+        if any(form in known for form in _forms(word.text)):
+            return word.capitalised or not is_ordinary(word)
+        if is_place(word):
+            return False
+        if is_listed(word):
+            if not word.capitalised:
+                return not is_ordinary(word)
+            # "Hans bil stod..." is his car; "Hans Berg" and "till Hans" are a person.
+            return not (word.initial and is_ordinary(word))
+        return word.capitalised and looks_like_surname(word)
+
+    marked = [namelike(word) for word in words]
+
+    for index, word in enumerate(words[:-1]):
+        following = words[index + 1]
+        if not following.follows_closely and text[word.end : following.start].strip() not in {",", ":"}:
+            continue
+        after_a_rank = word.lower in _RANKS and (
+            following.capitalised or is_listed(following) or looks_like_surname(following)
+        )
+        after_an_address_form = (
+            word.lower in _ADDRESS_FORMS and following.capitalised and not is_place(following)
+        )
+        if after_a_rank or after_an_address_form:
+            marked[index + 1] = True
+        elif word.lower in _NAMING_WORDS:
+            ahead = index + 1
+            while ahead < len(words) - 1 and words[ahead].lower in _FILLERS and not words[ahead].capitalised:
+                ahead += 1
+            if words[ahead].lower not in _FILLERS and not is_place(words[ahead]):
+                marked[ahead] = True
+        # Two capitalised words mid-sentence, neither a place: "Firstname Lastname".
+        elif (
+            word.capitalised
+            and following.capitalised
+            and following.follows_closely
+            and not word.initial
+            and not is_place(word)
+            and not is_place(following)
+        ):
+            marked[index] = marked[index + 1] = True
+
+    # A capitalised word beside a name, or a lower-case name beside one, belongs to it: "Anna Xyz", "Dusan
+    # Andersson", "anna svensson".
+    changed = True
+    while changed:
+        changed = False
+        for index in range(len(words) - 1):
+            left, right = words[index], words[index + 1]
+            if not right.follows_closely or marked[index] == marked[index + 1]:
+                continue
+            candidate = left if marked[index + 1] else right
+            position = index if marked[index + 1] else index + 1
+            if is_place(candidate) or candidate.lower in _FILLERS:
+                continue
+            if candidate.capitalised or (is_listed(candidate) and not is_ordinary(candidate)):
+                marked[position] = changed = True
+
+    for word, is_name in zip(words, marked, strict=True):
+        if is_name:
+            yield _initial_before(text, word.start), word.end
+
+
+def _initial_before(text: str, start: int) -> int:
+    """Where a name starts when an initial stands before it: "A. Svensson"."""
+    match = re.search(r"(?<![\w])[A-ZÅÄÖ]\. ?$", text[:start])
+    return match.start() if match else start
