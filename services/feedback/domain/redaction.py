@@ -186,6 +186,9 @@ _POSTAL_CODE = re.compile(
     r"|(?<=postnummer )\d{3} ?\d{2}|(?<=postnr )\d{3} ?\d{2}",
 )
 
+# The Police's own number for what is not an emergency reads like a postal code, and is no one's.
+_POLICE_NUMBERS = frozenset({"114 14", "11414"})
+
 _REGISTRATION = re.compile(r"(?<![\w-])[A-Z]{3}[ -]?\d{2}[A-Z0-9](?![\w-])")
 _LOWER_CASE_REGISTRATION = re.compile(r"(?<![\w-])[A-Za-z]{3}\d{2}[A-Za-z0-9](?![\w-])")
 _NAMED_REGISTRATION = re.compile(
@@ -237,7 +240,9 @@ def _cards(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _postal_codes(text: str) -> Iterator[tuple[int, int]]:
-    yield from _matches(_POSTAL_CODE)(text)
+    for match in _POSTAL_CODE.finditer(text):
+        if match[0] not in _POLICE_NUMBERS:
+            yield match.span()
 
 
 def _registrations(text: str) -> Iterator[tuple[int, int]]:
@@ -298,7 +303,7 @@ _RANKS = frozenset(
 # Words after which a capitalised word that is not a place is a person: how people are spoken of and greeted.
 _ADDRESS_FORMS = frozenset(
     {
-        "polis", "polisen", "polismannen", "poliskvinnan", "polismän", "poliserna", "kollega", "kollegan",
+        "polis", "polisen", "polisman", "polismannen", "poliskvinnan", "polismän", "poliserna", "kollega", "kollegan",
         "granne", "grannen", "sambo", "sambon", "pojkvän", "flickvän", "maken", "makan", "sonen", "dottern",
         "son", "dotter", "bror", "brodern", "brorsan", "syster", "systern", "systra", "mamma", "pappa",
         "farbror", "morbror", "faster", "moster", "kompis", "kompisen", "vän", "vännen", "väninnan",
@@ -306,12 +311,16 @@ _ADDRESS_FORMS = frozenset(
     }
 )  # fmt: skip
 # Words after which the next word is a name even in lower case: "hon som heter anna".
-_NAMING_WORDS = frozenset({"heter", "hette", "kallas", "kallades", "kallad", "namnet", "namn"})
+_NAMING_WORDS = frozenset({"heter", "hette", "kallas", "kallades", "kallad"})
+# Words between "heter" and the name that say nothing: "han som hette typ Micke".
 _FILLERS = frozenset(
+    {"typ", "nog", "väl", "kanske", "nåt", "något", "liksom", "visst", "tydligen", "ju", "alltså"}
+)
+# Words that are never a name however they stand: "vad det heter", "hon heter inte".
+_FUNCTION_WORDS = frozenset(
     {
-        "typ", "nog", "väl", "kanske", "nåt", "något", "liksom", "visst", "tydligen", "ju", "alltså",
         "tror", "jag", "att", "hon", "han", "hen", "det", "den", "inte", "som", "och", "så", "en", "ett",
-        "är", "var", "på", "i", "av", "med", "till", "för", "om", "vad", "ni", "vi", "de", "du",
+        "är", "var", "på", "i", "av", "med", "till", "för", "om", "vad", "ni", "vi", "de", "du", "eller",
     }
 )  # fmt: skip
 _SURNAME_ENDINGS = (
@@ -324,6 +333,7 @@ _NOT_SURNAMES = frozenset({"person", "personen", "säsong", "lektion"})
 @dataclass(frozen=True)
 class _NameLists:
     given: frozenset[str]  # lower case, first names and surnames together
+    surnames: frozenset[str]  # lower case
     ordinary: frozenset[str]  # names that are also everyday words, lower case
     places: frozenset[str]  # municipalities' words and the words that are never a person, lower case
 
@@ -338,6 +348,7 @@ def _lists() -> _NameLists:
         places.update(part.lower() for part in re.split(r"[ -]", place.name))
     return _NameLists(
         given=frozenset(name.lower() for name in data["first_names"] + data["surnames"]),
+        surnames=frozenset(name.lower() for name in data["surnames"]),
         ordinary=frozenset(data["ordinary_words"]),
         places=frozenset(places),
     )
@@ -411,12 +422,16 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
             and any(form.endswith(_SURNAME_ENDINGS) for form in _forms(word.text))
         )
 
+    def is_surname(word: _Word) -> bool:
+        return looks_like_surname(word) or any(form in lists.surnames for form in _forms(word.text))
+
     def is_ordinary(word: _Word) -> bool:
         return word.lower in lists.ordinary
 
     def namelike(word: _Word) -> bool:
         """Whether the word reads as a name wherever it stands."""
-        if any(form in known for form in _forms(word.text)):
+        parts = [word.text, *re.split(r"[-'’]", word.text)]
+        if any(form in known for part in parts for form in _forms(part)):
             return word.capitalised or not is_ordinary(word)
         if is_place(word):
             return False
@@ -443,9 +458,10 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
             marked[index + 1] = True
         elif word.lower in _NAMING_WORDS:
             ahead = index + 1
-            while ahead < len(words) - 1 and words[ahead].lower in _FILLERS and not words[ahead].capitalised:
+            while ahead < len(words) - 1 and words[ahead].lower in _FILLERS:
                 ahead += 1
-            if words[ahead].lower not in _FILLERS and not is_place(words[ahead]):
+            named = words[ahead]
+            if named.lower not in _FILLERS | _FUNCTION_WORDS and not is_place(named):
                 marked[ahead] = True
         # Two capitalised words mid-sentence, neither a place: "Firstname Lastname".
         elif (
@@ -469,7 +485,10 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
                 continue
             candidate = left if marked[index + 1] else right
             position = index if marked[index + 1] else index + 1
-            if is_place(candidate) or candidate.lower in _FILLERS:
+            if is_place(candidate) or candidate.lower in _FILLERS | _FUNCTION_WORDS:
+                continue
+            # The first word of a sentence joins only a surname: "Dusan Petrović var...", not "Ring Anna".
+            if candidate is left and left.initial and not is_surname(right):
                 continue
             if candidate.capitalised or (is_listed(candidate) and not is_ordinary(candidate)):
                 marked[position] = changed = True
