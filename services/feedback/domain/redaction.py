@@ -168,7 +168,8 @@ _STREET_SUFFIX = (
     r"|platsen|plats|gången|stråket|kajen|kaj|esplanaden|promenaden|slingan|parken|hagen|liden|bron|vägen)"
 )
 _STREET_PREFIX = (
-    r"(?:(?:Södra|Norra|Östra|Västra|Stora|Lilla|Gamla|Nya|Övre|Nedre|Sankt|S:t|Drottning|Kung)\s)?"
+    r"(?:(?:Södra|Norra|Östra|Västra|Stora|Lilla|Gamla|Nya|Övre|Nedre|Sankt|S:t|Drottning|Kung|Första|Andra"
+    r"|Tredje|Fjärde|Femte)\s)?"
 )
 _STREET_WORD = rf"{_STREET_PREFIX}[^\W\d_]{{2,}}{_STREET_SUFFIX}"
 # "Drottning Kristinas väg 5", "Gustav Adolfs torg 2": a name in the genitive and the street's own word.
@@ -377,7 +378,18 @@ class _Word:
 
     @property
     def capitalised(self) -> bool:
-        return self.text[0].isupper()
+        # A word in capitals says nothing by its first letter: "MEJLA SVARET TILL".
+        return self.text[0].isupper() and not self.shouted
+
+    @property
+    def shouted(self) -> bool:
+        return len(self.text) > 1 and self.text.isupper()
+
+
+def _glued_to_a_digit(text: str, word: re.Match[str]) -> bool:
+    """A model or a road, not a person: "V70", "E4", "XC60"."""
+    start, end = word.span()
+    return (start > 0 and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit())
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -401,6 +413,7 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
         _Word(m.start(), m.end(), m[0], _starts_sentence(text, m.start()), False)
         for m in _WORD.finditer(text)
         if not any(m.start() < s.end and s.start < m.end() for s in claimed)
+        and not _glued_to_a_digit(text, m)
     ]
     for before, word in pairwise(words):
         word.follows_closely = not text[before.end : word.start].strip()
@@ -440,7 +453,7 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
                 return not is_ordinary(word)
             # "Hans bil stod..." is his car; "Hans Berg" and "till Hans" are a person.
             return not (word.initial and is_ordinary(word))
-        return word.capitalised and looks_like_surname(word)
+        return (word.capitalised or word.shouted) and looks_like_surname(word)
 
     marked = [namelike(word) for word in words]
 
@@ -468,6 +481,7 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
             word.capitalised
             and following.capitalised
             and following.follows_closely
+            and min(len(word.text), len(following.text)) >= 2
             and not word.initial
             and not is_place(word)
             and not is_place(following)
@@ -485,7 +499,11 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
                 continue
             candidate = left if marked[index + 1] else right
             position = index if marked[index + 1] else index + 1
-            if is_place(candidate) or candidate.lower in _FILLERS | _FUNCTION_WORDS:
+            if (
+                len(candidate.text) < 2
+                or is_place(candidate)
+                or candidate.lower in _FILLERS | _FUNCTION_WORDS
+            ):
                 continue
             # The first word of a sentence joins only a surname: "Dusan Petrović var...", not "Ring Anna".
             if candidate is left and left.initial and not is_surname(right):

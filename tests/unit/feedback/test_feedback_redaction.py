@@ -354,6 +354,31 @@ TEXTS: tuple[Feedback, ...] = (
         kept=("han som hette typ", "på stationen i Lund", "skrattade åt mig"),
     ),
     Feedback(
+        "models-and-roads-stay",
+        "En Volvo V70 och en BMW X5 körde om på E4 vid Ljungby i 180, regnr KLM 987 på Volvon.",
+        {REG: ("KLM 987",)},
+        kept=("En Volvo V70 och en BMW X5", "på E4 vid Ljungby i 180", "på Volvon"),
+    ),
+    Feedback(
+        "address-ordinal-street-and-newline-signature",
+        "Cykeln stals utanför Fjärde Långgatan 12 i Göteborg.\nHälsningar\nAnna-Karin Öberg",
+        {ADDRESS: ("Fjärde Långgatan 12",), NAME: ("Anna-Karin", "Öberg")},
+        kept=("Cykeln stals utanför", "i Göteborg", "Hälsningar"),
+        markers={NAME: 1},
+    ),
+    Feedback(
+        "account-bankgiro-and-email",
+        "Vår förening har bankgiro 5050-1055 och nås på info@example.org om polisen i Ludvika vill samarbeta.",
+        {ACCOUNT: ("5050-1055",), EMAIL: ("info@example.org",)},
+        kept=("Vår förening har", "om polisen i Ludvika vill samarbeta"),
+    ),
+    Feedback(
+        "account-contiguous-card-and-upper-case-email",
+        "Mitt kort 5555555555554444 spärrades först efter två dagar. MEJLA SVARET TILL LISA.B@EXAMPLE.COM",
+        {ACCOUNT: ("5555555555554444",), EMAIL: ("LISA.B@EXAMPLE.COM",)},
+        kept=("spärrades först efter två dagar", "MEJLA SVARET TILL"),
+    ),
+    Feedback(
         "praise-greeting-by-first-name",
         "Tack Sofia och Mohammed för att ni tog er tid med min pappa när han var förvirrad i Västervik.",
         {NAME: ("Sofia", "Mohammed")},
@@ -425,7 +450,7 @@ def test_the_time_is_given_as_its_month_in_stockholm() -> None:
     assert generalise_time(datetime(2026, 11, 30, 23, 30, tzinfo=UTC)) == "2026-12"
     assert generalise_time(date(2026, 3, 9)) == "2026-03"
     with pytest.raises(ValueError, match="time zone"):
-        generalise_time(datetime(2026, 11, 28, 14, 30))  # noqa: DTZ001 - the naive moment is the point
+        generalise_time(datetime(2026, 11, 28, 14, 30))  # a naive moment: no month to give
 
 
 def test_a_complaint_about_an_employee_is_never_published() -> None:
