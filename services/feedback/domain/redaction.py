@@ -165,7 +165,7 @@ _NATIONAL_PHONE = re.compile(r"(?<![\w+])(?:\(0\d{1,3}\) ?|0\d)(?:[ /-]?\d){5,8}
 
 _STREET_SUFFIX = (
     r"(?:gatan|gata|vägen|väg|gränd|gränden|torget|torg|backen|backe|stigen|allén|allé|alle|plan|planen|leden"
-    r"|platsen|plats|gången|stråket|kajen|kaj|esplanaden|promenaden|slingan|parken|hagen|liden|bron|vägen)"
+    r"|platsen|plats|gången|stråket|kajen|kaj|esplanaden|promenaden|slingan|parken|hagen|liden)"
 )
 _STREET_PREFIX = (
     r"(?:(?:Södra|Norra|Östra|Västra|Stora|Lilla|Gamla|Nya|Övre|Nedre|Sankt|S:t|Drottning|Kung|Första|Andra"
@@ -322,6 +322,17 @@ _FUNCTION_WORDS = frozenset(
     {
         "tror", "jag", "att", "hon", "han", "hen", "det", "den", "inte", "som", "och", "så", "en", "ett",
         "är", "var", "på", "i", "av", "med", "till", "för", "om", "vad", "ni", "vi", "de", "du", "eller",
+    }
+)  # fmt: skip
+# Words after which a capitalised word is a place or a unit, not a person.
+_PLACE_WORDS = frozenset(
+    {
+        "i", "på", "vid", "utanför", "nära", "genom", "över", "runt", "längs", "mellan", "bakom", "ur",
+        "in", "invid", "söder", "norr", "öster", "väster", "lokalpolisområde",
+        "lokalpolisområdet", "polisområde", "polisområdet", "polisregion", "region", "stadsdel", "stadsdelen",
+        "området", "kommun", "polisstation", "polisstationen", "station", "stationen", "hållplats",
+        "hållplatsen", "centrum", "gatan", "torget", "parken", "skolan", "butiken", "affären", "restaurang",
+        "restaurangen", "puben", "klubben", "köpcentret", "köpcentrum", "arenan",
     }
 )  # fmt: skip
 _SURNAME_ENDINGS = (
@@ -487,6 +498,26 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
             and not is_place(following)
         ):
             marked[index] = marked[index + 1] = True
+
+    # Any other capitalised word inside a sentence is taken for a name, unless it stands where places stand
+    # ("i Rinkeby", "lokalpolisområde X") or beside a place: a shop's name lost costs less than a person's kept.
+    for index, word in enumerate(words):
+        before = words[index - 1] if index else None
+        if (
+            not marked[index]
+            and word.capitalised
+            and not word.initial
+            and len(word.text) >= 2
+            and not is_place(word)
+            and not (
+                before is not None
+                and (
+                    before.lower in _PLACE_WORDS
+                    or ((before.capitalised or before.shouted) and is_place(before))
+                )
+            )
+        ):
+            marked[index] = True
 
     # A capitalised word beside a name, or a lower-case name beside one, belongs to it: "Anna Xyz", "Dusan
     # Andersson", "anna svensson".

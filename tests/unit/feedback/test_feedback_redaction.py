@@ -379,6 +379,24 @@ TEXTS: tuple[Feedback, ...] = (
         kept=("spärrades först efter två dagar", "MEJLA SVARET TILL"),
     ),
     Feedback(
+        "unknown-single-names-mid-sentence",
+        "Vi fick hjälp av Branko och Jelena när vi blev rånade, och Jouni på stationen ringde oss dagen efter.",
+        {NAME: ("Branko", "Jelena", "Jouni")},
+        kept=("Vi fick hjälp av", "när vi blev rånade", "på stationen ringde oss dagen efter"),
+    ),
+    Feedback(
+        "districts-and-shops-stay",
+        "Efter skottlossningen i Rinkeby kom polisen från Husby direkt, och personalen på ICA Kvantum i Märsta var lugn.",
+        {},
+        kept=("i Rinkeby", "från Husby", "på ICA Kvantum i Märsta"),
+    ),
+    Feedback(
+        "police-area-named-without-preposition",
+        "Polisen Rosengård svarade aldrig på mitt mejl, men lokalpolisområdet Södermalm gjorde det.",
+        {},
+        kept=("Polisen Rosengård", "lokalpolisområdet Södermalm"),
+    ),
+    Feedback(
         "praise-greeting-by-first-name",
         "Tack Sofia och Mohammed för att ni tog er tid med min pappa när han var förvirrad i Västervik.",
         {NAME: ("Sofia", "Mohammed")},
