@@ -501,21 +501,22 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
 
     # Any other capitalised word inside a sentence is taken for a name, unless it stands where places stand
     # ("i Rinkeby", "lokalpolisområde X") or beside a place: a shop's name lost costs less than a person's kept.
+    def stands_where_places_stand(index: int) -> bool:
+        if index == 0:
+            return False
+        previous = words[index - 1]
+        return previous.lower in _PLACE_WORDS or (
+            (previous.capitalised or previous.shouted) and is_place(previous)
+        )
+
     for index, word in enumerate(words):
-        before = words[index - 1] if index else None
         if (
             not marked[index]
             and word.capitalised
             and not word.initial
             and len(word.text) >= 2
             and not is_place(word)
-            and not (
-                before is not None
-                and (
-                    before.lower in _PLACE_WORDS
-                    or ((before.capitalised or before.shouted) and is_place(before))
-                )
-            )
+            and not stands_where_places_stand(index)
         ):
             marked[index] = True
 
