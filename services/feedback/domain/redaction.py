@@ -145,7 +145,7 @@ _DIARIENUMMER = re.compile(r"(?<!\w)[A-Z] ?\d{1,3}[.,]?\d{3}/\d{2,4}(?!\d)", re.
 _NAMED_CASE_NUMBER = re.compile(
     r"\b(?:ärende(?:nummer|nr)?|diarie(?:nummer|nr)|dnr|referens(?:nummer|nr)?|ref(?:\.|nr)?|anmälan"
     r"|anmälningsnummer|målnummer)\s*(?:nr\.?|nummer)?\s*[:.]?\s*(?:är\s+)?"
-    r"(?P<number>[A-Za-zÅÄÖåäö]{0,3}[-. ]?\d[\w./-]+\d)",
+    r"(?P<number>[A-Za-zÅÄÖåäö]{0,3}[-. ]?\d[\w./-]+\d(?: \d+)*)",
     re.IGNORECASE,
 )
 
@@ -182,6 +182,11 @@ _NUMBERED_STREET = re.compile(
     rf"(?<![\w-])(?:{_STREET_WORD}|{_STREET_PREFIX}{_GENITIVE_STREET}){_HOUSE_NUMBER}(?!\w)", re.IGNORECASE
 )
 _STREET = re.compile(rf"(?<![\w-]){_STREET_WORD}(?![\w])")
+# A post box or a flat is an address without a street: "Box 1234", "lgh 1102".
+_BOX_OR_FLAT = re.compile(
+    r"(?<![\w-])(?:(?:Box|Postbox|Fack) ?\d{1,6}|(?:lgh|lägenhet|lägenhetsnummer)\.? ?\d{3,4})(?!\d)",
+    re.IGNORECASE,
+)
 _POSTAL_CODE = re.compile(
     r"(?<![\w-])(?:SE-?|S-)?(?:\d{3} \d{2}(?![\d])(?! \d)|\d{5}(?= +[A-ZÅÄÖ][a-zåäö]))"
     r"|(?<=postnummer )\d{3} ?\d{2}|(?<=postnr )\d{3} ?\d{2}",
@@ -281,6 +286,7 @@ _FINDERS: tuple[tuple[PersonalData, Callable[[str], Iterator[tuple[int, int]]]],
     (PersonalData.ACCOUNT, _matches(_LONG_NUMBER)),
     (PersonalData.ADDRESS, _streets),
     (PersonalData.ADDRESS, _postal_codes),
+    (PersonalData.ADDRESS, _matches(_BOX_OR_FLAT)),
     (PersonalData.REGISTRATION, _registrations),
 )
 

@@ -397,6 +397,25 @@ TEXTS: tuple[Feedback, ...] = (
         kept=("Polisen Rosengård", "lokalpolisområdet Södermalm"),
     ),
     Feedback(
+        "address-post-box-and-flat",
+        "Skicka beslutet till Box 1234, 111 22 Stockholm, inte hem till lgh 1203 där jag inte bor längre.",
+        {ADDRESS: ("Box 1234", "111 22", "lgh 1203")},
+        kept=("Skicka beslutet till", "Stockholm", "där jag inte bor längre"),
+        markers={ADDRESS: 3},
+    ),
+    Feedback(
+        "case-reference-with-spaces",
+        "Jag betalade avgiften med referens 7534 2211 4 men ansökan står fortfarande som obetald.",
+        {CASE: ("7534 2211 4",)},
+        kept=("Jag betalade avgiften med referens", "står fortfarande som obetald"),
+    ),
+    Feedback(
+        "numbers-that-stay",
+        "Det hände 2026-11-28 kl 23.45: böter på 2 500 kr, 110 km/h på väg 40, felkod 8004 i appen och 15 personer i kö.",
+        {},
+        kept=("2026-11-28 kl 23.45", "2 500 kr", "110 km/h på väg 40", "felkod 8004", "15 personer"),
+    ),
+    Feedback(
         "praise-greeting-by-first-name",
         "Tack Sofia och Mohammed för att ni tog er tid med min pappa när han var förvirrad i Västervik.",
         {NAME: ("Sofia", "Mohammed")},
