@@ -341,6 +341,8 @@ _PLACE_WORDS = frozenset(
         "restaurangen", "puben", "klubben", "köpcentret", "köpcentrum", "arenan",
     }
 )  # fmt: skip
+# "Polismannen", "Handläggaren" capitalised mid-sentence are still the words, not a name.
+_VOCABULARY = _RANKS | _ADDRESS_FORMS | _NAMING_WORDS | _FILLERS | _FUNCTION_WORDS | _PLACE_WORDS
 _SURNAME_ENDINGS = (
     "sson", "son", "berg", "ström", "gren", "qvist", "kvist", "lund", "holm", "stedt", "dahl", "ić", "vić",
     "ovic", "evic",
@@ -436,7 +438,12 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
         word.follows_closely = not text[before.end : word.start].strip()
 
     def is_place(word: _Word) -> bool:
-        return any(form in lists.places for form in _forms(word.text))
+        """Whether the word is never a person: a place, an authority, or one of the words these rules read."""
+        if word.lower in _VOCABULARY or any(form in lists.places for form in _forms(word.text)):
+            return True
+        # A compound noun on a place or a firm: "Securitas-vakten", "Malmö-polisen", "Ica-butiken".
+        head, _, tail = word.text.partition("-")
+        return bool(tail) and tail.islower() and head.lower() in lists.places
 
     def is_listed(word: _Word) -> bool:
         return any(form in lists.given for form in _forms(word.text)) or any(

@@ -416,6 +416,17 @@ TEXTS: tuple[Feedback, ...] = (
         kept=("2026-11-28 kl 23.45", "2 500 kr", "110 km/h på väg 40", "felkod 8004", "15 personer"),
     ),
     Feedback(
+        "authorities-and-compounds-stay",
+        "Jag har klagat till JO och Kronofogden, Securitas-vakten såg allt och Polismannen skrev inget i Malmö-polisens rapport.",
+        {},
+        kept=(
+            "till JO och Kronofogden",
+            "Securitas-vakten såg allt",
+            "Polismannen skrev inget",
+            "Malmö-polisens",
+        ),
+    ),
+    Feedback(
         "praise-greeting-by-first-name",
         "Tack Sofia och Mohammed för att ni tog er tid med min pappa när han var förvirrad i Västervik.",
         {NAME: ("Sofia", "Mohammed")},
