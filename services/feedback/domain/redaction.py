@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -57,13 +58,13 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> Redacted:
     ``known_names`` are names the service already knows belong to the case (the sender's, the employee's):
     every word of them is removed wherever it stands, in any case.
     """
-    claimed: list[_Span] = []
+    claims = _Claims()
     for kind, finder in _FINDERS:
         for start, end in finder(text):
-            _claim(claimed, _Span(start, end, kind))
-    for start, end in _names(text, claimed, _known_words(known_names)):
-        _claim(claimed, _Span(start, end, PersonalData.NAME))
-    return _replace(text, claimed)
+            claims.take(_Span(start, end, kind))
+    for start, end in _names(text, claims, _known_words(known_names)):
+        claims.take(_Span(start, end, PersonalData.NAME))
+    return _replace(text, claims.spans())
 
 
 def generalise_place(municipality_code: str) -> str:
@@ -93,17 +94,33 @@ class _Span:
     kind: PersonalData
 
 
-def _claim(claimed: list[_Span], span: _Span) -> None:
-    """Keep ``span`` unless an earlier finder already took part of it: the finders run most specific first."""
-    if span.end <= span.start:
-        return
-    if any(span.start < other.end and other.start < span.end for other in claimed):
-        return
-    claimed.append(span)
+class _Claims:
+    """The spans taken so far, apart and in order, so that an overlap is found by bisection, not by a scan:
+    a long text with many numbers stays linear."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._spans: list[_Span] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        index = bisect_right(self._starts, start)
+        if index and self._spans[index - 1].end > start:
+            return True
+        return index < len(self._spans) and self._spans[index].start < end
+
+    def take(self, span: _Span) -> None:
+        """Keep ``span`` unless an earlier finder took part of it: the finders run most specific first."""
+        if span.end <= span.start or self.overlaps(span.start, span.end):
+            return
+        index = bisect_right(self._starts, span.start)
+        self._starts.insert(index, span.start)
+        self._spans.insert(index, span)
+
+    def spans(self) -> list[_Span]:
+        return list(self._spans)
 
 
-def _replace(text: str, claimed: list[_Span]) -> Redacted:
-    spans = sorted(claimed, key=lambda s: s.start)
+def _replace(text: str, spans: list[_Span]) -> Redacted:
     merged: list[_Span] = []
     for span in spans:
         # "Anna Svensson" is one name, not two: spans of a kind with only blanks between them become one.
@@ -135,7 +152,7 @@ _SEPARATED_PERSONNUMMER = re.compile(
 _BARE_PERSONNUMMER = re.compile(rf"(?<![\d.,])\d{{2}}{_MONTH_DAY}\d{{4}}(?![\d.,]?\d)")
 
 _EMAIL = re.compile(
-    r"[\w.+-]+ ?(?:@|\((?:at|snabel-a)\)|\[(?:at|snabel-a)\]) ?[\w-]+(?:(?:\.| ?\((?:dot|punkt)\) ?)[\w-]+)+",
+    r"(?<![\w.+-])[\w.+-]+ ?(?:@|\((?:at|snabel-a)\)|\[(?:at|snabel-a)\]) ?[\w-]+(?:(?:\.| ?\((?:dot|punkt)\) ?)[\w-]+)+",
     re.IGNORECASE,
 )
 _IBAN = re.compile(r"(?<![\w])(?:[A-Z]{2}|se|Se)\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w])")
@@ -426,13 +443,12 @@ def _forms(word: str) -> tuple[str, ...]:
     return (lower,)
 
 
-def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[tuple[int, int]]:
+def _names(text: str, claims: _Claims, known: frozenset[str]) -> Iterator[tuple[int, int]]:
     lists = _lists()
     words = [
         _Word(m.start(), m.end(), m[0], _starts_sentence(text, m.start()), False)
         for m in _WORD.finditer(text)
-        if not any(m.start() < s.end and s.start < m.end() for s in claimed)
-        and not _glued_to_a_digit(text, m)
+        if not claims.overlaps(m.start(), m.end()) and not _glued_to_a_digit(text, m)
     ]
     for before, word in pairwise(words):
         word.follows_closely = not text[before.end : word.start].strip()
@@ -563,5 +579,8 @@ def _names(text: str, claimed: list[_Span], known: frozenset[str]) -> Iterator[t
 
 def _initial_before(text: str, start: int) -> int:
     """Where a name starts when an initial stands before it: "A. Svensson"."""
-    match = re.search(r"(?<![\w])[A-ZÅÄÖ]\. ?$", text[:start])
-    return match.start() if match else start
+    window = max(0, start - 4)
+    match = re.search(r"(?<![\w])[A-ZÅÄÖ]\. ?$", text[window:start])
+    if match is None or (window + match.start() > 0 and text[window + match.start() - 1].isalnum()):
+        return start
+    return window + match.start()
