@@ -178,7 +178,7 @@ _NAMED_ACCOUNT = re.compile(
 _LONG_NUMBER = re.compile(r"(?<![\d-])\d{9,}(?![\d-])")
 
 _INTERNATIONAL_PHONE = re.compile(r"(?<![\w+])(?:\+|00)\d{1,3}[ -]?(?:\(0\)[ -]?)?\d(?:[ -]?\d){6,11}(?!\d)")
-_NATIONAL_PHONE = re.compile(r"(?<![\w+])(?:\(0\d{1,3}\) ?|0\d)(?:[ /-]?\d){5,8}(?![\d])")
+_NATIONAL_PHONE = re.compile(r"(?<![\w+])(?:\(0\d{1,3}\) ?|0\d)(?:(?: - |[ /-])?\d){5,8}(?![\d])")
 
 _STREET_SUFFIX = (
     r"(?:gatan|gata|vägen|väg|gränd|gränden|torget|torg|backen|backe|stigen|allén|allé|alle|plan|planen|leden"
@@ -560,9 +560,11 @@ def _names(text: str, claims: _Claims, known: frozenset[str]) -> Iterator[tuple[
                 continue
             candidate = left if marked[index + 1] else right
             position = index if marked[index + 1] else index + 1
+            # A surname that is also a municipality's name stands after a first name: "Ingrid Berg".
+            surname_after_a_name = candidate is right and right.capitalised and right.lower in lists.surnames
             if (
                 len(candidate.text) < 2
-                or is_place(candidate)
+                or (is_place(candidate) and not surname_after_a_name)
                 or candidate.lower in _FILLERS | _FUNCTION_WORDS
             ):
                 continue

@@ -428,6 +428,12 @@ TEXTS: tuple[Feedback, ...] = (
         ),
     ),
     Feedback(
+        "surnames-that-are-municipalities",
+        "Jag, Ingrid Berg, bor numera i Berg och fick hjälp av polisen i Lund genom Anna Lund. Ring 072 - 174 06 77.",
+        {NAME: ("Ingrid Berg", "Anna Lund"), PHONE: ("072 - 174 06 77",)},
+        kept=("bor numera i Berg", "polisen i Lund"),
+    ),
+    Feedback(
         "praise-greeting-by-first-name",
         "Tack Sofia och Mohammed för att ni tog er tid med min pappa när han var förvirrad i Västervik.",
         {NAME: ("Sofia", "Mohammed")},
