@@ -16,7 +16,8 @@ again and write letters to people who do not exist, and a backlog at start holds
 from __future__ import annotations
 
 import uuid
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,13 +27,22 @@ from services.permits import dependencies
 from services.permits.adapters.registers import CLEAR, DEFAULT, UNAVAILABLE
 from services.permits.demo import StagedPermits, demo_applications, prepared_demo
 from services.permits.domain.deciding import add_years, licence_number_of
-from services.permits.domain.model import Licence, LicenceKind, NewWeapon, Weapon, WeaponPurpose, WeaponType
+from services.permits.domain.model import (
+    Application,
+    Licence,
+    LicenceKind,
+    NewWeapon,
+    Weapon,
+    WeaponPurpose,
+    WeaponType,
+)
 from services.permits.telemetry import logger
 from shared import synthetic_people
 from shared.observability import entry_point
 
 # Seeded licence numbers are of a year no running number of this service reaches.
 SEED_YEAR = 2019
+SEED_WRITERS = 8
 
 
 def seeded_licences(today: date) -> list[Licence]:
@@ -89,29 +99,40 @@ def _seed_demo(licences: list[Licence]) -> dict[str, int]:
     permits = dependencies.permits()
     now = dependencies.clock().now()
     demo = demo_applications(now, licences)
-    permits.put_licences(demo.licences)
+    # The writes are independent of each other (but for a licence before the decision that changes it), so
+    # they go side by side: one after another they kept the local cloud's start waiting some five seconds.
+    with ThreadPoolExecutor(SEED_WRITERS) as pool:
+        list(pool.map(lambda licence: permits.put_licences([licence]), demo.licences))
+        years = Counter(application.submitted_at.year for application in demo.applications)
+        reserved = {
+            year: deque(sorted(pool.map(lambda _, year=year: permits.allocate_number(year), range(count))))
+            for year, count in years.items()
+        }
 
-    def number(counter: str, year: int) -> int:
-        return (
-            permits.allocate_number(year)
-            if counter == "application"
-            else permits.allocate_licence_number(year)
-        )
+        def number(counter: str, year: int) -> int:
+            if counter == "application" and reserved.get(year):
+                return reserved[year].popleft()
+            if counter == "application":
+                return permits.allocate_number(year)
+            return permits.allocate_licence_number(year)
 
-    staged = StagedPermits([*licences, *demo.licences], number)
-    applications = prepared_demo(demo, staged, dependencies.rules(), f"demo-seed-{uuid.uuid4()}")
-    for application in applications:
-        change = staged.changes.get(application.diarienummer)
-        if change is None:
-            permits.add(application, [])
-            continue
-        permits.add(change.before, [])
-        permits.save(
-            application,
-            expected_version=change.before.version,
-            licences=change.licences,
-            expected_licence_versions=change.expected_versions,
-        )
+        staged = StagedPermits([*licences, *demo.licences], number)
+        applications = prepared_demo(demo, staged, dependencies.rules(), f"demo-seed-{uuid.uuid4()}")
+
+        def store(application: Application) -> None:
+            change = staged.changes.get(application.diarienummer)
+            if change is None:
+                permits.add(application, [])
+                return
+            permits.add(change.before, [])
+            permits.save(
+                application,
+                expected_version=change.before.version,
+                licences=change.licences,
+                expected_licence_versions=change.expected_versions,
+            )
+
+        list(pool.map(store, applications))
     statuses = Counter(application.status.value for application in applications)
     return {"applications": len(applications), **statuses}
 
