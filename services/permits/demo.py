@@ -149,11 +149,18 @@ class _Draw:
         paid = submitted + timedelta(minutes=self.rng.randint(1, 60 * 48))
         return submitted, min(paid, self.now - timedelta(minutes=5))
 
-    def add(self, personnummer: str, details: Details, **extra: Any) -> None:
-        submitted, paid = extra.pop("at", None) or self.submitted()
-        self.applications.append(
-            DemoApplication(_applicant(personnummer, self.rng), details, submitted, paid, **extra)
-        )
+    def add(
+        self,
+        personnummer: str,
+        details: Details,
+        *,
+        at: tuple[datetime, datetime] | None = None,
+        organisation: Organisation | None = None,
+        answer: MunicipalityVerdict | None = None,
+    ) -> None:
+        submitted, paid = at or self.submitted()
+        applicant = _applicant(personnummer, self.rng)
+        self.applications.append(DemoApplication(applicant, details, submitted, paid, organisation, answer))
 
     def licence(
         self, holder: str, weapon: Weapon, purpose: WeaponPurpose, *, valid_until: date | None = None
@@ -201,7 +208,7 @@ def _public_place(
     code, address = rng.choice(_PLACES)
     text, (smallest, largest) = _PURPOSES[purpose]
     starts = at[0].date() + timedelta(days=rng.randint(*starts_in))
-    length = 1 if purpose in (PublicPlacePurpose.STAGE_OR_EVENT,) else rng.choice((7, 30, 90, 150))
+    length = 1 if purpose is PublicPlacePurpose.STAGE_OR_EVENT else rng.choice((7, 30, 90, 150))
     return PublicPlaceDetails(
         purpose=purpose,
         description=text.format(n=rng.randint(4, 12)),
