@@ -599,6 +599,8 @@ def _permits_seeded(cloud: Cloud) -> None:
         return
     cloud.seeded.add("permits")
     cloud.enter("permits", "seed")
+    # One writer: moto in this process is not thread-safe (the local cloud's moto server serialises DynamoDB).
+    seed.SEED_WRITERS = 1
     with captured_stdout():
         seed.handler({}, FakeLambdaContext())
 
