@@ -14,10 +14,14 @@ from infra.local.plan import LocalPlan, build_plan
 from infra.local.provision import Provisioned, provision
 from services.bookings import dependencies as bookings_dependencies
 from services.bookings import seed as bookings_seed
+from services.permits import dependencies as permits_dependencies
+from services.permits import seed as permits_seed
 from services.reports import dependencies as reports_dependencies
 from shared.adapters import aws as aws_clients
 from shared.adapters import secrets
+from shared.clock import FixedClock
 from shared.http import idempotency, pagination
+from tests.support import permits_handlers
 from tests.support.lambda_events import FakeLambdaContext
 from tests.support.moto_clients import moto_clients
 
@@ -43,6 +47,7 @@ def _forget_clients() -> None:
         cached.cache_clear()
     reports_dependencies.reset()
     bookings_dependencies.reset()
+    permits_dependencies.reset()
     secrets.forget()
 
 
@@ -76,4 +81,23 @@ def bookings_cloud(moto_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch) -> Mo
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "eservices-test-bookings-api")
     _forget_clients()
     bookings_seed.handler({}, FakeLambdaContext())
+    return moto_cloud
+
+
+@pytest.fixture
+def permits_clock() -> FixedClock:
+    return FixedClock(permits_handlers.NOW)
+
+
+@pytest.fixture
+def permits_cloud(
+    moto_cloud: MotoCloud, permits_clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> MotoCloud:
+    """``moto_cloud`` with the permits service's environment, on ``permits_clock``, its registers seeded."""
+    for name, value in moto_cloud.plan.service("permits").environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "eservices-test-permits-api")
+    _forget_clients()
+    monkeypatch.setattr(permits_dependencies, "clock", lambda: permits_clock)
+    permits_seed.handler({}, FakeLambdaContext())
     return moto_cloud

@@ -132,8 +132,9 @@ def submit(
         if applicant.personnummer not in companies.representatives_of(organisation.organisationsnummer):
             raise Forbidden(TEXTS("forbidden.not_representative", org=organisation.organisationsnummer))
     _check_licence(details, applicant, licences, today)
-    number = repository.allocate_number(now.year)
-    diarienummer = diarienummer_of(number, stockholm_time(now).year)
+    # The year of the number is Stockholm's: the first hour of January 1 is still the old year in UTC.
+    year = stockholm_time(now).year
+    diarienummer = diarienummer_of(repository.allocate_number(year), year)
     fee = fee_for(details, rules)
     region = region_of(details)
     application = Application(

@@ -15,8 +15,10 @@ changes nothing twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from services.permits.domain import following, letters, referrals
 from services.permits.domain.applying import WEAPONS_QUEUE
@@ -136,9 +138,18 @@ class Deadlines:
         self.applications.save(moved, expected_version=application.version)
         handled.lapsed += 1
 
+    def _waiting_weapons_cases(self) -> Iterator[Application]:
+        # The whole queue: its last cases are the most delayed of all.
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.applications.queue(WEAPONS_QUEUE, limit=100, start=start)
+            yield from page.applications
+            if page.next_start is None:
+                return
+            start = page.next_start
+
     def _delays(self, handled: Handled) -> None:
-        page = self.applications.queue(WEAPONS_QUEUE, limit=100, start=None)
-        for application in page.applications:
+        for application in self._waiting_weapons_cases():
             if application.delay_notified_at is not None:
                 continue
             outlook = following.forecast(
