@@ -11,7 +11,9 @@ from services.permits import dependencies
 from services.permits.telemetry import logger, metrics, tracer
 from shared.events.consumer import Received, consume_batch
 from shared.events.contracts.permits import (
+    LicenceExpiring,
     MunicipalityAnswered,
+    PermitApplicationDismissed,
     PermitCompletionRequested,
     PermitDecided,
     PermitFeePaid,
@@ -87,6 +89,30 @@ def _completion_letter(event: Received[PermitCompletionRequested]) -> None:
         metrics.add_metric(name="PermitLettersSent", unit=MetricUnit.Count, value=1)
 
 
+def _dismissal_letter(event: Received[PermitApplicationDismissed]) -> None:
+    from services.permits.domain.notifications import send_dismissal
+
+    if send_dismissal(
+        event.data.diarienummer,
+        repository=dependencies.permits(),
+        mailbox=dependencies.mailbox(),
+        now=dependencies.clock().now(),
+    ):
+        metrics.add_metric(name="PermitLettersSent", unit=MetricUnit.Count, value=1)
+
+
+def _expiry_letter(event: Received[LicenceExpiring]) -> None:
+    from services.permits.domain.notifications import send_expiry_reminder
+
+    if send_expiry_reminder(
+        event.data.licence_number,
+        licences=dependencies.permits(),
+        mailbox=dependencies.mailbox(),
+        now=dependencies.clock().now(),
+    ):
+        metrics.add_metric(name="PermitLettersSent", unit=MetricUnit.Count, value=1)
+
+
 @entry_point(logger, metrics=metrics, tracer=tracer)
 def prepare_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(event, context, handlers={PermitFeePaid: _prepare}, logger=logger)
@@ -102,6 +128,11 @@ def letters_handler(event: dict[str, Any], context: LambdaContext) -> PartialIte
     return consume_batch(
         event,
         context,
-        handlers={PermitDecided: _decision_letter, PermitCompletionRequested: _completion_letter},
+        handlers={
+            PermitDecided: _decision_letter,
+            PermitCompletionRequested: _completion_letter,
+            PermitApplicationDismissed: _dismissal_letter,
+            LicenceExpiring: _expiry_letter,
+        },
         logger=logger,
     )

@@ -124,7 +124,8 @@ MANIFEST = ServiceManifest(
             "letters",
             "services.permits.consumers.letters_handler",
             "consumer",
-            description="Writes to applicants' digital mailboxes: decisions and completion requests",
+            description="Writes to applicants' digital mailboxes: decisions, completion requests, dismissals, and "
+            "licence holders' reminders before a licence ends",
             # Reads the case and records the letter on it; sends to the outgoing-mail queue.
             access=(TableAccess("main", ("GetItem", "PutItem")),),
         ),
@@ -180,7 +181,12 @@ MANIFEST = ServiceManifest(
             "letters",
             function="letters",
             source="polisen.permits",
-            detail_types=("PermitDecided", "PermitCompletionRequested"),
+            detail_types=(
+                "PermitDecided",
+                "PermitCompletionRequested",
+                "PermitApplicationDismissed",
+                "LicenceExpiring",
+            ),
         ),
     ),
     schedules=(Schedule("deadlines", function="deadlines", expression="rate(5 minutes)"), OUTBOX_SWEEP),
@@ -188,7 +194,7 @@ MANIFEST = ServiceManifest(
         # The key that seals the lists' nextToken (shared/http/pagination.py).
         Secret("page-tokens", readers=("api",)),
         Secret(PAYMENT_CALLBACK_SECRET, readers=("api",)),
-        Secret(HOLDER_KEYS, readers=("api", "prepare", "deadlines")),
+        Secret(HOLDER_KEYS, readers=("api", "prepare", "deadlines", "letters")),
     ),
     alarms=(
         MetricAlarm(

@@ -48,6 +48,7 @@ class InMemoryPermits:
         self.references: dict[str, str] = {}
         self.licences: dict[str, Licence] = {}
         self.events: list[Envelope[EventData]] = []
+        self.held_for_review: dict[str, tuple[str, str]] = {}
         self.audit: list[AuditRecord] = []
         self.decided_weapons: list[date] = []
         self._numbers: dict[int, itertools.count[int]] = {}
@@ -71,6 +72,9 @@ class InMemoryPermits:
     def by_payment_reference(self, reference: str) -> Application | None:
         number = self.references.get(reference)
         return self.applications.get(number) if number else None
+
+    def hold_for_review(self, confirmation: PaymentConfirmation, *, diarienummer: str, why: str) -> None:
+        self.held_for_review[confirmation.transaction_id] = (diarienummer, why)
 
     def save(
         self,

@@ -91,14 +91,17 @@ def table_items(cloud: MotoCloud) -> list[dict[str, Any]]:
     return items
 
 
-def outbox(cloud: MotoCloud, detail_type: str, diarienummer: str) -> list[dict[str, Any]]:
-    """The SQS messages a rule would deliver for the service's waiting events of this type about the case."""
+def outbox(
+    cloud: MotoCloud, detail_type: str, diarienummer: str | None, *, key: str = "diarienummer"
+) -> list[dict[str, Any]]:
+    """The SQS messages a rule would deliver for the service's waiting events of this type about the case (or
+    the licence, with ``key="licenceNumber"``; every one of the type with None)."""
     messages = []
     for item in table_items(cloud):
         if not item["pk"]["S"].startswith("OUTBOX#") or item["detailType"]["S"] != detail_type:
             continue
         detail = json.loads(item["detail"]["S"])
-        if detail["data"].get("diarienummer") != diarienummer:
+        if diarienummer is not None and detail["data"].get(key) != diarienummer:
             continue
         delivery = {
             "version": "0",

@@ -7,6 +7,8 @@ Item layout (pk / sk):
   municipality (``referralKey``/``referralSort``), and while something is due on it by that moment
   (``dueKey``/``dueSort``, one partition: a few writes per case, read by the job each run).
 - ``PAYREF#<reference>`` / ``PAYREF``: which application a payment reference pays for.
+- ``PAYMENT#<transactionId>`` / ``REVIEW``: a payment that was made but could not be taken (a wrong amount, an
+  application no longer waiting for its fee), kept for staff to refund or match.
 - ``LICENCE#<licenceNumber>`` / ``LICENCE``: a licence or purchase permit; indexed by holder (``holderKey``, a
   keyed hash of the personnummer, never the number itself) and, while its end may need a reminder or an
   expiry, by that end (``expiryKey``/``expirySort``).
@@ -47,6 +49,7 @@ from shared.audit import AuditRecord
 from shared.errors import Conflict
 from shared.events.contracts.permits import SOURCE
 from shared.events.envelope import Envelope, EventData
+from shared.payments import PaymentConfirmation
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -156,6 +159,18 @@ class DynamoDbPermits:
             conflict=TEXTS("changed").render(),
             subject=application.diarienummer,
         )
+
+    def hold_for_review(self, confirmation: PaymentConfirmation, *, diarienummer: str, why: str) -> None:
+        row = to_item(
+            {
+                "pk": f"PAYMENT#{confirmation.transaction_id}",
+                "sk": "REVIEW",
+                "diarienummer": diarienummer,
+                "why": why,
+                "body": confirmation.model_dump_json(by_alias=True),
+            }
+        )
+        self._client.put_item(TableName=self._table, Item=row)
 
     def get(self, diarienummer: str) -> Application | None:
         item = self._client.get_item(

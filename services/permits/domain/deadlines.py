@@ -1,6 +1,8 @@
 """What falls due on cases and licences, handled by the scheduled job as of the run's scheduled time.
 
 - An application not paid by its payment deadline is dismissed (avskrivet), with a letter saying so.
+- (The dismissal letter and the licence reminder are written by the letters consumer from the events stored
+  with these changes, so no one is told of a change that did not happen.)
 - A paid application still unprepared ten minutes after payment is counted as stalled (its event was lost or
   dead-lettered), which alarms; re-driving the dead letter prepares it.
 - A referral's reminder before its deadline, and its escalation to case handlers after it.
@@ -62,7 +64,8 @@ class Deadlines:
                 ApplicationStatus.AWAITING_PAYMENT: self._dismiss,
                 ApplicationStatus.PAID: self._stalled,
                 ApplicationStatus.REFERRED: self._referral,
-                ApplicationStatus.AWAITING_COMPLETION: self._lapse,
+                ApplicationStatus.IN_PROGRESS: self._referral,
+                ApplicationStatus.AWAITING_COMPLETION: self._pending,
             }.get(application.status)
             if step is None:
                 continue
@@ -78,12 +81,8 @@ class Deadlines:
     def _dismiss(self, application: Application, as_of: datetime, handled: Handled) -> None:
         if application.status is not ApplicationStatus.AWAITING_PAYMENT or application.payment_due_at > as_of:
             return
-        letter = letters.dismissal_letter(application, dismissed_at=application.payment_due_at, now=self.now)
         dismissed = application.moved(
-            ApplicationStatus.DISMISSED,
-            self.now,
-            TEXTS("timeline.dismissed").kept(),
-            letters_sent=(*application.letters_sent, letter.message_id),
+            ApplicationStatus.DISMISSED, self.now, TEXTS("timeline.dismissed").kept()
         )
         event: Envelope[EventData] = new_event(
             PermitApplicationDismissed(
@@ -96,8 +95,7 @@ class Deadlines:
             occurred_at=self.now,
             correlation_id=application.correlation_id or self.correlation_id,
         )
-        # The letter first: a crash after it writes the same letter again (same id), never none.
-        self.mailbox.send(letter)
+        # The letter is written from the event by the letters consumer: only a dismissal that was stored is told.
         self.applications.save(dismissed, expected_version=application.version, events=[event])
         handled.dismissed += 1
 
@@ -118,6 +116,13 @@ class Deadlines:
             and referrals.remind(application, repository=self.applications, now=self.now) is not None
         ):
             handled.reminded += 1
+
+    def _pending(self, application: Application, as_of: datetime, handled: Handled) -> None:
+        """A case waiting for the applicant may wait for its municipality too."""
+        self._lapse(application, as_of, handled)
+        current = self.applications.get(application.diarienummer)
+        if current is not None and current.referral_pending:
+            self._referral(current, as_of, handled)
 
     def _lapse(self, application: Application, as_of: datetime, handled: Handled) -> None:
         request = application.open_completion
@@ -200,7 +205,6 @@ class Deadlines:
                 occurred_at=self.now,
                 correlation_id=self.correlation_id,
             )
-            self.mailbox.send(letters.expiry_letter(licence, now=self.now))
             try:
                 self.licences.save_licence(
                     licence.changed_to(reminded_at=self.now), expected_version=licence.version, events=[event]

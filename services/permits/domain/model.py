@@ -405,16 +405,22 @@ class Application(CamelModel):
             return self.payment_due_at
         if self.status is ApplicationStatus.PAID and self.payment.paid_at is not None:
             return self.payment.paid_at + PREPARATION_OVERDUE
+        due: list[datetime] = []
         referral = self.referral
-        if self.status is ApplicationStatus.REFERRED and referral is not None and referral.answer is None:
-            if referral.reminded_at is None:
-                return referral.reminder_due_at
-            return referral.answer_due_at if referral.escalated_at is None else None
+        if self.referral_pending and referral is not None and referral.escalated_at is None:
+            due.append(referral.reminder_due_at if referral.reminded_at is None else referral.answer_due_at)
         completion = self.open_completion
         if self.status is ApplicationStatus.AWAITING_COMPLETION and completion is not None:
             # The applicant has the whole last day, in Stockholm time.
-            return datetime.combine(completion.due_on + timedelta(days=1), time(0), STOCKHOLM)
-        return None
+            due.append(datetime.combine(completion.due_on + timedelta(days=1), time(0), STOCKHOLM))
+        return min(due, default=None)
+
+    @property
+    def referral_pending(self) -> bool:
+        """Referred and not yet answered, while the case is open: a case handler may take it meanwhile, and the
+        municipality is still reminded and the case still escalated."""
+        referral = self.referral
+        return referral is not None and referral.answer is None and not self.status.is_decided
 
     @property
     def open_completion(self) -> CompletionRequest | None:
@@ -468,6 +474,7 @@ class Licence(CamelModel):
     diarienummer: str | None = None  # the application that granted it
     document_issued: int = 1  # how many licence documents were issued (duplicates raise it)
     reminded_at: AwareDatetime | None = None
+    letters_sent: tuple[str, ...] = ()
     version: int = 1
 
     @property

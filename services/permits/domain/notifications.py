@@ -1,4 +1,5 @@
-"""Telling the applicant by letter to their digital mailbox: a decision, a completion request.
+"""Telling the applicant by letter to their digital mailbox: a decision, a completion request, a dismissal, and
+a licence holder that their licence ends soon.
 
 A letter is a side effect that must happen once, however late its event is delivered again. Each letter's id
 is derived from what it is about and recorded on the case once sent (``lettersSent``); a letter already
@@ -12,8 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from services.permits.domain import letters
-from services.permits.domain.model import Application
-from services.permits.domain.ports import ApplicationRepository
+from services.permits.domain.model import Application, ApplicationStatus
+from services.permits.domain.ports import ApplicationRepository, LicenceRegister
 from shared.concurrency import retry_on_conflict
 from shared.letters import DigitalLetter, DigitalMailbox
 
@@ -69,3 +70,40 @@ def send_completion_request(
         repository=repository,
         mailbox=mailbox,
     )
+
+
+def send_dismissal(
+    diarienummer: str, *, repository: ApplicationRepository, mailbox: DigitalMailbox, now: datetime
+) -> bool:
+    return _send_once(
+        diarienummer,
+        lambda a: (
+            letters.dismissal_letter(a, dismissed_at=a.payment_due_at, now=now)
+            if a.status is ApplicationStatus.DISMISSED
+            else None
+        ),
+        repository=repository,
+        mailbox=mailbox,
+    )
+
+
+def send_expiry_reminder(
+    licence_number: str, *, licences: LicenceRegister, mailbox: DigitalMailbox, now: datetime
+) -> bool:
+    """Remind a licence's holder once of the end the reminder was recorded for."""
+
+    def attempt() -> bool:
+        licence = licences.licence(licence_number)
+        if licence is None or licence.reminded_at is None or licence.valid_until is None:
+            return False
+        letter = letters.expiry_letter(licence, now=now)
+        if letter.message_id in licence.letters_sent:
+            return False
+        mailbox.send(letter)
+        licences.save_licence(
+            licence.changed_to(letters_sent=(*licence.letters_sent, letter.message_id)),
+            expected_version=licence.version,
+        )
+        return True
+
+    return retry_on_conflict(attempt)

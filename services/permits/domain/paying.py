@@ -3,7 +3,8 @@
 The signature is checked at the edge (the callback route, :mod:`shared.payments`); here the confirmation is
 matched to its application by the payment reference, and its amount to the fee. A confirmation delivered
 again (providers retry until they are answered) changes nothing and is answered as the first was. A payment
-for an application already dismissed is recorded for a refund by staff, not silently taken.
+for an application already dismissed, or of the wrong amount, is refused to the provider and kept for staff to
+refund or match (``PAYMENT#<transactionId>``), so no money paid is left without a record.
 """
 
 from __future__ import annotations
@@ -42,11 +43,15 @@ def record_payment(
                 return application, PaymentOutcome.ALREADY_RECORDED
             raise Conflict(TEXTS("conflict.paid_already", diarienummer=application.diarienummer))
         if confirmation.amount_sek != application.fee.amount_sek:
+            repository.hold_for_review(confirmation, diarienummer=application.diarienummer, why="amount")
             raise InvalidInput.of(
                 "amountSek",
                 TEXTS("invalid.amount", paid=confirmation.amount_sek, fee=application.fee.amount_sek),
             )
         if application.status is not ApplicationStatus.AWAITING_PAYMENT:
+            repository.hold_for_review(
+                confirmation, diarienummer=application.diarienummer, why=application.status.value
+            )
             raise Conflict(TEXTS("conflict.not_awaiting_payment", diarienummer=application.diarienummer))
         paid = application.moved(
             ApplicationStatus.PAID,

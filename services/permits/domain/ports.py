@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from services.permits.domain.model import Application, Licence
 from shared.audit import AuditRecord
 from shared.events.envelope import Envelope, EventData
+from shared.payments import PaymentConfirmation
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class ApplicationRepository(Protocol):
     def get(self, diarienummer: str) -> Application | None: ...
 
     def by_payment_reference(self, reference: str) -> Application | None: ...
+
+    def hold_for_review(self, confirmation: PaymentConfirmation, *, diarienummer: str, why: str) -> None:
+        """Keep a payment that was made but cannot be taken (a wrong amount, a dismissed application) for staff
+        to refund or match; the same payment twice is kept once."""
+        ...
 
     def save(
         self,

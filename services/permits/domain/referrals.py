@@ -133,7 +133,7 @@ def remind(
 ) -> Application | None:
     """Record the reminder to the municipality (the referral list shows it as reminded); once."""
     referral = application.referral
-    if referral is None or referral.answer is not None or referral.reminded_at is not None:
+    if referral is None or not application.referral_pending or referral.reminded_at is not None:
         return None
     reminded = application.changed(referral=referral.model_copy(update={"reminded_at": now}))
     repository.save(reminded, expected_version=application.version)
@@ -145,15 +145,19 @@ def escalate(
 ) -> Application | None:
     """No answer by the deadline: the case goes to its region's case handlers, who may decide without it."""
     referral = application.referral
-    if referral is None or referral.answer is not None or referral.escalated_at is not None:
+    if referral is None or not application.referral_pending or referral.escalated_at is not None:
         return None
+    late = referral.model_copy(update={"escalated_at": now})
     if application.status is not ApplicationStatus.REFERRED:
-        return None
+        # A case handler has the case already: the lateness is recorded for them.
+        noted = application.changed(referral=late)
+        repository.save(noted, expected_version=application.version)
+        return noted
     escalated = application.moved(
         ApplicationStatus.QUEUED,
         now,
         TEXTS("timeline.municipality_late").kept(),
-        referral=referral.model_copy(update={"escalated_at": now}),
+        referral=late,
     )
     repository.save(escalated, expected_version=application.version)
     return escalated

@@ -40,8 +40,10 @@ def post_fee_quote(request: Annotated[FeeQuoteRequest, Body()]) -> FeeView:
     responses={
         401: {"description": "The signature is missing, wrong or too old"},
         404: {"description": "No application has this payment reference"},
-        409: {"description": "The application is no longer waiting for its fee"},
-        422: {"description": "The amount is not the application's fee"},
+        400: {"description": "Bad input, or the amount is not the application's fee (`amountSek`)"},
+        409: {
+            "description": "The application is no longer waiting for its fee (the payment is kept for review)"
+        },
     },
 )
 def post_payment_callback(request: Annotated[PaymentConfirmation, Body()]) -> PaymentCallbackAnswer:

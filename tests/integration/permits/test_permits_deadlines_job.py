@@ -50,6 +50,9 @@ def test_an_unpaid_application_is_dismissed_with_a_letter_once(
     assert run_deadlines(NOW + timedelta(days=30, minutes=5))["dismissed"] == 0
 
     assert status(applicant, number) == "dismissed"
+    # The letters consumer writes the letter from the stored event, however often it is delivered.
+    for message in outbox(permits_cloud, "PermitApplicationDismissed", number) * 2:
+        assert deliver(permits_cloud, "letters", message) == []
     dismissals = [letter for letter in letters_sent(permits_cloud) if letter["caseNumber"] == number]
     assert len(dismissals) == 1
     permits_clock.advance(timedelta(days=30, minutes=5))
@@ -68,6 +71,8 @@ def test_the_seeded_licences_near_their_end_are_reminded_once(permits_cloud: Mot
 
     # The pistol licence runs out in 40 days, the purchase permit in 30: both within the eight weeks.
     assert (first["licences_reminded"], again["licences_reminded"]) == (2, 0)
+    for message in outbox(permits_cloud, "LicenceExpiring", None) * 2:
+        assert deliver(permits_cloud, "letters", message) == []
     assert len(letters_sent(permits_cloud)) == 2
 
 

@@ -278,6 +278,8 @@ def test_an_amount_other_than_the_fee_is_refused_naming_it(world: World) -> None
     stored = world.permits.get(application.diarienummer)
     assert stored is not None
     assert stored.status is ApplicationStatus.AWAITING_PAYMENT
+    # The money was paid: it is kept for staff to refund or match, not lost with the refusal.
+    assert list(world.permits.held_for_review.values()) == [(application.diarienummer, "amount")]
 
 
 def test_the_same_confirmation_twice_is_recorded_once(world: World) -> None:

@@ -207,7 +207,6 @@ def test_only_the_case_handler_holding_a_case_decides_it(world: PermitsWorld) ->
         ("publicPlace", "National", ("permits",), True),
         ("publicPlace", "Syd", ("permits",), False),
         ("publicPlace", "Stockholm", ("weapons",), False),
-        ("publicPlace", "Stockholm", (), False),
     ],
 )
 def test_staff_see_the_cases_their_role_and_region_allow(
@@ -231,6 +230,14 @@ def test_staff_see_the_cases_their_role_and_region_allow(
         sees,
         case.diarienummer,
     )
+
+
+def test_staff_with_neither_permit_role_are_refused_outright_and_audited(world: PermitsWorld) -> None:
+    case = world.paid_and_prepared(public_place(TODAY), APPLICANT)
+    desk = world.desk("Stockholm")
+    with pytest.raises(NotPermitted):
+        desk.read(case.diarienummer)
+    assert (world.audit.records[0].action, world.audit.records[0].allowed) == ("viewApplication", False)
 
 
 def test_a_missing_case_is_refused_as_anothers_and_audited(world: PermitsWorld) -> None:

@@ -22,6 +22,7 @@ from services.permits.domain.model import (
     WeaponPurpose,
     WeaponType,
 )
+from shared.events.contracts.permits import LicenceExpiring, PermitApplicationDismissed
 from shared.identity import generate_personnummer
 from tests.support.permits_fakes import PermitsWorld, public_place, rifle, weapon_licence
 
@@ -39,8 +40,10 @@ def world() -> PermitsWorld:
 
 
 def run(world: PermitsWorld, at: datetime) -> Handled:
+    """The job's run, then what the letters consumer does with the events it stored."""
     world.clock = type(world.clock)(at)
-    return Deadlines(
+    before = len(world.permits.events)
+    handled = Deadlines(
         applications=world.permits,
         licences=world.permits,
         mailbox=world.mailbox,
@@ -48,6 +51,17 @@ def run(world: PermitsWorld, at: datetime) -> Handled:
         now=at,
         correlation_id="c-job",
     ).run(at)
+    for event in world.permits.events[before:]:
+        data = event.data
+        if isinstance(data, PermitApplicationDismissed):
+            notifications.send_dismissal(
+                data.diarienummer, repository=world.permits, mailbox=world.mailbox, now=at
+            )
+        elif isinstance(data, LicenceExpiring):
+            notifications.send_expiry_reminder(
+                data.licence_number, licences=world.permits, mailbox=world.mailbox, now=at
+            )
+    return handled
 
 
 def licence(number: str, kind: LicenceKind, valid_until: date) -> Licence:
