@@ -465,6 +465,10 @@ class StagedPermits:
         number = self._references.get(reference)
         return self.applications.get(number) if number else None
 
+    def hold_for_review(self, confirmation: PaymentConfirmation, *, diarienummer: str, why: str) -> None:
+        # The demo pays every fee exactly: nothing is ever held.
+        raise AssertionError(f"a demo payment for {diarienummer} was refused ({why})")
+
     def save(
         self,
         application: Application,
