@@ -63,6 +63,7 @@ bench: install ## Benchmarks that print figures (not part of make test)
 	$(VENV)/bin/python bench/cold_start.py
 	$(VENV)/bin/python bench/booking_contention.py
 	$(VENV)/bin/python bench/automatic_decisions.py
+	$(VENV)/bin/python bench/permits_automation.py
 	$(VENV)/bin/python bench/faults.py
 	$(VENV)/bin/python bench/cost.py
 

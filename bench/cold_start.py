@@ -58,20 +58,31 @@ from infra.local.tokens import serving_eid_keys as serving_broker_keys
 from services.bookings.adapters.registers import DynamoDbDocumentRegister, DynamoDbReceptionDirectory
 from services.bookings.domain.ports import IssuedDocument, IssuedDocumentType
 from services.bookings.reference_data import receptions
+from services.permits.adapters.dynamodb import DynamoDbPermits
+from services.permits.contracts import SubmitApplicationRequest
+from services.permits.demo import DemoCompanies, DemoSuitability
+from services.permits.domain import applying, deciding, paying, preparing, referrals
+from services.permits.domain.model import Application, Licence, MunicipalityVerdict
+from services.permits.domain.rules import permit_rules
 from services.reports.adapters.dynamodb import DynamoDbReportRepository
 from services.reports.domain import decisions, filing
 from services.reports.domain.model import Report, parse_draft
 from shared import eid_authorizer
+from shared.adapters.audit import DynamoDbAuditLog
+from shared.audit import AuditRecord
 from shared.clock import SystemClock
 from shared.events.contracts import bookings as booking_events
+from shared.events.contracts import permits as permit_events
 from shared.events.contracts import reports as report_events
 from shared.events.envelope import Envelope, EventData, new_event
 from shared.events.outbox import outbox_item
 from shared.identity import generate_personnummer
 from shared.manifest import Function, ServiceManifest
+from shared.payments import PaymentConfirmation
 from tests.support.bookings import booking_body, bookings_event, open_slots
 from tests.support.fakes import no_registers
 from tests.support.lambda_events import citizen_claims, rest_event
+from tests.support.permits import public_place, weapon_licence
 from tests.support.reports import form, theft_report
 
 if TYPE_CHECKING:
@@ -320,6 +331,45 @@ class RecordingReportRepository(DynamoDbReportRepository):
         return self.events.pop(index)
 
 
+class RecordingPermits(DynamoDbPermits):
+    """Stores for real, and keeps the events it wrote for the bench to deliver as the stream and bus would.
+    Its holder index key is the bench's own: no first request here looks a licence up by holder."""
+
+    def __init__(self, table_name: str, audit_table: str, client: DynamoDBClient) -> None:
+        audit = DynamoDbAuditLog(audit_table, client, retention=timedelta(days=1))
+        super().__init__(table_name, client, audit=audit, holder_secret=lambda: b"bench")
+        self.events: list[Envelope[EventData]] = []
+
+    def add(self, application: Application, events: Sequence[Envelope[EventData]]) -> None:
+        super().add(application, events)
+        self.events.extend(events)
+
+    def save(
+        self,
+        application: Application,
+        *,
+        expected_version: int,
+        events: Sequence[Envelope[EventData]] = (),
+        audit: AuditRecord | None = None,
+        licences: Sequence[Licence] = (),
+        expected_licence_versions: dict[str, int] | None = None,
+    ) -> None:
+        super().save(
+            application,
+            expected_version=expected_version,
+            events=events,
+            audit=audit,
+            licences=licences,
+            expected_licence_versions=expected_licence_versions,
+        )
+        self.events.extend(events)
+
+    def take(self, event_type: str) -> Envelope[EventData]:
+        """The last event of the type written, removed from what is kept."""
+        index = max(i for i, event in enumerate(self.events) if event.metadata.event_type == event_type)
+        return self.events.pop(index)
+
+
 @dataclass(frozen=True)
 class EidBroker:
     """The e-ID broker the authorizer checks citizens' tokens against: its issuer and where its keys are."""
@@ -337,6 +387,7 @@ class World:
     manifests: dict[str, ServiceManifest]
     eid: EidBroker | None = None  # served by the bench while it runs
     _reports: RecordingReportRepository | None = None
+    _permits: RecordingPermits | None = None
 
     def manifest(self, service: str) -> ServiceManifest:
         return self.manifests[service]
@@ -353,6 +404,57 @@ class World:
         if self._reports is None:
             self._reports = RecordingReportRepository(self.table("reports"), self.dynamodb)
         return self._reports
+
+    @property
+    def permits(self) -> RecordingPermits:
+        if self._permits is None:
+            audit = self.table("permits", "audit")
+            self._permits = RecordingPermits(self.table("permits"), audit, self.dynamodb)
+        return self._permits
+
+    def submit_permit(self, details: dict[str, Any]) -> Application:
+        """Submits an application straight through the domain; its events are kept in :attr:`permits`."""
+        citizen = self.new_citizen()
+        return applying.submit(
+            SubmitApplicationRequest.model_validate({"details": details}).details,
+            organisation=None,
+            applicant=applying.Applicant(ref=citizen.owner_ref, personnummer=citizen.personnummer),
+            repository=self.permits,
+            licences=self.permits,
+            companies=DemoCompanies(),
+            rules=permit_rules(),
+            now=datetime.now(UTC),
+            correlation_id=f"bench-{uuid.uuid4()}",
+        )
+
+    def pay_permit(self, application: Application) -> Application:
+        paid, _ = paying.record_payment(
+            PaymentConfirmation(
+                reference=application.payment.reference,
+                amount_sek=application.fee.amount_sek,
+                currency="SEK",
+                transaction_id=f"bench-{uuid.uuid4()}",
+                paid_at=datetime.now(UTC),
+            ),
+            repository=self.permits,
+            now=datetime.now(UTC),
+            correlation_id="bench",
+        )
+        return paid
+
+    def prepare_permit(self, application: Application) -> Application:
+        preparing.prepare(
+            application.diarienummer,
+            repository=self.permits,
+            registers=preparing.Registers(licences=self.permits, suitability=DemoSuitability()),
+            rules=permit_rules(),
+            now=datetime.now(UTC),
+            correlation_id="bench",
+        )
+        # As stored: the case prepare answers with is a version ahead of the one it wrote.
+        prepared = self.permits.get(application.diarienummer)
+        assert prepared is not None
+        return prepared
 
     def file_report(self, body: dict[str, Any], citizen: filing.Citizen | None = None) -> Report:
         """Files a report straight through the domain; its events are kept in :attr:`reports`."""
@@ -521,11 +623,76 @@ def bookings_requests(world: World) -> dict[str, RequestFactory]:
     }
 
 
+def permits_requests(world: World) -> dict[str, RequestFactory]:
+    """A citizen submits a weapons licence (api); its submission is published (publisher); its paid fee is
+    prepared (prepare); a municipality's answer reaches a public-place case (referralAnswers); a refusal is
+    written to its applicant (letters). Every request is about a new application."""
+
+    def submit_weapons_licence() -> FirstRequest:
+        manifest = world.manifest("permits")
+        route = next(
+            r.path for r in manifest.routes if r.method == "POST" and r.path.endswith("/applications")
+        )
+        event = rest_event(
+            "POST",
+            route,
+            body={"details": weapon_licence()},
+            claims=citizen_claims(world.new_citizen().personnummer),
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        return FirstRequest(event, http_status(201))
+
+    def submitted() -> Envelope[EventData]:
+        world.submit_permit(weapon_licence())
+        return world.permits.take("PermitApplicationSubmitted")
+
+    def paid() -> Envelope[EventData]:
+        world.pay_permit(world.submit_permit(weapon_licence()))
+        return world.permits.take("PermitFeePaid")
+
+    def answered() -> Envelope[EventData]:
+        referred = world.prepare_permit(world.pay_permit(world.submit_permit(public_place())))
+        referrals.answer_referral(
+            referred.diarienummer,
+            municipality_code=referred.municipality_code or "",
+            client_id="bench",
+            verdict=MunicipalityVerdict.SUPPORTS,
+            conditions=None,
+            reason=None,
+            repository=world.permits,
+            now=datetime.now(UTC),
+            correlation_id="bench",
+        )
+        return world.permits.take("MunicipalityAnswered")
+
+    def refused() -> Envelope[EventData]:
+        queued = world.prepare_permit(world.pay_permit(world.submit_permit(weapon_licence(exam=False))))
+        decided = deciding.refuse(
+            queued,
+            reasons="Jägarexamen saknas.",
+            staff_id="PM-0001",
+            now=datetime.now(UTC),
+            correlation_id="b",
+        )
+        world.permits.save(decided.application, expected_version=queued.version, events=decided.events)
+        return world.permits.take("PermitDecided")
+
+    permits = permit_events.SOURCE
+    return {
+        "api": submit_weapons_licence,
+        "publisher": lambda: publishing(world, "permits", submitted()),
+        "prepare": lambda: delivery(world, "permits/prepare", paid(), permits),
+        "referralAnswers": lambda: delivery(world, "permits/referralAnswers", answered(), permits),
+        "letters": lambda: delivery(world, "permits/letters", refused(), permits),
+    }
+
+
 # Per service: the first requests of its API function, consumers and publisher (jobs need none, see
 # scheduled_runs). A new service adds one line.
 SCENARIOS: dict[str, Callable[[World], dict[str, RequestFactory]]] = {
     "reports": reports_requests,
     "bookings": bookings_requests,
+    "permits": permits_requests,
 }
 
 

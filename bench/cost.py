@@ -59,13 +59,22 @@ from infra.local.aws import AwsClients
 from infra.local.event_sources import is_outbox_insert, sqs_event, stream_event
 from infra.local.plan import LocalPlan, build_plan
 from infra.local.provision import provision
-from infra.local.tokens import LOCAL_EID_AUDIENCE, LOCAL_EID_ISSUER, TokenIssuer, serving_eid_keys
+from infra.local.tokens import (
+    LOCAL_EID_AUDIENCE,
+    LOCAL_EID_ISSUER,
+    TokenIssuer,
+    agency_claims,
+    serving_eid_keys,
+)
 from infra.local.tokens import citizen_claims as citizen_claims_of
+from shared import synthetic_people
 from shared.eid_authorizer import AUDIENCE_VARIABLE, ISSUER_VARIABLE, JWKS_URL_VARIABLE
 from shared.identity import generate_personnummer
 from shared.manifest import EID_AUTHORIZER, SYSTEM_LOG_LEVEL, Function
+from shared.payments import ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, PaymentConfirmation, sign_callback
 from tests.support.bookings import APPOINTMENTS, booking_body, bookings_event, open_slots
-from tests.support.lambda_events import FakeLambdaContext, rest_event
+from tests.support.lambda_events import FakeLambdaContext, response_json, rest_event
+from tests.support.permits import APPLICATIONS, BASE, duplicate, public_place
 from tests.support.reports import theft_report
 
 ENV = "bench"
@@ -424,6 +433,7 @@ class Cloud:
         self._manifests = {m.name: m for m in MANIFESTS}
         self._service: str | None = None
         self._seen: set[str] = set()
+        self.seeded: set[str] = set()
         self.broker = broker
 
     def function(self, service: str, name: str) -> Function:
@@ -581,9 +591,112 @@ def booking(cloud: Cloud, run: int) -> None:
     cloud.settle()
 
 
+def _permits_seeded(cloud: Cloud) -> None:
+    """The registers, the seeded people's licences and the demo applications, as the local cloud starts."""
+    from services.permits import seed
+
+    if "permits" in cloud.seeded:
+        return
+    cloud.seeded.add("permits")
+    cloud.enter("permits", "seed")
+    # One writer: moto in this process is not thread-safe (the local cloud's moto server serialises DynamoDB).
+    seed.SEED_WRITERS = 1
+    with captured_stdout():
+        seed.handler({}, FakeLambdaContext())
+
+
+def _submitted(cloud: Cloud, personnummer: str, details: dict[str, Any], key: str) -> dict[str, Any]:
+    claims = cloud.sign_in("permits", personnummer)
+    response = cloud.api(
+        "permits",
+        rest_event(
+            "POST", APPLICATIONS, body={"details": details}, claims=claims, headers={"Idempotency-Key": key}
+        ),
+    )
+    assert response["statusCode"] == 201, response
+    application: dict[str, Any] = response_json(response)
+    return application
+
+
+def _paid_by_callback(cloud: Cloud, application: dict[str, Any], run: int) -> None:
+    """The payment provider's signed callback for the application's fee, as it reaches the API."""
+    from services.permits.manifest import MANIFEST, PAYMENT_CALLBACK_SECRET
+
+    secret = cloud.aws.secrets.get_secret_value(SecretId=MANIFEST.secret_name(ENV, PAYMENT_CALLBACK_SECRET))
+    now = datetime.now(UTC)
+    body = PaymentConfirmation(
+        reference=application["payment"]["reference"],
+        amount_sek=application["fee"]["amountSek"],
+        currency="SEK",
+        transaction_id=f"tx-bench-{run}-{application['payment']['reference']}",
+        paid_at=now,
+    ).model_dump_json(by_alias=True)
+    webhook_id, timestamp = f"msg_bench_{run}_{application['payment']['reference']}", int(now.timestamp())
+    signature = sign_callback(
+        secret["SecretString"].encode(), webhook_id=webhook_id, timestamp=timestamp, body=body.encode()
+    )
+    headers = {ID_HEADER: webhook_id, TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: signature}
+    response = cloud.api(
+        "permits", rest_event("POST", f"{BASE}/payment-callbacks", body=body, headers=headers)
+    )
+    assert response["statusCode"] == 200, response
+
+
+def permit_duplicate(cloud: Cloud, run: int) -> None:
+    """A licence holder asks for a duplicate of a lost licence: submitted, paid by the provider's signed
+    callback, prepared and decided by its rule, the decision published and the letter written."""
+    if run == 0:
+        _permits_seeded(cloud)
+    hunter = synthetic_people.WEAPON_HOLDERS[0]
+    licence = f"VL-2019-{1 + run % 4:06d}"  # the hunter's four seeded licences (services/permits/seed.py)
+    application = _submitted(cloud, hunter, duplicate(licence), f"bench-duplicate-{run}")
+    cloud.settle()
+    _paid_by_callback(cloud, application, run)
+    cloud.settle()
+
+
+def permit_public_place(cloud: Cloud, run: int) -> None:
+    """An outdoor seating: submitted, paid by callback, prepared and referred to the municipality, which
+    reads the referral and answers; the answer taken into the case, which joins its region's queue."""
+    if run == 0:
+        _permits_seeded(cloud)
+    citizen = str(generate_personnummer(random.Random(3000 + run)))
+    application = _submitted(cloud, citizen, public_place(), f"bench-public-place-{run}")
+    cloud.settle()
+    _paid_by_callback(cloud, application, run)
+    cloud.settle()
+    municipality = agency_claims("municipality-0180", ["permits/referrals:0180"])
+    number = application["diarienummer"].replace("/", "-")
+    referral = f"{BASE}/referrals/{{diarienummer}}"
+    read = cloud.api(
+        "permits",
+        rest_event("GET", f"{BASE}/referrals/{number}", claims=municipality, resource=referral)
+        | {"pathParameters": {"diarienummer": number}},
+    )
+    assert read["statusCode"] == 200, read
+    answer = cloud.api(
+        "permits",
+        rest_event(
+            "PUT",
+            f"{BASE}/referrals/{number}/answer",
+            body={"verdict": "supports"},
+            claims=municipality,
+            resource=f"{referral}/answer",
+        )
+        | {"pathParameters": {"diarienummer": number}},
+    )
+    assert answer["statusCode"] == 200, answer
+    cloud.settle()
+
+
 # The first run warms every function; the warm ones are priced.
 RUNS = 4
-JOURNEYS: dict[str, Callable[[Cloud, int], None]] = {"filing": filing, "booking": booking}
+JOURNEYS: dict[str, Callable[[Cloud, int], None]] = {
+    "filing": filing,
+    "booking": booking,
+    "permit-duplicate": permit_duplicate,
+    "permit-public-place": permit_public_place,
+}
 
 
 # --- pricing ------------------------------------------------------------------------------------------------

@@ -78,8 +78,8 @@ COMPANIES: tuple[Company, ...] = (
     Company(str(generate_organisationsnummer(_rng)), "Sportaffären Norr AB", (REPRESENTATIVES[2],)),
 )
 
-# Weapons: two licence holders (the first holds a hunter's normal set of four and a time-limited pistol
-# licence), a person the police registers flag, one whose suitability check the register cannot answer, and
+# Weapons: two licence holders (the first holds a hunter's normal set of four, the second a time-limited
+# pistol licence and a purchase permit), a person the police registers flag, one whose suitability check the register cannot answer, and
 # a young adult, old enough for a licence but not for a fully automatic weapon.
 WEAPON_HOLDERS: tuple[str, ...] = (_person(1968), _person(1975))
 SUITABILITY_FLAGGED = _person(1988)

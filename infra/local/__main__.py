@@ -84,11 +84,15 @@ def _time_scale(setting: str | None) -> float | None:
 
 
 def _banner(cloud: LocalCloud) -> str:
-    from infra.local.people import banner_lines, staff_examples
+    from infra.local.people import banner_lines, municipality_examples, staff_examples
 
     url = cloud.base_url
     routes = "\n".join(f"    {r.method:<6} {url}{r.path}  ({r.audience})" for r in cloud.plan.routes)
     people = "\n".join(f"    {line}" for line in banner_lines())
+    municipalities = "\n".join(
+        f"    curl -s -X POST {url}/_local/token -d '{json.dumps(example['token'], ensure_ascii=False)}'"
+        for example in municipality_examples()
+    )
     staff = "\n".join(
         f"    curl -s -X POST {url}/_local/token -d '{json.dumps(example['token'], ensure_ascii=False)}'"
         for example in staff_examples()
@@ -107,6 +111,8 @@ The local cloud listens on {url}  (started in {cloud.startup_seconds:.1f} s; log
 {people}
   Get a staff token (one per role the services know):
 {staff}
+  Get a municipality's token (an agency client answering the permits referrals of its municipality):
+{municipalities}
   Then call with:  -H "Authorization: Bearer <accessToken>"
 
   Health: {url}/_local/health     Events that crossed the bus: {url}/_local/events

@@ -1,10 +1,10 @@
-"""Who to log in as on the local cloud: the seeded test people, documents, companies and staff, with what
-each is good for. ``GET /_local/people`` answers :func:`directory`; the ``make run`` banner prints
+"""Who to log in as on the local cloud: the seeded test people, documents, companies, licences, staff and
+municipalities, with what each is good for. ``GET /_local/people`` answers :func:`directory`; the ``make run`` banner prints
 :func:`banner_lines`.
 
 Everything here is read from the seed data the registers are loaded with (``shared/synthetic_people.py``,
-the bookings service's ``seed_data.py`` and receptions), so the list cannot name someone the registers do not
-know. Every number is generated with a valid check digit, never a real person's.
+the bookings service's ``seed_data.py`` and receptions, the permits service's seeded licences), so the list
+cannot name someone the registers do not know. Every number is generated with a valid check digit, never a real person's.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Any
 from infra.catalog import MANIFESTS
 from services.bookings import reference_data, seed_data
 from services.bookings.domain.ports import IssuedDocument
+from services.permits.domain.model import Licence
+from services.permits.seed import seeded_licences
 from shared import synthetic_people
 from shared.http.auth import NATIONAL
 from shared.manifest import ServiceManifest
@@ -46,6 +48,40 @@ ROLE_PURPOSES: dict[str, str] = {
         "a police reception: register and hand over found items (reports) and see the day's appointments and "
         "mark attendance at a reception of the region (bookings)"
     ),
+    "weapons": (
+        "weapons permit cases of the one national queue, whatever your region: read the queue `weapons`, take, "
+        "ask for more and decide (permits' staff routes)"
+    ),
+    "permits": (
+        "public-place permit cases of the region: read the region's queue (/permits/v1/staff/queues/<region>), "
+        "take, ask for more and decide (permits' staff routes)"
+    ),
+}
+# The region of each staff example: a reception's for reception staff, Stockholm's for public-place cases
+# (the municipality example answers for Stockholm), any other for the rest.
+PERMITS_REGION = Region.STOCKHOLM
+
+# What each of the permits service's test people is for, by its name in shared.synthetic_people.
+PERMIT_PEOPLE_PURPOSES: dict[str, str] = {
+    "WEAPON_HOLDERS[0]": (
+        "a hunter with a normal set of four weapons: a fifth hunting weapon is flagged (huntingSet); a "
+        "duplicate of one of the licences is decided at once by rule"
+    ),
+    "WEAPON_HOLDERS[1]": (
+        "a target shooter: renew the time-limited pistol licence (decided at once by rule; it ends within the "
+        "reminder period), and a purchase permit that runs out soon"
+    ),
+    "SUITABILITY_FLAGGED": "the suitability check flags every weapons application: it goes to a case handler",
+    "SUITABILITY_UNAVAILABLE": (
+        "the suitability register does not answer: the preparation is tried again, then dead-lettered"
+    ),
+    "YOUNG_ADULT": "19 years old: old enough for a licence, flagged for a fully automatic weapon (20)",
+}
+# How a municipality signs in to answer the referrals of its municipality: an agency client of one scope.
+MUNICIPALITY_CODE = "0180"
+MUNICIPALITY_TOKEN: dict[str, Any] = {
+    "clientId": "stockholms-stad",
+    "scopes": [f"permits/referrals:{MUNICIPALITY_CODE}"],
 }
 
 
@@ -87,7 +123,9 @@ def staff_examples(manifests: Iterable[ServiceManifest] = MANIFESTS) -> list[dic
     reception = receptions[0]
     examples: list[dict[str, Any]] = []
     for index, role in enumerate(staff_roles(manifests), start=1):
-        region = reception.region.value if role == "reception" else Region.VAST.value
+        region = {"reception": reception.region.value, "permits": PERMITS_REGION.value}.get(
+            role, Region.VAST.value
+        )
         examples.append(
             {
                 "token": {"staffId": f"P1000{index}", "roles": [role], "region": region},
@@ -101,6 +139,61 @@ def staff_examples(manifests: Iterable[ServiceManifest] = MANIFESTS) -> list[dic
         }
     )
     return examples
+
+
+def named_permits_people() -> list[tuple[str, str]]:
+    """Every permits test person of shared.synthetic_people (name, personnummer); raises if one has no purpose."""
+    named = [
+        *((f"WEAPON_HOLDERS[{i}]", number) for i, number in enumerate(synthetic_people.WEAPON_HOLDERS)),
+        *(
+            (name, getattr(synthetic_people, name))
+            for name in ("SUITABILITY_FLAGGED", "SUITABILITY_UNAVAILABLE", "YOUNG_ADULT")
+        ),
+    ]
+    missing = [name for name, _ in named if name not in PERMIT_PEOPLE_PURPOSES]
+    if missing:
+        raise LookupError(f"permits test people without a purpose: {', '.join(missing)}")
+    return named
+
+
+def _licence_entry(licence: Licence) -> dict[str, Any]:
+    weapon = licence.weapon
+    return {
+        "licenceNumber": licence.licence_number,
+        "kind": licence.kind.value,
+        "weapon": f"{weapon.type.value} {weapon.make} {weapon.model} {weapon.calibre}",
+        "purpose": licence.purpose.value,
+        "validUntil": licence.valid_until.isoformat() if licence.valid_until else None,
+    }
+
+
+def permits_people(today: date) -> list[dict[str, Any]]:
+    """The permits service's test people, each with the licences the register is seeded with for them."""
+    held: dict[str, list[Licence]] = {}
+    for licence in seeded_licences(today):
+        held.setdefault(licence.holder_personnummer, []).append(licence)
+    return [
+        {
+            "name": name,
+            "personnummer": _personnummer(number),
+            "licences": [_licence_entry(licence) for licence in held.get(number, [])],
+            "goodFor": PERMIT_PEOPLE_PURPOSES[name],
+        }
+        for name, number in named_permits_people()
+    ]
+
+
+def municipality_examples() -> list[dict[str, Any]]:
+    """A token request per municipality example, for ``POST /_local/token``."""
+    return [
+        {
+            "token": MUNICIPALITY_TOKEN,
+            "goodFor": (
+                f"a municipality ({MUNICIPALITY_CODE}): list and answer its referrals of public-place "
+                "applications (/permits/v1/referrals); another municipality's are not found"
+            ),
+        }
+    ]
 
 
 def directory(today: date | None = None) -> dict[str, Any]:
@@ -161,13 +254,15 @@ def directory(today: date | None = None) -> dict[str, Any]:
             "Generated test identities with valid check digits, never a real person's; the same in every run. "
             "Documents are listed as seeded: a test or you may have blocked one since. "
             'Get a token with POST /_local/token: {"personnummer": ...} for a citizen, the staff entries\' '
-            "token bodies for staff."
+            "token bodies for staff, the municipalities' for a municipality (an agency client)."
         ),
         "families": families,
         "documentHolders": holders,
         "documents": documents,
         "companies": companies,
+        "permits": permits_people(today),
         "staff": staff_examples(),
+        "municipalities": municipality_examples(),
         "receptions": receptions,
     }
 
@@ -191,4 +286,9 @@ def banner_lines(today: date | None = None) -> list[str]:
             lines.append(
                 f"{state} {document['documentType']} {document['documentNumber']} of {document['holder']}"
             )
+    for person in listing["permits"]:
+        licences = ", ".join(licence["licenceNumber"] for licence in person["licences"])
+        lines.append(
+            f"{person['name']} {person['personnummer']}" + (f" (licences {licences})" if licences else "")
+        )
     return lines

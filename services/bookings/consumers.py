@@ -10,6 +10,7 @@ from services.bookings import dependencies
 from services.bookings.domain import cases, validity
 from services.bookings.telemetry import logger, metrics, tracer
 from shared.events.consumer import Received, consume_batch
+from shared.events.contracts.permits import PermitApplicationSubmitted
 from shared.events.contracts.reports import DocumentBlockRequested, ReportFiled
 from shared.observability import entry_point
 
@@ -51,6 +52,10 @@ def _learn_case_owner(event: Received[ReportFiled]) -> None:
     cases.learn_report_owner(event.data, cases=dependencies.cases())
 
 
+def _learn_permit_applicant(event: Received[PermitApplicationSubmitted]) -> None:
+    cases.learn_permit_applicant(event.data, cases=dependencies.cases())
+
+
 @entry_point(logger, metrics=metrics, tracer=tracer)
 def documents_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consume_batch(event, context, handlers={DocumentBlockRequested: _block_document}, logger=logger)
@@ -58,4 +63,10 @@ def documents_handler(event: dict[str, Any], context: LambdaContext) -> PartialI
 
 @entry_point(logger, metrics=metrics, tracer=tracer)
 def cases_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return consume_batch(event, context, handlers={ReportFiled: _learn_case_owner}, logger=logger)
+    # Fed by two subscriptions (a rule names one source): reports' and permits' cases.
+    return consume_batch(
+        event,
+        context,
+        handlers={ReportFiled: _learn_case_owner, PermitApplicationSubmitted: _learn_permit_applicant},
+        logger=logger,
+    )

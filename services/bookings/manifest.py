@@ -80,7 +80,7 @@ MANIFEST = ServiceManifest(
             "cases",
             "services.bookings.consumers.cases_handler",
             "consumer",
-            description="Learns whose case is whose, for case meetings",
+            description="Learns whose case is whose, for meetings about a report or a permit application",
             access=(TableAccess("main", ("PutItem",)),),
         ),
         Function(
@@ -119,6 +119,13 @@ MANIFEST = ServiceManifest(
             function="cases",
             source="polisen.reports",
             detail_types=("ReportFiled",),
+        ),
+        # A rule matches one source, so permit applications come to the same consumer by a rule of their own.
+        Subscription(
+            "permitCases",
+            function="cases",
+            source="polisen.permits",
+            detail_types=("PermitApplicationSubmitted",),
         ),
     ),
     schedules=(Schedule("reminders", function="reminders", expression="rate(5 minutes)"), OUTBOX_SWEEP),

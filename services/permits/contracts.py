@@ -89,7 +89,8 @@ class ReferralAnswerRequest(CamelModel):
 
 class CompletionRequestBody(CamelModel):
     asked: Text
-    due_on: Day
+    # By default the rules' completion period (14 days) from today.
+    due_on: Day | None = None
 
 
 class DecisionRequest(CamelModel):

@@ -99,5 +99,5 @@ def permits_cloud(
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "eservices-test-permits-api")
     _forget_clients()
     monkeypatch.setattr(permits_dependencies, "clock", lambda: permits_clock)
-    permits_seed.handler({}, FakeLambdaContext())
+    permits_seed.handler({"demo": False}, FakeLambdaContext())
     return moto_cloud

@@ -183,12 +183,14 @@ class CaseDesk:
             raise Conflict(TEXTS("conflict.not_held", diarienummer=diarienummer))
         return application
 
-    def request_completion(self, diarienummer: str, *, asked: str, due_on: date) -> Application:
+    def request_completion(self, diarienummer: str, *, asked: str, due_on: date | None = None) -> Application:
         return retry_on_conflict(lambda: self._request_completion(diarienummer, asked=asked, due_on=due_on))
 
-    def _request_completion(self, diarienummer: str, *, asked: str, due_on: date) -> Application:
+    def _request_completion(self, diarienummer: str, *, asked: str, due_on: date | None) -> Application:
         now = self.clock.now()
         today = stockholm_time(now).date()
+        if due_on is None:
+            due_on = today + timedelta(days=self.rules.deadlines.completion_days)
         if due_on <= today or due_on > today + timedelta(days=MAX_COMPLETION_DAYS):
             raise InvalidInput.of("dueOn", TEXTS("invalid.completion_due", days=MAX_COMPLETION_DAYS))
         application = self._held(diarienummer, AuditAction.REQUEST_COMPLETION, now)

@@ -4,7 +4,7 @@ The signature is checked at the edge (the callback route, :mod:`shared.payments`
 matched to its application by the payment reference, and its amount to the fee. A confirmation delivered
 again (providers retry until they are answered) changes nothing and is answered as the first was. A payment
 for an application already dismissed, or of the wrong amount, is refused to the provider and kept for staff to
-refund or match (``PAYMENT#<transactionId>``), so no money paid is left without a record.
+refund or match, so no money paid is left without a record.
 """
 
 from __future__ import annotations

@@ -233,14 +233,15 @@ def prepare(
                 now=now,
                 correlation_id=correlation_id,
             )
+            granted = decided.application.changed(version=application.version + 1)
             repository.save(
-                decided.application.changed(version=application.version + 1),
+                granted,
                 expected_version=application.version,
                 events=decided.events,
                 licences=decided.licences,
                 expected_licence_versions=decided.expected_licence_versions,
             )
-            return decided.application
+            return granted
         if isinstance(application.details, PublicPlaceDetails):
             referral = _referral(application, rules, now)
             moved = prepared.moved(
@@ -272,11 +273,8 @@ def prepare(
                     else TEXTS("timeline.queued")
                 ).kept(),
             )
-        repository.save(
-            moved.changed(version=application.version + 1),
-            expected_version=application.version,
-            events=events,
-        )
-        return moved
+        stored = moved.changed(version=application.version + 1)
+        repository.save(stored, expected_version=application.version, events=events)
+        return stored
 
     return retry_on_conflict(attempt)

@@ -26,6 +26,7 @@ from shared.events.contracts.reports import DocumentBlockRequested
 from shared.events.envelope import new_event
 from tests.e2e.support import LocalClient, Response, eventually, synthetic_personnummer
 from tests.support.bookings import APPOINTMENTS, BASE, booking_body, case_meeting_body, validity_body
+from tests.support.permits import public_place, submit
 from tests.support.reports import form, theft_report
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
@@ -334,6 +335,30 @@ def test_a_meeting_about_one_s_own_report_and_never_about_a_stranger_s(
     booked = eventually(book_as_owner, timeout_s=WAIT_S, what="bookings to learn the case's owner")
     assert booked.status == 201, booked.body
     assert booked.json()["caseNumber"] == case
+
+    refused = client.request("POST", f"{BASE}/case-appointments", json_body=body, token=stranger)
+    problem(refused, 404)
+
+
+def test_a_meeting_about_one_s_own_permit_application_and_never_about_a_stranger_s(
+    client: LocalClient, rng: random.Random
+) -> None:
+    applicant = client.citizen_token(synthetic_personnummer(rng))
+    stranger = client.citizen_token(synthetic_personnummer(rng))
+    submitted = submit(client, applicant, public_place())
+    assert submitted.status == 201, submitted.body
+    diarienummer = submitted.json()["diarienummer"]
+    slot = untouched_slot(client, "stockholm-city", after=timedelta(hours=2), kind="caseMeeting", skip=1)
+    body = case_meeting_body("stockholm-city", datetime.fromisoformat(slot["start"]), diarienummer)
+
+    def book_as_applicant() -> Response | None:
+        response = client.request("POST", f"{BASE}/case-appointments", json_body=body, token=applicant)
+        return response if response.status != 404 else None
+
+    # Bookings learns whose application it is from PermitApplicationSubmitted on the bus; paid or not.
+    booked = eventually(book_as_applicant, timeout_s=WAIT_S, what="bookings to learn the application's owner")
+    assert booked.status == 201, booked.body
+    assert booked.json()["caseNumber"] == diarienummer
 
     refused = client.request("POST", f"{BASE}/case-appointments", json_body=body, token=stranger)
     problem(refused, 404)

@@ -11,6 +11,7 @@ from tests.e2e.support import LocalClient
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
 
 BOOKINGS = "/bookings/v1"
+PERMITS = "/permits/v1"
 
 
 def _people(client: LocalClient) -> dict:
@@ -59,6 +60,22 @@ def test_the_listed_people_and_staff_log_in_and_reach_their_routes(client: Local
     for token, query in ((by_role[("caseHandler",)], ""), (by_role[()], "?region=Stockholm")):
         queue = client.request("GET", f"/reports/v1/staff/queue{query}", token=client.token(**token))
         assert queue.status == 200, queue.body
+
+    weapons, permits = by_role[("weapons",)], by_role[("permits",)]
+    for token, queue_name in ((weapons, "weapons"), (permits, permits["region"])):
+        queue = client.request("GET", f"{PERMITS}/staff/queues/{queue_name}", token=client.token(**token))
+        assert queue.status == 200, queue.body
+    (municipality,) = listing["municipalities"]
+    referrals = client.request("GET", f"{PERMITS}/referrals", token=client.token(**municipality["token"]))
+    assert referrals.status == 200, referrals.body
+    holder = listing["permits"][0]
+    licences = client.request(
+        "GET", f"{PERMITS}/licences", token=client.citizen_token(holder["personnummer"])
+    )
+    assert licences.status == 200, licences.body
+    assert {item["licenceNumber"] for item in licences.json()["items"]} == {
+        licence["licenceNumber"] for licence in holder["licences"]
+    }
 
 
 def test_the_people_endpoint_only_answers_get(client: LocalClient) -> None:

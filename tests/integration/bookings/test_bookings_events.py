@@ -14,9 +14,11 @@ from infra.local.event_sources import is_outbox_insert, scheduled_event, sqs_eve
 from services.bookings import api, consumers, dependencies, jobs
 from services.bookings.domain.receptions import AppointmentKind
 from shared.clock import FixedClock
+from shared.events.contracts.permits import SOURCE as PERMITS_SOURCE
+from shared.events.contracts.permits import PermitApplicationSubmitted
 from shared.events.contracts.reports import SOURCE as REPORTS_SOURCE
 from shared.events.contracts.reports import ReportFiled
-from shared.events.envelope import new_event
+from shared.events.envelope import EventData, new_event
 from shared.events.publisher import handler as publish
 from shared.identity import generate_personnummer
 from tests.integration.conftest import MotoCloud
@@ -105,6 +107,23 @@ def remind(as_of: datetime) -> int:
     )
 
 
+def deliver_case(cloud: MotoCloud, event: EventData, *, source: str, queue: str) -> dict[str, Any]:
+    """The owning service's event as its rule hands it to the ``cases`` consumer through ``queue``."""
+    envelope = new_event(event, producer=source, occurred_at=NOW, correlation_id="c-1")
+    delivery = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": event.event_type,
+        "source": source,
+        "detail": json.loads(envelope.detail_json()),
+    }
+    message = {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps(delivery)}
+    return consumers.cases_handler(
+        sqs_event([message], queue_arn=cloud.provisioned.queue_arns[f"eservices-test-bookings-{queue}"]),
+        FakeLambdaContext(),
+    )
+
+
 def learn_case(cloud: MotoCloud, case_number: str, owner_ref: str) -> dict[str, Any]:
     filed = ReportFiled(
         case_number=case_number,
@@ -114,19 +133,20 @@ def learn_case(cloud: MotoCloud, case_number: str, owner_ref: str) -> dict[str, 
         filed_at=NOW,
         owner_ref=owner_ref,
     )
-    envelope = new_event(filed, producer=REPORTS_SOURCE, occurred_at=NOW, correlation_id="c-1")
-    delivery = {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "ReportFiled",
-        "source": REPORTS_SOURCE,
-        "detail": json.loads(envelope.detail_json()),
-    }
-    message = {"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps(delivery)}
-    queue = "eservices-test-bookings-cases"
-    return consumers.cases_handler(
-        sqs_event([message], queue_arn=cloud.provisioned.queue_arns[queue]), FakeLambdaContext()
+    return deliver_case(cloud, filed, source=REPORTS_SOURCE, queue="cases")
+
+
+def learn_permit_application(cloud: MotoCloud, diarienummer: str, owner_ref: str) -> dict[str, Any]:
+    submitted = PermitApplicationSubmitted(
+        diarienummer=diarienummer,
+        kind="publicPlace",
+        region="Stockholm",
+        municipality_code="0180",
+        fee_sek=870,
+        submitted_at=NOW,
+        owner_ref=owner_ref,
     )
+    return deliver_case(cloud, submitted, source=PERMITS_SOURCE, queue="permitCases")
 
 
 # --- events --------------------------------------------------------------------------------------------
@@ -246,6 +266,37 @@ def test_a_citizen_books_a_meeting_about_their_own_case_and_not_about_anyone_els
         "caseMeeting",
         "K4711-26",
         iso(slot.starts_at + timedelta(minutes=30)),
+    )
+    assert twice["statusCode"] == 409
+
+
+def test_the_applicant_of_a_permit_case_books_a_meeting_about_it_and_a_stranger_cannot(
+    clock: FixedClock, bookings_cloud: MotoCloud
+) -> None:
+    applicant, stranger = citizen(1), citizen(2)
+    learnt = learn_permit_application(bookings_cloud, "A579.501/2026", applicant["sub"])
+    assert learnt["batchItemFailures"] == []
+    slot = open_slots("malmo", NOW, kind=AppointmentKind.CASE_MEETING)[0]
+
+    def meet(claims: dict[str, str], case: str) -> dict[str, Any]:
+        body = case_meeting_body("malmo", slot.starts_at, case)
+        return call(bookings_event("POST", f"{BASE}/case-appointments", body=body, claims=claims))
+
+    theirs = meet(stranger, "A579.501/2026")
+    unknown = meet(applicant, "A579.502/2026")
+    mine = meet(applicant, "A579.501/2026")
+    twice = meet(applicant, "A579.501/2026")
+
+    assert theirs["statusCode"] == 404
+    assert unknown["statusCode"] == 404
+    assert (
+        response_json(theirs)["detail"].replace("A579.501/2026", "A579.502/2026")
+        == response_json(unknown)["detail"]
+    )
+    assert mine["statusCode"] == 201, mine["body"]
+    assert (response_json(mine)["kind"], response_json(mine)["caseNumber"]) == (
+        "caseMeeting",
+        "A579.501/2026",
     )
     assert twice["statusCode"] == 409
 

@@ -12,6 +12,9 @@ import pytest
 from infra.local.event_sources import sqs_event
 from services.bookings import consumers, dependencies, seed_data
 from services.bookings.domain.ports import IssuedDocument
+from shared.adapters import aws
+from shared.events.contracts.permits import SOURCE as PERMITS_SOURCE
+from shared.events.contracts.permits import PermitApplicationSubmitted
 from shared.events.contracts.reports import SOURCE as REPORTS_SOURCE
 from shared.events.contracts.reports import DocumentBlockRequested, ReportFiled
 from shared.events.envelope import EventData, new_event
@@ -22,14 +25,14 @@ from tests.support.lambda_events import FakeLambdaContext
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
-def record(event: EventData, *, message_id: str = "m-1") -> dict[str, Any]:
+def record(event: EventData, *, message_id: str = "m-1", source: str = REPORTS_SOURCE) -> dict[str, Any]:
     """One SQS message as a rule delivers the event: delivered again, it is this very message."""
-    envelope = new_event(event, producer=REPORTS_SOURCE, occurred_at=NOW, correlation_id="c-1")
+    envelope = new_event(event, producer=source, occurred_at=NOW, correlation_id="c-1")
     delivery = {
         "version": "0",
         "id": envelope.metadata.event_id,
         "detail-type": event.event_type,
-        "source": REPORTS_SOURCE,
+        "source": source,
         "account": "123456789012",
         "time": NOW.isoformat(),
         "region": "eu-north-1",
@@ -55,7 +58,11 @@ def block_request(document: IssuedDocument, holder: str, case_number: str = "K77
 
 def deliver(cloud: MotoCloud, consumer: str, message: dict[str, Any]) -> list[Any]:
     queue = f"eservices-test-bookings-{consumer}"
-    handler = {"documents": consumers.documents_handler, "cases": consumers.cases_handler}[consumer]
+    handler = {
+        "documents": consumers.documents_handler,
+        "cases": consumers.cases_handler,
+        "permitCases": consumers.cases_handler,
+    }[consumer]
     event = sqs_event([message], queue_arn=cloud.provisioned.queue_arns[queue])
     return list(handler(event, FakeLambdaContext())["batchItemFailures"])
 
@@ -170,3 +177,61 @@ def test_a_filed_report_delivered_twice_is_one_case_of_its_owner(bookings_cloud:
     assert dependencies.cases().owner_of("K4711-26") == owner_ref
     assert answers(bookings_cloud, "K4711-26") == []
     assert handled_events(bookings_cloud) == []
+
+
+def _submitted_permit(owner_ref: str) -> dict[str, Any]:
+    return record(
+        PermitApplicationSubmitted(
+            diarienummer="A579.501/2026",
+            kind="weaponLicence",
+            region="National",
+            fee_sek=700,
+            submitted_at=NOW,
+            owner_ref=owner_ref,
+        ),
+        source=PERMITS_SOURCE,
+    )
+
+
+def _permit_cases(cloud: MotoCloud) -> list[tuple[str, str, str]]:
+    return [
+        (i["pk"]["S"], i["ownerRef"]["S"], i["caseType"]["S"])
+        for i in items(cloud)
+        if i["pk"]["S"].startswith("CASE#A")
+    ]
+
+
+def test_a_submitted_permit_application_delivered_twice_is_one_case_of_its_applicant(
+    bookings_cloud: MotoCloud,
+) -> None:
+    message = _submitted_permit("applicant-501")
+
+    assert deliver(bookings_cloud, "permitCases", message) == []
+    assert deliver(bookings_cloud, "permitCases", message) == []
+
+    assert _permit_cases(bookings_cloud) == [("CASE#A579.501/2026", "applicant-501", "permit")]
+    assert dependencies.cases().owner_of("A579.501/2026") == "applicant-501"
+    assert handled_events(bookings_cloud) == []
+
+
+def test_a_submitted_permit_application_delivered_twice_at_once_is_one_case(
+    bookings_cloud: MotoCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = _submitted_permit("applicant-501")
+    client = aws.dynamodb()
+    real_put = client.put_item
+    racing: list[list[Any]] = []
+    pending = [lambda: racing.append(deliver(bookings_cloud, "permitCases", message))]
+
+    def second_copy_first(**request: Any) -> Any:
+        # The second copy writes between the first's start and its write.
+        if pending:
+            pending.pop()()
+        return real_put(**request)
+
+    monkeypatch.setattr(client, "put_item", second_copy_first)
+
+    assert deliver(bookings_cloud, "permitCases", message) == []
+
+    assert racing == [[]]
+    assert _permit_cases(bookings_cloud) == [("CASE#A579.501/2026", "applicant-501", "permit")]

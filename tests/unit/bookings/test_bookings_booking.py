@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.bookings.domain import booking, reminders
+from services.bookings.domain import booking, cases, reminders
 from services.bookings.domain.appointments import (
     BOOKING_NUMBER_ALPHABET,
     AppointmentStatus,
@@ -31,6 +31,7 @@ from services.bookings.domain.receptions import AppointmentKind
 from services.bookings.reference_data import receptions
 from shared.clock import FixedClock
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.events.contracts.permits import PermitApplicationSubmitted
 from shared.i18n import render
 from shared.identity import generate_personnummer
 from shared.regions import Region
@@ -258,6 +259,40 @@ def test_a_case_meeting_is_only_for_the_case_s_owner(world: World) -> None:
     assert world.repository.ledger(owner.ref).bookings == {}, (
         "meetings do not count towards the passport limit"
     )
+
+
+def test_a_meeting_about_a_permit_application_is_for_its_applicant_only(world: World) -> None:
+    applicant, stranger = someone(1), someone(2)
+    cases.learn_permit_applicant(
+        PermitApplicationSubmitted(
+            diarienummer="A579.501/2026",
+            kind="weaponLicence",
+            region="National",
+            fee_sek=700,
+            submitted_at=NOW,
+            owner_ref=applicant.ref,
+        ),
+        cases=world.cases,
+    )
+    meeting_slot = open_slots("visby", NOW, kind=AppointmentKind.CASE_MEETING)[0]
+
+    def meet(who: booking.Booker, case_number: str) -> booking.Appointment:
+        return booking.book_case_meeting(
+            CaseMeetingDraft.model_validate(case_meeting_body("visby", meeting_slot.starts_at, case_number)),
+            booker=who,
+            receptions=world.receptions,
+            cases=world.cases,
+            repository=world.repository,
+            clock=world.clock,
+            correlation_id="c",
+        )
+
+    with pytest.raises(NotFound):
+        meet(stranger, "A579.501/2026")
+    with pytest.raises(NotFound):
+        meet(applicant, "A579.502/2026")
+    meeting = meet(applicant, "A579.501/2026")
+    assert (meeting.kind, meeting.case_number) == (AppointmentKind.CASE_MEETING, "A579.501/2026")
 
 
 def test_staff_mark_attendance_only_in_their_region_and_on_the_day(world: World) -> None:

@@ -13,6 +13,7 @@ from infra.local import people
 from infra.local.__main__ import _banner
 from infra.local.tokens import claims_for_request
 from services.bookings import seed_data
+from services.permits.seed import seeded_licences
 from shared import synthetic_people
 
 TODAY = date.today()
@@ -91,6 +92,38 @@ def test_the_reception_example_works_where_a_listed_reception_is() -> None:
     assert reception["token"]["region"] in regions
 
 
+def test_the_permits_test_people_are_listed_with_their_seeded_licences_and_what_each_is_for() -> None:
+    listed = {p["name"]: p for p in DIRECTORY["permits"]}
+    expected = {
+        "WEAPON_HOLDERS[0]": synthetic_people.WEAPON_HOLDERS[0],
+        "WEAPON_HOLDERS[1]": synthetic_people.WEAPON_HOLDERS[1],
+        "SUITABILITY_FLAGGED": synthetic_people.SUITABILITY_FLAGGED,
+        "SUITABILITY_UNAVAILABLE": synthetic_people.SUITABILITY_UNAVAILABLE,
+        "YOUNG_ADULT": synthetic_people.YOUNG_ADULT,
+    }
+    assert {name: _digits(p["personnummer"]) for name, p in listed.items()} == expected
+    assert all(p["goodFor"] for p in listed.values())
+    seeded = seeded_licences(TODAY)
+    for name, number in expected.items():
+        assert [licence["licenceNumber"] for licence in listed[name]["licences"]] == [
+            licence.licence_number for licence in seeded if licence.holder_personnummer == number
+        ]
+    assert len(listed["WEAPON_HOLDERS[0]"]["licences"]) == 4
+    for person in listed.values():
+        claims = claims_for_request({"personnummer": person["personnummer"]}, today=TODAY)
+        assert claims["principalType"] == "citizen"
+
+
+def test_the_permits_staff_and_a_municipality_are_listed_with_tokens_that_work() -> None:
+    by_role = {tuple(e["token"]["roles"]): e for e in DIRECTORY["staff"]}
+    assert by_role[("permits",)]["token"]["region"] == "Stockholm"
+    assert "national queue" in by_role[("weapons",)]["goodFor"]
+    (municipality,) = DIRECTORY["municipalities"]
+    assert municipality["token"]["scopes"] == ["permits/referrals:0180"]
+    claims = claims_for_request(municipality["token"], today=TODAY)
+    assert (claims["principalType"], claims["scope"]) == ("agency", "permits/referrals:0180")
+
+
 def test_the_banner_lists_a_few_people_and_a_token_per_known_role() -> None:
     cloud = SimpleNamespace(
         base_url="http://127.0.0.1:3000",
@@ -111,3 +144,6 @@ def test_the_banner_lists_a_few_people_and_a_token_per_known_role() -> None:
     )
     for state in ("valid", "expired", "blocked"):
         assert f"\n    {state} " in banner
+    assert '"scopes": ["permits/referrals:0180"]' in banner
+    for person in DIRECTORY["permits"]:
+        assert f"{person['name']} {person['personnummer']}" in banner
