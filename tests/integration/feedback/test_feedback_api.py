@@ -380,3 +380,21 @@ def test_a_lesson_is_published_and_its_senders_told_once(feedback_cloud: MotoClo
     (letter,) = letters_sent(feedback_cloud)
     assert letter["caseNumber"] == ours
     assert stored(feedback_cloud, ours)["lesson_ids"] == [lesson_id]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="defect: routes/staff.py post_call answers a retry through _desk().read, which needs the role "
+    "feedback or manager, so the contact centre (role contactCentre only) gets 403 for its own retried call",
+)
+def test_the_contact_centre_s_retried_registration_gets_the_same_receipt(feedback_cloud: MotoCloud) -> None:
+    centre = staff("contactCentre", staff_id="KC-114", region="National")
+    body = {"caller": None, "feedback": complaint(answer=None)}
+    headers = {"Idempotency-Key": "2b1f0c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}
+
+    first = call("POST", STAFF_ITEMS, body=body, claims=centre, headers=headers)
+    again = call("POST", STAFF_ITEMS, body=body, claims=centre, headers=headers)
+
+    assert first["statusCode"] == 201, first["body"]
+    assert again["statusCode"] == 201, again["body"]
+    assert response_json(again)["feedbackNumber"] == response_json(first)["feedbackNumber"]
