@@ -137,6 +137,7 @@ class ItemView(CamelModel):
     answer_due_at: AwareDatetime | None = None
     answer: AnswerView | None = None
     may_reopen: bool
+    attachments: int = 0
     history: list[HistoryView]
 
     @classmethod
@@ -152,6 +153,7 @@ class ItemView(CamelModel):
             if item.answer
             else None,
             may_reopen=item.status is Status.CLOSED and item.reopened_at is None,
+            attachments=sum(a.uploaded_at is not None for a in item.attachments),
             history=[HistoryView(at=h.at, status=h.status, what=h.what) for h in item.history],
         )
 
@@ -275,3 +277,22 @@ class PublishedList(CamelModel):
     items: list[PublishedView]
     page: int
     more: bool
+
+
+class AttachmentRequest(CamelModel):
+    content_type: Annotated[str, StringConstraints(max_length=100)]
+    size_bytes: Annotated[int, Field(ge=1, le=1_000_000_000)]
+
+
+class UploadInstructions(CamelModel):
+    """Send the file as ``multipart/form-data`` POST to ``url`` with ``fields`` first and the file last, then
+    call ``complete``."""
+
+    attachment_id: str
+    url: str
+    fields: dict[str, str]
+    expires_at: AwareDatetime
+    complete: str
+
+
+AttachmentIdPath = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from services.feedback.adapters.dynamodb import DynamoDbFeedback
     from shared.adapters.audit import DynamoDbAuditLog
     from shared.adapters.mailbox import SqsDigitalMailbox
+    from shared.adapters.uploads import S3UploadStore
 
 DEFAULT_ANSWER_DAYS = 14
 
@@ -38,6 +39,13 @@ def feedback() -> DynamoDbFeedback:
 
 def answer_days() -> int:
     return int(os.environ.get("FEEDBACK_ANSWER_DAYS", DEFAULT_ANSWER_DAYS))
+
+
+@cache
+def attachments() -> S3UploadStore:
+    from shared.adapters.uploads import S3UploadStore
+
+    return S3UploadStore(os.environ["BUCKET_ATTACHMENTS"], aws.s3())
 
 
 @cache

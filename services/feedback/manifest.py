@@ -8,6 +8,8 @@ from shared.manifest import (
     OUTBOX_SWEEP,
     OUTBOX_SWEEPER,
     PUBLISHER_HANDLER,
+    Bucket,
+    BucketAccess,
     Function,
     Index,
     Queue,
@@ -53,6 +55,8 @@ MANIFEST = ServiceManifest(
         Route("GET", ITEMS, "citizen"),
         Route("GET", f"{ITEMS}/{{feedbackNumber}}", "citizen"),
         Route("POST", f"{ITEMS}/{{feedbackNumber}}/reopening", "citizen"),
+        Route("POST", f"{ITEMS}/{{feedbackNumber}}/attachments", "citizen"),
+        Route("POST", f"{ITEMS}/{{feedbackNumber}}/attachments/{{attachmentId}}/complete", "citizen"),
         Route("POST", f"{STAFF}/items", "staff", role=CONTACT_CENTRE_ROLE),
         Route("GET", f"{STAFF}/items", "staff", role=FUNCTION_ROLE),
         Route("GET", f"{BASE}/lessons", "public"),
@@ -84,6 +88,8 @@ MANIFEST = ServiceManifest(
                 ),
                 IDEMPOTENCY_KEYS,
                 TableAccess("audit", ("PutItem",)),
+                # Attachments through presigned POSTs, the upload check (HeadObject) and a mismatch removed.
+                BucketAccess("attachments", ("PutObject", "GetObject", "DeleteObject")),
             ),
         ),
         Function("publisher", PUBLISHER_HANDLER, "publisher", description="Outbox stream to the event bus"),
@@ -125,6 +131,7 @@ MANIFEST = ServiceManifest(
         Table("idempotency", partition_key="id", sort_key=None, ttl_attribute="expiration"),
         Table("audit", indexes=(Index("byStaff", "staffKey", "staffSort"),), append_only=True),
     ),
+    buckets=(Bucket("attachments"),),
     queues=(Queue(OUTGOING_MAIL, senders=("letters", "deadlines"), max_age_alarm_minutes=60),),
     subscriptions=(
         Subscription(

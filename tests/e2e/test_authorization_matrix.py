@@ -61,7 +61,16 @@ IDENTITIES = (
 )
 # Object-addressing path parameters: of a citizen's own object on citizen routes, of a region's on staff routes.
 OBJECT_PARAMETERS = frozenset(
-    {"caseNumber", "bookingNumber", "attachmentId", "foundItemId", "receptionId", "diarienummer", "queue"}
+    {
+        "caseNumber",
+        "bookingNumber",
+        "attachmentId",
+        "foundItemId",
+        "receptionId",
+        "diarienummer",
+        "queue",
+        "feedbackNumber",
+    }
 )
 
 
@@ -85,6 +94,11 @@ class World:
     weapons: str = ""
     completion_id: str = ""
     callback_secret: bytes = b""
+    # The owner's feedback items in the region: one to answer and close, one to pass on, one to refer.
+    feedback: str = ""
+    feedback_to_transfer: str = ""
+    feedback_to_refer: str = ""
+    feedback_attachment: str = ""
 
     def slot(self, kind: str = "documents", skip: int = 0) -> str:
         """The start of an untouched slot at the reception, a day or more ahead."""
@@ -174,7 +188,45 @@ def world(local_cloud: LocalCloud) -> World:
     world.booking_number = str(booked.json()["bookingNumber"])
     world.booking_start = start
     _permit_cases(world, local_cloud, owner)
+    _feedback_items(world, owner)
     return world
+
+
+def _feedback_items(world: World, owner: str) -> None:
+    client, staff = world.client, world.tokens["staff"]
+
+    def give(**changes: Any) -> str:
+        given = client.request("POST", f"{FB}/items", json_body=_feedback(**changes), token=owner)
+        assert given.status == 201, given.body
+        return str(given.json()["feedbackNumber"])
+
+    world.feedback = give()
+    world.feedback_to_transfer = give()
+    world.feedback_to_refer = give(kind="employeeComplaint", publishConsent=False)
+    attachment = client.request(
+        "POST",
+        f"{FB}/items/{world.feedback}/attachments",
+        json_body={"contentType": "image/png", "sizeBytes": 2048},
+        token=owner,
+    )
+    assert attachment.status == 200, attachment.body
+    world.feedback_attachment = str(attachment.json()["attachmentId"])
+    assigned = client.request(
+        "POST", f"{FB}/staff/items/{world.feedback}/assignment", json_body={"manager": STAFF_ID}, token=staff
+    )
+    assert assigned.status == 200, assigned.body
+
+
+def _feedback(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "serviceComplaint",
+        "category": "waitingTime",
+        "concerns": {"municipalityCode": MUNICIPALITY},
+        "text": "Lång väntan i receptionen.",
+        "answer": {"by": "digitalMail"},
+        "publishConsent": True,
+    }
+    return {**body, **changes}
 
 
 def _paid(client: LocalClient, owner: str, details: dict[str, Any], status: str) -> str:
@@ -240,6 +292,7 @@ Requests = dict[tuple[str, str], Callable[[World], Call]]
 R = "/reports/v1"
 B = "/bookings/v1"
 P = "/permits/v1"
+FB = "/feedback/v1"
 UNKNOWN_PAYMENT = {
     "reference": payment_reference(4711),
     "amountSek": 870,
@@ -402,7 +455,70 @@ REQUESTS: Requests = {
         {"outcome": "refused", "reasons": "Platsen är redan upplåten."},
     ),
     ("GET", f"{P}/openapi.json"): lambda w: (f"{P}/openapi.json", None),
+    ("GET", f"{FB}/guidance"): lambda w: (f"{FB}/guidance", None),
+    ("GET", f"{FB}/lessons"): lambda w: (f"{FB}/lessons", None),
+    ("GET", f"{FB}/published"): lambda w: (f"{FB}/published?q=v%C3%A4ntan", None),
+    ("POST", f"{FB}/anonymous-items"): lambda w: (f"{FB}/anonymous-items", _feedback(answer=None)),
+    ("POST", f"{FB}/items"): lambda w: (f"{FB}/items", _feedback()),
+    ("GET", f"{FB}/items"): lambda w: (f"{FB}/items", None),
+    ("GET", f"{FB}/items/{{feedbackNumber}}"): lambda w: (f"{FB}/items/{w.feedback}", None),
+    ("POST", f"{FB}/items/{{feedbackNumber}}/reopening"): lambda w: (
+        f"{FB}/items/{w.feedback}/reopening",
+        {"reason": "Inte nöjd med svaret."},
+    ),
+    ("POST", f"{FB}/items/{{feedbackNumber}}/attachments"): lambda w: (
+        f"{FB}/items/{w.feedback}/attachments",
+        {"contentType": "application/pdf", "sizeBytes": 1024},
+    ),
+    ("POST", f"{FB}/items/{{feedbackNumber}}/attachments/{{attachmentId}}/complete"): lambda w: (
+        f"{FB}/items/{w.feedback}/attachments/{w.feedback_attachment}/complete",
+        None,
+    ),
+    ("POST", f"{FB}/staff/items"): lambda w: (f"{FB}/staff/items", {"feedback": _feedback(answer=None)}),
+    ("GET", f"{FB}/staff/items"): lambda w: (f"{FB}/staff/items?region={REGION}", None),
+    ("POST", f"{FB}/staff/lessons"): lambda w: (
+        f"{FB}/staff/lessons",
+        {"title": "Kortare väntan", "change": "Fler i receptionen.", "feedbackNumbers": [w.feedback]},
+    ),
+    ("GET", f"{FB}/staff/learning"): lambda w: (f"{FB}/staff/learning?region={REGION}", None),
+    ("GET", f"{FB}/staff/learning.csv"): lambda w: (f"{FB}/staff/learning.csv?region={REGION}", None),
+    ("GET", f"{FB}/staff/learning/chart.svg"): lambda w: (
+        f"{FB}/staff/learning/chart.svg?region={REGION}",
+        None,
+    ),
+    ("GET", f"{FB}/staff/items/{{feedbackNumber}}"): lambda w: (f"{FB}/staff/items/{w.feedback}", None),
+    ("POST", f"{FB}/staff/items/{{feedbackNumber}}/assignment"): lambda w: (
+        f"{FB}/staff/items/{w.feedback}/assignment",
+        {"manager": STAFF_ID},
+    ),
+    ("POST", f"{FB}/staff/items/{{feedbackNumber}}/transfer"): lambda w: (
+        f"{FB}/staff/items/{w.feedback_to_transfer}/transfer",
+        {"to": "National", "reason": "Gäller en nationell enhet."},
+    ),
+    ("POST", f"{FB}/staff/items/{{feedbackNumber}}/referral"): lambda w: (
+        f"{FB}/staff/items/{w.feedback_to_refer}/referral",
+        {"reason": "Kan beskriva ett brott."},
+    ),
+    ("POST", f"{FB}/staff/items/{{feedbackNumber}}/answer"): lambda w: (
+        f"{FB}/staff/items/{w.feedback}/answer",
+        {"text": "Vi har förstärkt receptionen."},
+    ),
+    ("POST", f"{FB}/staff/items/{{feedbackNumber}}/employee-feedback"): lambda w: (
+        f"{FB}/staff/items/{w.feedback}/employee-feedback",
+        None,
+    ),
+    ("POST", f"{FB}/staff/items/{{feedbackNumber}}/closing"): lambda w: (
+        f"{FB}/staff/items/{w.feedback}/closing",
+        None,
+    ),
+    ("PUT", f"{FB}/staff/items/{{feedbackNumber}}/publication"): lambda w: (
+        f"{FB}/staff/items/{w.feedback}/publication",
+        {"text": "Lång väntan i receptionen."},
+    ),
+    ("GET", f"{FB}/openapi.json"): lambda w: (f"{FB}/openapi.json", None),
 }
+# Staff routes that are no region's: the contact centre takes calls from the whole country.
+REGIONLESS_STAFF_ROUTES = frozenset({("POST", f"{FB}/staff/items")})
 # Requests that carry more than a token: the payment provider's signature.
 HEADERS: dict[tuple[str, str], Callable[[World, dict[str, Any]], dict[str, str]]] = {
     ("POST", f"{P}/payment-callbacks"): _signed,
@@ -441,6 +557,8 @@ def expected(route: Route, identity: str) -> str:
             return "forbidden"
         if identity == "staffWithoutRole":
             return "forbidden" if route.roles else "allowed"
+        if identity == "staffOfOtherRegion" and (route.method, route.path) in REGIONLESS_STAFF_ROUTES:
+            return "allowed"
         if identity == "staffOfOtherRegion":
             # A region's object, or a list or queue of the region named in the query.
             return "hiddenOrForbidden"

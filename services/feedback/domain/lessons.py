@@ -57,8 +57,11 @@ def publish(
     numbers = tuple(dict.fromkeys(feedback_numbers))
     for index, number in enumerate(numbers):
         item = items.get(number) if is_feedback_number(number) else None
-        if item is None or not staff.may_see(item.region):
+        if not is_feedback_number(number):
             raise InvalidInput.of(f"feedbackNumbers[{index}]", TEXTS("not_found.item", feedbackNumber=number))
+        if item is None or not staff.may_see(item.region):
+            # Another region's item is as unknown as a missing one.
+            raise NotFound(TEXTS("not_found.item", feedbackNumber=number))
     lesson = Lesson(
         lesson_id=str(uuid.uuid4()),
         region=staff.region,

@@ -153,6 +153,14 @@ class FeedbackDraft(CamelModel):
         return self
 
 
+class Attachment(CamelModel):
+    attachment_id: str
+    content_type: str
+    size_bytes: int
+    requested_at: AwareDatetime
+    uploaded_at: AwareDatetime | None = None
+
+
 class Answer(CamelModel):
     text: str
     answered_at: AwareDatetime
@@ -200,6 +208,7 @@ class FeedbackItem(CamelModel):
     reopened_at: AwareDatetime | None = None
     publication: Publication | None = None
     lesson_ids: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
     letters_sent: tuple[str, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     correlation_id: str = ""

@@ -11,6 +11,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from services.feedback import dependencies
 from services.feedback.contracts import (
+    AttachmentIdPath,
+    AttachmentRequest,
     FeedbackNumberPath,
     GiveFeedbackRequest,
     ItemList,
@@ -18,6 +20,7 @@ from services.feedback.contracts import (
     ItemView,
     ReceiptView,
     ReopenRequest,
+    UploadInstructions,
 )
 from services.feedback.domain import following, intake
 from services.feedback.manifest import ITEMS
@@ -124,3 +127,54 @@ def post_reopening(
         correlation_id=correlation_id(),
     )
     return ItemView.of(reopened)
+
+
+@router.post(
+    f"{ITEMS}/<feedbackNumber>/attachments",
+    summary="Attach a photo or document to my open feedback",
+    description="JPEG, PNG or PDF, at most 10 MB, at most 5 per item. Send the file to `url`, then call `complete`.",
+)
+def post_attachment(
+    feedbackNumber: FeedbackNumberPath,  # noqa: N803 - the path parameter's public name
+    request: Annotated[AttachmentRequest, Body()],
+) -> UploadInstructions:
+    from services.feedback.domain import attachments
+
+    sender = _sender()
+    attachment, target = attachments.request_upload(
+        feedbackNumber,
+        owner_ref=sender.owner_ref or "",
+        content_type=request.content_type,
+        size_bytes=request.size_bytes,
+        repository=dependencies.feedback(),
+        store=dependencies.attachments(),
+        now=dependencies.clock().now(),
+    )
+    return UploadInstructions(
+        attachment_id=attachment.attachment_id,
+        url=target.url,
+        fields=target.fields,
+        expires_at=target.expires_at,
+        complete=f"{ITEMS}/{feedbackNumber}/attachments/{attachment.attachment_id}/complete",
+    )
+
+
+@router.post(
+    f"{ITEMS}/<feedbackNumber>/attachments/<attachmentId>/complete", summary="Say the file is uploaded"
+)
+def post_attachment_complete(
+    feedbackNumber: FeedbackNumberPath,  # noqa: N803 - the path parameter's public name
+    attachmentId: AttachmentIdPath,  # noqa: N803 - the path parameter's public name
+) -> ItemView:
+    from services.feedback.domain import attachments
+
+    sender = _sender()
+    item = attachments.complete_upload(
+        feedbackNumber,
+        attachmentId,
+        owner_ref=sender.owner_ref or "",
+        repository=dependencies.feedback(),
+        store=dependencies.attachments(),
+        now=dependencies.clock().now(),
+    )
+    return ItemView.of(item)

@@ -29,6 +29,7 @@ from services.permits.domain.rules import PermitRules
 from services.permits.messages import TEXTS
 from shared import audit
 from shared.clock import Clock, stockholm_time
+from shared.concurrency import retry_on_conflict
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.contracts.permits import SOURCE, PermitCompletionRequested
 from shared.events.envelope import Envelope, EventData, new_event
@@ -147,6 +148,9 @@ class CaseDesk:
     # --- changes -------------------------------------------------------------------------------------------
 
     def take(self, diarienummer: str) -> Application:
+        return retry_on_conflict(lambda: self._take(diarienummer))
+
+    def _take(self, diarienummer: str) -> Application:
         now = self.clock.now()
         application = self._visible(diarienummer, AuditAction.TAKE_CASE, now)
         if application.assigned_to == self.staff.staff_id:
@@ -180,6 +184,9 @@ class CaseDesk:
         return application
 
     def request_completion(self, diarienummer: str, *, asked: str, due_on: date) -> Application:
+        return retry_on_conflict(lambda: self._request_completion(diarienummer, asked=asked, due_on=due_on))
+
+    def _request_completion(self, diarienummer: str, *, asked: str, due_on: date) -> Application:
         now = self.clock.now()
         today = stockholm_time(now).date()
         if due_on <= today or due_on > today + timedelta(days=MAX_COMPLETION_DAYS):
@@ -221,6 +228,22 @@ class CaseDesk:
         return asking
 
     def decide(
+        self,
+        diarienummer: str,
+        *,
+        grant: bool,
+        reasons: str,
+        conditions: str | None,
+        valid_until: date | None,
+    ) -> Application:
+        """Decide the case; a change by the system meanwhile (a letter recorded, a reminder) is read again."""
+        return retry_on_conflict(
+            lambda: self._decide(
+                diarienummer, grant=grant, reasons=reasons, conditions=conditions, valid_until=valid_until
+            )
+        )
+
+    def _decide(
         self,
         diarienummer: str,
         *,

@@ -6,16 +6,18 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
 from infra.local.cloud import LocalCloud
 from infra.local.event_sources import scheduled_event
-from tests.e2e.support import LocalClient, eventually, synthetic_personnummer
+from tests.e2e.support import LocalClient, eventually, synthetic_personnummer, upload
 from tests.support.reports import form
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_cloud")]
 
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 BASE = "/feedback/v1"
 ITEMS = f"{BASE}/items"
 STAFF = f"{BASE}/staff/items"
@@ -242,7 +244,7 @@ def test_a_lesson_is_published_and_reaches_the_items_it_came_from(
     elsewhere = client.request(
         "POST", f"{BASE}/staff/lessons", json_body=body, token=staff(client, "feedback", region="Nord")
     )
-    assert elsewhere.status == 400
+    assert elsewhere.status == 404
 
 
 def test_consented_feedback_is_found_in_the_public_search_once_approved_with_nothing_personal_in_it(
@@ -258,7 +260,7 @@ def test_consented_feedback_is_found_in_the_public_search_once_approved_with_not
         "POST", ITEMS, json_body=complaint(kind="praise", category="treatment", text=text), token=token
     )
     number = given.json()["feedbackNumber"]
-    search = f"{BASE}/published?q={word}"
+    search = f"{BASE}/published?q={quote(word)}"
     assert client.request("GET", search).json()["items"] == []
 
     function = staff(client, "feedback")
@@ -274,7 +276,7 @@ def test_consented_feedback_is_found_in_the_public_search_once_approved_with_not
     assert len(published["month"]) == 7
     for personal in ("Lindqvist", "Storgatan 12", "070-123 45 67", "eva.karlsson@example.se"):
         assert personal not in published["text"]
-    assert client.request("GET", f"{BASE}/published?q={word.upper()}").json()["items"] == found
+    assert client.request("GET", f"{BASE}/published?q={quote(word.upper())}").json()["items"] == found
 
     complaint_about_employee = client.request(
         "POST", ITEMS, json_body=complaint(kind="employeeComplaint", publishConsent=True), token=token
@@ -285,3 +287,29 @@ def test_consented_feedback_is_found_in_the_public_search_once_approved_with_not
     assert refused.status == 409
     absurd = client.request("GET", f"{BASE}/published?from=1990-01&to=2026-01")
     assert absurd.status == 400
+
+
+def test_a_sender_attaches_a_photo_to_their_open_feedback(client: LocalClient, rng: random.Random) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    number = client.request("POST", ITEMS, json_body=complaint(), token=token).json()["feedbackNumber"]
+    attach = f"{ITEMS}/{number}/attachments"
+    wrong = client.request(
+        "POST", attach, json_body={"contentType": "text/html", "sizeBytes": 10}, token=token
+    )
+    assert wrong.status == 400
+    assert wrong.json()["invalidParameters"][0]["name"] == "contentType"
+    stranger = client.citizen_token(synthetic_personnummer(rng))
+    assert (
+        client.request(
+            "POST", attach, json_body={"contentType": "image/png", "sizeBytes": 10}, token=stranger
+        ).status
+        == 404
+    )
+    target = client.request(
+        "POST", attach, json_body={"contentType": "image/png", "sizeBytes": len(PNG)}, token=token
+    )
+    assert target.status == 200, target.body
+    assert upload(target.json(), PNG, "image/png") in (200, 201, 204)
+    done = client.request("POST", target.json()["complete"], token=token)
+    assert done.status == 200, done.body
+    assert done.json()["attachments"] == 1

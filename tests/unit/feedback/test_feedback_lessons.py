@@ -53,26 +53,26 @@ def test_a_lesson_names_its_items_and_is_announced() -> None:
     assert announced.data.feedback_numbers == (first, second)  # type: ignore[attr-defined]
 
 
-def test_items_of_another_region_are_refused_naming_the_item() -> None:
+@pytest.mark.parametrize("theirs", ["another-region", "missing"])
+def test_items_of_another_region_are_as_unknown_as_missing_ones(theirs: str) -> None:
     world = FeedbackWorld()
     ours = world.give().feedback_number
-    theirs = world.give(draft(concerns={"municipalityCode": UMEA})).feedback_number
+    other = world.give(draft(concerns={"municipalityCode": UMEA})).feedback_number
 
-    with pytest.raises(InvalidInput) as refused:
-        _publish(world, [ours, theirs])
+    with pytest.raises(NotFound):
+        _publish(world, [ours, other if theirs == "another-region" else "F999-26"])
 
-    assert list(refused.value.reasons) == ["feedbackNumbers[1]"]
     assert world.repository.saved_lessons == {}
 
 
-@pytest.mark.parametrize("number", ["F999-26", "not-a-number"])
-def test_an_unknown_item_is_refused(number: str) -> None:
+def test_a_malformed_feedback_number_is_refused_naming_it() -> None:
     world = FeedbackWorld()
+    ours = world.give().feedback_number
 
     with pytest.raises(InvalidInput) as refused:
-        _publish(world, [number])
+        _publish(world, [ours, "not-a-number"])
 
-    assert list(refused.value.reasons) == ["feedbackNumbers[0]"]
+    assert list(refused.value.reasons) == ["feedbackNumbers[1]"]
 
 
 def test_the_national_function_may_name_any_region_s_items() -> None:
