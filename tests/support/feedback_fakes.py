@@ -10,7 +10,7 @@ import itertools
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.feedback.domain import intake
@@ -25,6 +25,7 @@ from shared.errors import Conflict
 from shared.events.envelope import Envelope, EventData
 from shared.identity import generate_personnummer
 from shared.staff import StaffMember
+from shared.uploads import StoredObject, UploadTarget
 from tests.support.fakes import InMemoryAuditLog, RecordingMailbox
 
 # A Monday, 10:00 in Stockholm.
@@ -139,6 +140,32 @@ class InMemoryFeedback:
 
     def event_types(self) -> list[str]:
         return [e.metadata.event_type for e in self.events]
+
+
+class InMemoryUploads:
+    """The attachments bucket: what a sender uploaded, by key (the test puts it there, as the browser would)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, StoredObject] = {}
+        self.targets: list[str] = []
+        self.deleted: list[str] = []
+
+    def upload_target(
+        self, key: str, *, content_type: str, max_bytes: int, expires_in: timedelta
+    ) -> UploadTarget:
+        self.targets.append(key)
+        return UploadTarget(
+            url=f"https://uploads.test/{key}",
+            fields={"Content-Type": content_type},
+            expires_at=NOW + expires_in,
+        )
+
+    def stored_object(self, key: str) -> StoredObject | None:
+        return self.objects.get(key)
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+        self.deleted.append(key)
 
 
 def _page(items: list[FeedbackItem], limit: int, start: dict[str, Any] | None) -> Page:
