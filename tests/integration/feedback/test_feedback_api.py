@@ -409,3 +409,40 @@ def test_the_default_period_is_the_last_twelve_months(feedback_cloud: MotoCloud)
     learning = ok("GET", f"{STAFF}/learning", FUNCTION)
 
     assert (learning["from"], learning["to"]) == ("2025-12", "2026-11")
+
+
+def test_a_photo_is_attached_to_one_s_own_open_item(feedback_cloud: MotoCloud) -> None:
+    number = given()
+    photo = b"\xff\xd8\xff\xe0" + b"0" * 1000
+
+    asked = ok(
+        "POST", f"{ITEMS}/{number}/attachments", citizen(1), {"contentType": "image/jpeg", "sizeBytes": 2000}
+    )
+    stranger = call(
+        "POST",
+        f"{ITEMS}/{number}/attachments",
+        body={"contentType": "image/jpeg", "sizeBytes": 2000},
+        claims=citizen(2),
+    )
+    gif = call(
+        "POST",
+        f"{ITEMS}/{number}/attachments",
+        body={"contentType": "image/gif", "sizeBytes": 2000},
+        claims=citizen(1),
+    )
+    early = call("POST", asked["complete"], claims=citizen(1))
+    feedback_cloud.aws.s3.put_object(
+        Bucket=feedback_cloud.plan.service("feedback").environment["BUCKET_ATTACHMENTS"],
+        Key=asked["fields"]["key"],
+        Body=photo,
+        ContentType="image/jpeg",
+    )
+    done = call("POST", asked["complete"], claims=citizen(1))
+
+    assert asked["url"]
+    assert stranger["statusCode"] == 404
+    assert invalid_names(gif) == ["contentType"]
+    assert early["statusCode"] == 409, early["body"]
+    assert done["statusCode"] == 200, done["body"]
+    (attachment,) = stored(feedback_cloud, number)["attachments"]
+    assert attachment["uploaded_at"] is not None
