@@ -14,6 +14,7 @@ from infra.local.plan import LocalPlan, build_plan
 from infra.local.provision import Provisioned, provision
 from services.bookings import dependencies as bookings_dependencies
 from services.bookings import seed as bookings_seed
+from services.feedback import dependencies as feedback_dependencies
 from services.permits import dependencies as permits_dependencies
 from services.permits import seed as permits_seed
 from services.reports import dependencies as reports_dependencies
@@ -21,7 +22,7 @@ from shared.adapters import aws as aws_clients
 from shared.adapters import secrets
 from shared.clock import FixedClock
 from shared.http import idempotency, pagination
-from tests.support import permits_handlers
+from tests.support import feedback_handlers, permits_handlers
 from tests.support.lambda_events import FakeLambdaContext
 from tests.support.moto_clients import moto_clients
 
@@ -48,6 +49,7 @@ def _forget_clients() -> None:
     reports_dependencies.reset()
     bookings_dependencies.reset()
     permits_dependencies.reset()
+    feedback_dependencies.reset()
     secrets.forget()
 
 
@@ -100,4 +102,23 @@ def permits_cloud(
     _forget_clients()
     monkeypatch.setattr(permits_dependencies, "clock", lambda: permits_clock)
     permits_seed.handler({"demo": False}, FakeLambdaContext())
+    return moto_cloud
+
+
+@pytest.fixture
+def feedback_clock() -> FixedClock:
+    return FixedClock(feedback_handlers.NOW)
+
+
+@pytest.fixture
+def feedback_cloud(
+    moto_cloud: MotoCloud, feedback_clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> MotoCloud:
+    """``moto_cloud`` with the feedback service's environment, on ``feedback_clock``; no demo feedback seeded,
+    so every number and figure is the test's own."""
+    for name, value in moto_cloud.plan.service("feedback").environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "eservices-test-feedback-api")
+    _forget_clients()
+    monkeypatch.setattr(feedback_dependencies, "clock", lambda: feedback_clock)
     return moto_cloud

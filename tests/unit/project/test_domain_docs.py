@@ -68,6 +68,12 @@ def test_each_time_limit_on_the_deadlines_page_is_the_code_s(name: str, figure: 
     assert figure(_constant(name)) in _line_naming(_page("deadlines.md"), name)
 
 
+def test_the_feedback_service_s_own_time_limits_are_the_code_s() -> None:
+    page = _page("feedback.md")
+    assert f"**{_constant('ANSWER_DAYS')} days**" in _line_naming(page, "FEEDBACK_ANSWER_DAYS")
+    assert f"**{_constant('REMINDER_BEFORE').days} days**" in _line_naming(page, "REMINDER_BEFORE")
+
+
 def test_the_finder_s_reward_is_the_code_s_share() -> None:
     assert _constant("FINDERS_REWARD_SHARE") == 0.10
     assert "about **a tenth**" in _line_naming(_page("legal-grounds.md"), "FINDERS_REWARD_SHARE")
