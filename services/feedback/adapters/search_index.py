@@ -3,8 +3,9 @@
 Rows, in the table the caller names (pk and sk strings):
 
 - one row per term of an item: pk ``TERM#<region>#<the term's first two letters>``, sk
-  ``<term>#<received, sortable>#<feedback number>``, carrying the item's filter attributes; the rows of a
-  whole word are its items newest first, and a prefix's rows are one ``begins_with`` within one partition;
+  ``<term>#<received, sortable>#<feedback number>``, carrying the item's filter attributes and its other
+  terms of the same partition (``near``); the rows of a whole word are its items newest first, and a
+  prefix's rows are one ``begins_with`` within one partition;
 - one row per item with all its terms: pk ``TERMS#<feedback number>``, sk ``TERMS``, read by key to check a
   candidate for the search's other words.
 
@@ -122,6 +123,7 @@ def index_rows(entry: IndexedFeedback) -> list[dict[str, Any]]:
                 "term": term,
                 "number": entry.number,
                 "received": received,
+                "near": {other for other in found if other[:2] == term[:2] and other != term} or None,
                 **attributes,
             }
         )
@@ -215,7 +217,7 @@ class FeedbackSearchIndex:
         hits: list[SearchHit] = []
         examined = 0
         for chunk in _chunks(self._merged(driver, filters, positions), max(limit, 25)):
-            item_terms = self._terms_of(chunk) if others or driver.prefix else {}
+            item_terms = self._terms_of(chunk) if others else {}
             for row, after in chunk:
                 examined += 1
                 positions.update(after)
@@ -331,14 +333,16 @@ class FeedbackSearchIndex:
     def _is_hit(
         row: dict[str, Any], driver: _Word, others: list[_Word], item_terms: dict[str, set[str]]
     ) -> bool:
-        if not others and not driver.prefix:
+        if driver.prefix:
+            # An item has a row for each of its words the prefix completes to, all in this partition (the
+            # row's ``near``): it is a hit at the first of them in key order, the greatest.
+            term = row["term"]["S"]
+            near = row.get("near", {}).get("SS", [])
+            if any(other.startswith(driver.text) and other > term for other in near):
+                return False
+        if not others:
             return True
         found = item_terms.get(row["number"]["S"], set())
-        if driver.prefix:
-            # An item has a row for each word the prefix completes to; it is a hit at the first, in key order.
-            completions = [term for term in found if term.startswith(driver.text)]
-            if not completions or row["term"]["S"] != max(completions):
-                return False
         return all(word.found_in(found) for word in others)
 
 
