@@ -35,10 +35,11 @@ if TYPE_CHECKING:
 # A transaction holds at most 100 items: the feedback item, its outbox item, the terms row and the term rows.
 MAX_TERMS = 96
 # Rows counted per word to find the rarest; more than this counts as common.
-PROBE_ROWS = 200
-# Rows read per region per request, and the most candidates one page examines before it answers with what
-# it has (a search for rare words among common ones would otherwise read a region's whole partition).
-ROWS_PER_READ = 200
+PROBE_ROWS = 100
+# Rows read per region per request: a page's worth first, twice as many at each further read up to the
+# most; and the most candidates one page examines before it answers with what it has (a search for rare
+# words among common ones would otherwise read a region's whole partition).
+MAX_ROWS_PER_READ = 400
 MAX_CANDIDATES_PER_PAGE = 2000
 DONE = "done"
 
@@ -216,7 +217,7 @@ class FeedbackSearchIndex:
         others = [word for word in query if word != driver]
         hits: list[SearchHit] = []
         examined = 0
-        for chunk in _chunks(self._merged(driver, filters, positions), max(limit, 25)):
+        for chunk in _chunks(self._merged(driver, filters, positions, first_read=limit + 1), max(limit, 25)):
             item_terms = self._terms_of(chunk) if others else {}
             for row, after in chunk:
                 examined += 1
@@ -292,12 +293,12 @@ class FeedbackSearchIndex:
         return request
 
     def _merged(
-        self, word: _Word, filters: SearchFilters, positions: Mapping[str, Any]
+        self, word: _Word, filters: SearchFilters, positions: Mapping[str, Any], first_read: int
     ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """The driving word's rows of every region still to read, in key order (newest first), each with
         where the regions continue once it is read."""
         readers = {
-            region: _RegionRows(self._client, {**self._query(word, region, filters), "Limit": ROWS_PER_READ})
+            region: _RegionRows(self._client, self._query(word, region, filters), first_read=first_read)
             for region, position in positions.items()
             if position != DONE
         }
@@ -349,9 +350,10 @@ class FeedbackSearchIndex:
 class _RegionRows:
     """One region's rows of a query, page by page (toolkit's query_page), one at a time."""
 
-    def __init__(self, client: DynamoDBClient, query: dict[str, Any]) -> None:
+    def __init__(self, client: DynamoDBClient, query: dict[str, Any], *, first_read: int) -> None:
         self._client = client
         self._query = query
+        self._limit = first_read
         self._rows: list[dict[str, Any]] = []
         self._next: dict[str, Any] | None = None
 
@@ -368,7 +370,8 @@ class _RegionRows:
     def _fill(self, *, first: bool) -> None:
         start = self._next
         while True:
-            rows, self._next = query_page(self._client, self._query, start)
+            rows, self._next = query_page(self._client, {**self._query, "Limit": self._limit}, start)
+            self._limit = min(2 * self._limit, MAX_ROWS_PER_READ)
             if rows or self._next is None:
                 self._rows = rows
                 return
