@@ -296,3 +296,20 @@ class UploadInstructions(CamelModel):
 
 
 AttachmentIdPath = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+
+
+class SearchHitView(CamelModel):
+    feedback_number: str
+    received_at: AwareDatetime
+    region: str
+    kind: Kind
+    category: Category
+    status: Status
+    channel: Channel
+    unit: str | None = None
+    municipality_code: str | None = None
+
+
+class SearchResults(CamelModel):
+    items: list[SearchHitView]
+    next_token: str | None = None

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
     from services.feedback.adapters.dynamodb import DynamoDbFeedback
+    from services.feedback.adapters.search_index import FeedbackSearchIndex
     from shared.adapters.audit import DynamoDbAuditLog
     from shared.adapters.mailbox import SqsDigitalMailbox
     from shared.adapters.uploads import S3UploadStore
@@ -35,6 +36,13 @@ def feedback() -> DynamoDbFeedback:
     from services.feedback.adapters.dynamodb import DynamoDbFeedback
 
     return DynamoDbFeedback(os.environ["TABLE_MAIN"], aws.dynamodb(), audit=audit_log())
+
+
+@cache
+def search_index() -> FeedbackSearchIndex:
+    from services.feedback.adapters.search_index import FeedbackSearchIndex
+
+    return FeedbackSearchIndex(aws.dynamodb(), os.environ["TABLE_MAIN"])
 
 
 def answer_days() -> int:

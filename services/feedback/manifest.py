@@ -65,6 +65,7 @@ MANIFEST = ServiceManifest(
         Route("GET", f"{STAFF}/learning", "staff", role=FUNCTION_ROLE),
         Route("GET", f"{STAFF}/learning.csv", "staff", role=FUNCTION_ROLE),
         Route("GET", f"{STAFF}/learning/chart.svg", "staff", role=FUNCTION_ROLE),
+        Route("GET", f"{STAFF}/search", "staff", role=FUNCTION_ROLE),
         Route("GET", f"{STAFF}/items/{{feedbackNumber}}", "staff", any_role=CASE_ROLES),
         Route("POST", f"{STAFF}/items/{{feedbackNumber}}/assignment", "staff", role=FUNCTION_ROLE),
         Route("POST", f"{STAFF}/items/{{feedbackNumber}}/transfer", "staff", role=FUNCTION_ROLE),
@@ -84,7 +85,10 @@ MANIFEST = ServiceManifest(
             description="Feedback HTTP API",
             access=(
                 TableAccess(
-                    "main", ("GetItem", "Query", "PutItem", "UpdateItem"), indexes=("byOwner", "byRegionOpen")
+                    "main",
+                    # BatchGetItem: a search's candidates' words; DeleteItem: index rows of a region an item left.
+                    ("GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"),
+                    indexes=("byOwner", "byRegionOpen"),
                 ),
                 IDEMPOTENCY_KEYS,
                 TableAccess("audit", ("PutItem",)),

@@ -480,6 +480,7 @@ REQUESTS: Requests = {
         f"{FB}/staff/lessons",
         {"title": "Kortare väntan", "change": "Fler i receptionen.", "feedbackNumbers": [w.feedback]},
     ),
+    ("GET", f"{FB}/staff/search"): lambda w: (f"{FB}/staff/search?q=v%C3%A4ntan&region={REGION}", None),
     ("GET", f"{FB}/staff/learning"): lambda w: (f"{FB}/staff/learning?region={REGION}", None),
     ("GET", f"{FB}/staff/learning.csv"): lambda w: (f"{FB}/staff/learning.csv?region={REGION}", None),
     ("GET", f"{FB}/staff/learning/chart.svg"): lambda w: (

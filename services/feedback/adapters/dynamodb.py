@@ -5,7 +5,7 @@ Item layout (pk / sk):
   sender (``ownerKey``/``ownerSort``, identified senders only), while open by regional function in the order
   its answer falls due (``regionKey``/``regionSort``), and while a reminder or escalation is ahead by that
   moment (``dueKey``/``dueSort``, one partition).
-- ``THEMES#<month>`` / ``<region>#<feedbackNumber>``: what the item adds to the month's figures (kind,
+- ``THEMES#<month>`` / ``<feedbackNumber>``: what the item adds to the month's figures (kind,
   category, unit, answered, in time, answer days; no text, no sender), written with the item.
 - ``PUBLISHED#<month>`` / ``<feedbackNumber>``: an approved publication (redacted text, kind, category,
   municipality name, month): the public database.
@@ -21,10 +21,12 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from services.feedback.adapters.search_index import IndexedFeedback, index_writes, reindex_writes
 from services.feedback.domain.learning import ThemeRow
 from services.feedback.domain.lessons import Lesson
 from services.feedback.domain.model import Category, FeedbackItem, Kind
 from services.feedback.domain.ports import Page
+from services.feedback.domain.search_terms import terms
 from services.feedback.messages import TEXTS
 from shared.adapters.audit import DynamoDbAuditLog
 from shared.adapters.counters import DynamoDbCounter
@@ -88,7 +90,8 @@ def theme_item(item: FeedbackItem) -> dict[str, Any]:
     return to_item(
         {
             "pk": f"THEMES#{row.month}",
-            "sk": f"{row.region}#{row.feedback_number}",
+            # By number alone: an item passed to another region moves its row, it is not counted twice.
+            "sk": row.feedback_number,
             "region": row.region,
             "unit": row.unit,
             "kind": row.kind.value,
@@ -102,7 +105,7 @@ def theme_item(item: FeedbackItem) -> dict[str, Any]:
 
 def _theme_row(month: str, item: dict[str, Any]) -> ThemeRow:
     return ThemeRow(
-        feedback_number=item["sk"]["S"].split("#", 1)[1],
+        feedback_number=item["sk"]["S"],
         month=month,
         region=item["region"]["S"],
         unit=item.get("unit", {}).get("S", ""),
@@ -132,6 +135,40 @@ def published_item(item: FeedbackItem) -> dict[str, Any] | None:
     )
 
 
+# Of a long text, the words up to this many distinct ones are searchable: an item and its index rows are one
+# transaction of at most 100 writes (the item, its theme row, publication, audit, events and the index).
+SEARCHABLE_TERMS = 88
+
+
+def searchable_text(text: str) -> str:
+    """The text up to the word that would make it more than ``SEARCHABLE_TERMS`` distinct terms."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for word in text.split():
+        new = terms(word) - seen
+        if len(seen) + len(new) > SEARCHABLE_TERMS:
+            break
+        seen |= new
+        kept.append(word)
+    return " ".join(kept)
+
+
+def indexed(item: FeedbackItem) -> IndexedFeedback:
+    concerns = item.draft.concerns
+    return IndexedFeedback(
+        number=item.feedback_number,
+        received_at=item.received_at,
+        region=item.region,
+        text=searchable_text(item.draft.text),
+        kind=item.draft.kind.value,
+        category=item.draft.category.value,
+        status=item.status.value,
+        channel=item.channel.value,
+        unit=concerns.unit.name if concerns.unit else None,
+        municipality=concerns.municipality_code,
+    )
+
+
 def _changed() -> Exception:
     return Conflict(TEXTS("changed"))
 
@@ -153,6 +190,7 @@ class DynamoDbFeedback:
                 put_if_absent(self._table, feedback_item(item), refusal=_changed),
                 put(self._table, theme_item(item)),
                 *outbox_puts(self._table, events, source=SOURCE),
+                *index_writes(self._table, indexed(item)),
             ],
             conflict=TEXTS("changed").render(),
             subject=item.feedback_number,
@@ -182,7 +220,14 @@ class DynamoDbFeedback:
         if audit is not None:
             writes.append(self._audit.put(audit))
         writes.extend(outbox_puts(self._table, events, source=SOURCE))
+        before = self.get(item.feedback_number)
+        moves = reindex_writes(self._table, indexed(before), indexed(item)) if before is not None else []
+        # The index rows' new state goes with the change; rows of a region the item left go right after.
+        writes.extend(w for w in moves if "Put" in w.request)
         transact(self._client, writes, conflict=TEXTS("changed").render(), subject=item.feedback_number)
+        stale = [w for w in moves if "Delete" in w.request]
+        for first in range(0, len(stale), 100):
+            transact(self._client, stale[first : first + 100], conflict=TEXTS("changed").render())
 
     def _page(self, query: dict[str, Any], start: dict[str, Any] | None) -> Page:
         rows, next_start = query_page(self._client, query, start)
@@ -234,11 +279,14 @@ class DynamoDbFeedback:
         for month in months:
             query: dict[str, Any] = {
                 "TableName": self._table,
-                "KeyConditionExpression": "pk = :pk" + (" AND begins_with(sk, :region)" if region else ""),
+                "KeyConditionExpression": "pk = :pk",
                 "ExpressionAttributeValues": to_item(
-                    {":pk": f"THEMES#{month}", **({":region": f"{region}#"} if region else {})}
+                    {":pk": f"THEMES#{month}", **({":region": region} if region else {})}
                 ),
             }
+            if region:
+                query["FilterExpression"] = "#region = :region"
+                query["ExpressionAttributeNames"] = {"#region": "region"}
             rows.extend(_theme_row(month, item) for item in query_all(self._client, query))
         return rows
 

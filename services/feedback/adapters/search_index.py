@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from services.feedback.domain.search_terms import MIN_TERM_LENGTH, terms
 from shared.adapters.dynamodb import Write, get_all, parse_sortable, put, query_page, sortable, to_item
 from shared.regions import Region
-from shared.staff import StaffMember
+from shared.staff import NATIONAL, StaffMember
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -229,7 +229,7 @@ class FeedbackSearchIndex:
         return SearchPage(hits, None)
 
     def _regions(self, staff: StaffMember, filters: SearchFilters) -> list[str]:
-        visible = [str(region) for region in Region] if staff.is_national else [staff.region]
+        visible = [*(str(region) for region in Region), NATIONAL] if staff.is_national else [staff.region]
         if filters.region is not None:
             return [region for region in visible if region == filters.region]
         return visible

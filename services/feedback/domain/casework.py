@@ -49,6 +49,7 @@ class AuditAction(StrEnum):
     VIEW_LIST = "viewList"
     VIEW_ITEM = "viewItem"
     VIEW_LEARNING = "viewLearning"
+    SEARCH = "search"
     ASSIGN = "assign"
     ANSWER = "answer"
     EMPLOYEE_FEEDBACK = "employeeFeedback"
@@ -86,6 +87,7 @@ class FeedbackDesk:
     audit: audit.AuditLog
     clock: Clock
     correlation_id: str
+    search_index: Any = None
 
     def _record(
         self, action: AuditAction, now: datetime, *, allowed: bool = True, **fields: Any
@@ -156,6 +158,27 @@ class FeedbackDesk:
                 now,
                 region=region,
                 feedback_numbers=[i.feedback_number for i in page.items],
+            )
+        )
+        return page
+
+    def search(self, words: list[str], filters: Any, *, limit: int, start: dict[str, Any] | None) -> Any:
+        """Search the feedback this staff member may see (their region; national staff all); audited with
+        the items shown, never with the words searched for (they may name a person)."""
+        now = self.clock.now()
+        self._require(FUNCTION_ROLE, AuditAction.SEARCH, now, region=self.staff.region)
+        if filters.region is not None and not self.staff.may_see(filters.region):
+            self.audit.record(self._record(AuditAction.SEARCH, now, allowed=False, region=filters.region))
+            raise NotPermitted(TEXTS("forbidden.region", region=filters.region))
+        if self.search_index is None:
+            raise RuntimeError("no search index was wired")
+        page = self.search_index.search(self.staff, words, filters, limit=limit, start=start)
+        self.audit.record(
+            self._record(
+                AuditAction.SEARCH,
+                now,
+                region=filters.region or self.staff.region,
+                feedback_numbers=[h.number for h in page.hits],
             )
         )
         return page
@@ -357,6 +380,10 @@ class FeedbackDesk:
 
         def attempt() -> FeedbackItem:
             item = self._held(feedback_number, AuditAction.EMPLOYEE_FEEDBACK, now)
+            if item.status is Status.REFERRED:
+                raise Conflict(
+                    TEXTS("conflict.not_open", feedbackNumber=feedback_number, status=item.status.value)
+                )
             if item.draft.kind is not Kind.EMPLOYEE_COMPLAINT:
                 raise Conflict(TEXTS("conflict.employee_only"))
             if item.employee_feedback_at is not None:
@@ -379,6 +406,11 @@ class FeedbackDesk:
             item = self._held(feedback_number, AuditAction.CLOSE, now)
             if item.status is Status.CLOSED:
                 return item
+            if item.status is Status.REFERRED:
+                # Not feedback: the special investigations department has it.
+                raise Conflict(
+                    TEXTS("conflict.not_open", feedbackNumber=feedback_number, status=item.status.value)
+                )
             if item.wants_answer and item.status is not Status.ANSWERED:
                 raise Conflict(TEXTS("conflict.answer_first"))
             if item.draft.kind is Kind.EMPLOYEE_COMPLAINT and item.employee_feedback_at is None:

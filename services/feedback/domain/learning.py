@@ -63,7 +63,8 @@ class Theme:
     answered: int
     answered_in_time: int
     mean_answer_days: float | None
-    # Received this month against the month before (same region, kind and category); None for the first month.
+    # Received this month against the month before (same region, kind and category; none that month counts
+    # as zero); None for the first month shown.
     change_from_previous_month: int | None
 
     @property
@@ -84,6 +85,7 @@ def themes(rows: Iterable[ThemeRow]) -> list[Theme]:
     for row in rows:
         groups[(row.month, row.region, row.kind, row.category)].append(row)
     found: list[Theme] = []
+    first_month = min((key[0] for key in groups), default="")
     for (month, region, kind, category), members in sorted(
         groups.items(), key=lambda g: (g[0][0], g[0][1], g[0][2].value, g[0][3].value)
     ):
@@ -101,7 +103,7 @@ def themes(rows: Iterable[ThemeRow]) -> list[Theme]:
                 answered=sum(r.answered for r in members),
                 answered_in_time=sum(r.answered_in_time for r in members),
                 mean_answer_days=round(sum(days) / len(days), 1) if days else None,
-                change_from_previous_month=len(members) - len(before) if before is not None else None,
+                change_from_previous_month=None if month == first_month else len(members) - len(before or ()),
             )
         )
     return found

@@ -19,7 +19,8 @@ KEEP = {"å", "ä", "ö"}
 def fold(text: str) -> str:
     """Lower case, accents dropped (é → e, ü → u) but å, ä and ö kept: they are letters of their own."""
     out = []
-    for char in text.casefold():
+    # Composed first: a text sent decomposed (a + ring) keeps its å.
+    for char in unicodedata.normalize("NFC", text).casefold():
         if char in KEEP:
             out.append(char)
             continue

@@ -92,7 +92,8 @@ def get_published(
 ) -> PublishedList:
     today = stockholm_time(dependencies.clock().now()).date()
     last = date.fromisoformat(f"{to}-01") if to else today
-    first = date.fromisoformat(f"{from_}-01") if from_ else date(last.year - 1, last.month, 1)
+    back = last.year * 12 + last.month - 1 - 11  # the last twelve months, this one included
+    first = date.fromisoformat(f"{from_}-01") if from_ else date(back // 12, back % 12 + 1, 1)
     if last < first:
         raise ValidationProblem.for_field("to", TEXTS("invalid.filter", name="to", why="< from"))
     months = months_between(first, last)

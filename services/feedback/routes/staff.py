@@ -3,7 +3,7 @@ refer and approve publication; the responsible managers answer, give feedback to
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -24,6 +24,8 @@ from services.feedback.contracts import (
     ReceiptView,
     ReferralRequest,
     RegisterCallRequest,
+    SearchHitView,
+    SearchResults,
     StaffItemView,
     ThemeView,
     TransferRequest,
@@ -31,17 +33,17 @@ from services.feedback.contracts import (
 from services.feedback.domain import intake
 from services.feedback.domain.casework import FeedbackDesk
 from services.feedback.domain.learning import Theme, as_csv, chart_svg
-from services.feedback.domain.model import Category, FeedbackItem, Kind
+from services.feedback.domain.model import Category, Channel, FeedbackItem, Kind, Status
 from services.feedback.manifest import CONTACT_CENTRE_ROLE, STAFF
 from services.feedback.messages import TEXTS
 from services.feedback.routes.common import correlation_id
-from shared.clock import stockholm_time
+from shared.clock import STOCKHOLM, stockholm_time
 from shared.http.auth import require_staff
 from shared.http.created import created_once
 from shared.http.idempotency import IdempotencyKey
 from shared.http.openapi import created
 from shared.http.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_token, encode_token
-from shared.http.problems import ForbiddenProblem
+from shared.http.problems import ForbiddenProblem, NotFoundProblem, ValidationProblem
 from shared.i18n import current_language
 from shared.staff import NATIONAL, StaffMember
 
@@ -59,6 +61,7 @@ def _desk() -> FeedbackDesk:
         audit=dependencies.audit_log(),
         clock=dependencies.clock(),
         correlation_id=correlation_id(),
+        search_index=dependencies.search_index(),
     )
 
 
@@ -103,8 +106,16 @@ def post_call(
                 correlation_id=correlation_id(),
             )
         ),
-        replay=lambda number: ReceiptView.of(_desk().read(number)),
+        # The contact centre reads no items: its retry is answered with the receipt, as the first call was.
+        replay=lambda number: ReceiptView.of(_registered(number)),
     )
+
+
+def _registered(number: str) -> FeedbackItem:
+    item = dependencies.feedback().get(number)
+    if item is None:
+        raise NotFoundProblem(TEXTS("not_found.item", feedbackNumber=number))
+    return item
 
 
 @router.get(f"{STAFF}/items", summary="A regional function's open items, the answer due soonest first")
@@ -120,6 +131,11 @@ def list_open(
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 
 
+def _months_before(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def _month(text: str | None, default: date) -> date:
     return date.fromisoformat(f"{text}-01") if text else default
 
@@ -127,7 +143,7 @@ def _month(text: str | None, default: date) -> date:
 def _learning(from_: str | None, to: str | None, region: str | None) -> tuple[str, date, date, list[Theme]]:
     today = stockholm_time(dependencies.clock().now()).date()
     last = _month(to, today)
-    first = _month(from_, date(last.year - 1, last.month, 1))
+    first = _month(from_, _months_before(last, 11))
     shown, found = _desk().learning(first, last, region)
     return shown, first, last, found
 
@@ -225,6 +241,67 @@ def post_lesson(request: Annotated[LessonRequest, Body()]) -> Response[LessonVie
         published_at=lesson.published_at,
     )
     return Response(201, "application/json", view)
+
+
+@router.get(
+    f"{STAFF}/search",
+    summary="Search all feedback of your region (national staff: all) by its words and filters",
+    description="`q` in Swedish: case and accents do not matter, å, ä and ö are letters of their own, and the "
+    "last word may be the beginning of one. Newest first; filters narrow it.",
+)
+def get_search(
+    q: Annotated[str, Query(min_length=2, max_length=100)],
+    kind: Kind | None = None,
+    category: Category | None = None,
+    status: Status | None = None,
+    channel: Channel | None = None,
+    region: RegionQuery = None,
+    unit: Annotated[str | None, Query(max_length=120)] = None,
+    municipality_code: Annotated[str | None, Query(alias="municipalityCode", pattern=r"^\d{4}$")] = None,
+    received_from: Annotated[date | None, Query(alias="from")] = None,
+    received_to: Annotated[date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    next_token: Annotated[str | None, Query(alias="nextToken", max_length=4096)] = None,
+) -> SearchResults:
+    from services.feedback.adapters.search_index import SearchFilters
+    from services.feedback.domain.search_terms import query_terms
+
+    words = query_terms(q)
+    if not words:
+        raise ValidationProblem.for_field("q", TEXTS("invalid.query"))
+    if received_from and received_to and received_to < received_from:
+        raise ValidationProblem.for_field("to", TEXTS("invalid.filter", name="to", why="< from"))
+    filters = SearchFilters(
+        kind=kind.value if kind else None,
+        category=category.value if category else None,
+        region=region,
+        unit=unit,
+        municipality=municipality_code,
+        status=status.value if status else None,
+        channel=channel.value if channel else None,
+        received_from=datetime.combine(received_from, time(0), STOCKHOLM) if received_from else None,
+        received_to=datetime.combine(received_to + timedelta(days=1), time(0), STOCKHOLM)
+        if received_to
+        else None,
+    )
+    page = _desk().search(words, filters, limit=limit, start=decode_token(next_token))
+    return SearchResults(
+        items=[
+            SearchHitView(
+                feedback_number=hit.number,
+                received_at=hit.received_at,
+                region=hit.region,
+                kind=Kind(hit.kind),
+                category=Category(hit.category),
+                status=Status(hit.status),
+                channel=Channel(hit.channel),
+                unit=hit.unit,
+                municipality_code=hit.municipality,
+            )
+            for hit in page.hits
+        ],
+        next_token=encode_token(page.next_start),
+    )
 
 
 @router.get(f"{STAFF}/items/<feedbackNumber>", summary="Read an item, with its history")

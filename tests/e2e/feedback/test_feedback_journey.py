@@ -100,6 +100,30 @@ def test_feedback_is_routed_answered_closed_and_reopened_once(
     assert client.request("GET", f"{ITEMS}/{number}", token=stranger).status == 404
 
 
+def test_staff_find_feedback_of_their_region_by_its_words(client: LocalClient, rng: random.Random) -> None:
+    token = client.citizen_token(synthetic_personnummer(rng))
+    word = f"köbricka{rng.randrange(10**6)}"
+    text = f"Maskinen för {word} på passexpeditionen var trasig, så jag missade min tur."
+    number = client.request("POST", ITEMS, json_body=complaint(text=text), token=token).json()[
+        "feedbackNumber"
+    ]
+    function = staff(client, "feedback")
+
+    def found(query: str, who: str = function) -> list[str]:
+        answer = client.request("GET", f"{BASE}/staff/search?q={quote(query)}", token=who)
+        assert answer.status == 200, answer.body
+        return [hit["feedbackNumber"] for hit in answer.json()["items"]]
+
+    assert found(word) == [number]
+    assert found(word.upper()[:-2]) == [number]  # case does not matter; the last word may be a beginning
+    assert found(f"maskinen {word}") == [number]
+    assert number in found(word, staff(client, "feedback", region="National"))
+    assert found(word, staff(client, "feedback", region="Nord")) == []
+    by_status = client.request("GET", f"{BASE}/staff/search?q={quote(word)}&status=closed", token=function)
+    assert by_status.json()["items"] == []
+    assert client.request("GET", f"{BASE}/staff/search?q=a", token=function).status == 400
+
+
 def test_the_contact_centre_registers_a_caller_and_anonymous_feedback_cannot_ask_for_an_answer(
     client: LocalClient, rng: random.Random
 ) -> None:

@@ -327,11 +327,6 @@ def test_learning_as_json_csv_and_a_chart(feedback_cloud: MotoCloud) -> None:
     assert call("GET", f"{STAFF}/learning", claims=FUNCTION, query={"region": "Nord"})["statusCode"] == 403
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: adapters/dynamodb.py keys an item's theme row by region (THEMES#<month> / <region>#<number>) "
-    "and save() puts a new row without deleting the old one, so a transferred item is counted in both regions",
-)
 def test_a_transferred_item_is_counted_once(feedback_cloud: MotoCloud) -> None:
     number = given()
     ok("POST", f"{STAFF_ITEMS}/{number}/transfer", FUNCTION, {"to": "Nord", "reason": "Gäller Umeå"})
@@ -382,11 +377,6 @@ def test_a_lesson_is_published_and_its_senders_told_once(feedback_cloud: MotoClo
     assert stored(feedback_cloud, ours)["lesson_ids"] == [lesson_id]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: routes/staff.py post_call answers a retry through _desk().read, which needs the role "
-    "feedback or manager, so the contact centre (role contactCentre only) gets 403 for its own retried call",
-)
 def test_the_contact_centre_s_retried_registration_gets_the_same_receipt(feedback_cloud: MotoCloud) -> None:
     centre = staff("contactCentre", staff_id="KC-114", region="National")
     body = {"caller": None, "feedback": complaint(answer=None)}
@@ -400,11 +390,6 @@ def test_the_contact_centre_s_retried_registration_gets_the_same_receipt(feedbac
     assert response_json(again)["feedbackNumber"] == response_json(first)["feedbackNumber"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: routes/staff.py _learning (and routes/public.py get_published) start the default period at "
-    "the same month a year before, so 'the last 12 months' is 13 (2025-11 to 2026-11)",
-)
 def test_the_default_period_is_the_last_twelve_months(feedback_cloud: MotoCloud) -> None:
     learning = ok("GET", f"{STAFF}/learning", FUNCTION)
 

@@ -212,12 +212,6 @@ def test_only_a_complaint_about_an_employee_is_referred() -> None:
         world.function().refer_to_special_investigations(number, "Kan vara brott")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: casework.employee_feedback_given and close check no status, so a manager closes a "
-    "complaint referred to special investigations (no answer wanted), and the sender may then reopen it "
-    "into feedback handling",
-)
 def test_a_referred_complaint_cannot_be_closed_as_feedback() -> None:
     world = FeedbackWorld()
     number = world.assigned(draft(kind="employeeComplaint", category="intervention", answer=None))
