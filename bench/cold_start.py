@@ -72,6 +72,7 @@ from shared.adapters.audit import DynamoDbAuditLog
 from shared.audit import AuditRecord
 from shared.clock import SystemClock
 from shared.events.contracts import bookings as booking_events
+from shared.events.contracts import feedback as feedback_events
 from shared.events.contracts import permits as permit_events
 from shared.events.contracts import reports as report_events
 from shared.events.envelope import Envelope, EventData, new_event
@@ -687,12 +688,60 @@ def permits_requests(world: World) -> dict[str, RequestFactory]:
     }
 
 
+def feedback_requests(world: World) -> dict[str, RequestFactory]:
+    """A citizen gives feedback (api); its receipt is published (publisher); the owner of a new report is
+    learnt (cases); a manager's answer is written to the sender (letters: the event alone, which finds no
+    item and writes nothing, as a redelivery of an old answer would)."""
+
+    def give() -> FirstRequest:
+        manifest = world.manifest("feedback")
+        route = next(r.path for r in manifest.routes if r.method == "POST" and r.path.endswith("/items"))
+        body = {"kind": "praise", "category": "treatment", "text": "Tack för hjälpen i receptionen."}
+        event = rest_event("POST", route, body=body, claims=citizen_claims(world.new_citizen().personnummer))
+        return FirstRequest(event, http_status(201))
+
+    def answered() -> Envelope[EventData]:
+        now = datetime.now(UTC)
+        data = feedback_events.FeedbackAnswered(
+            feedback_number=f"F{world.people.randint(1, 99_999)}-26",
+            region="Syd",
+            answered_at=now,
+            within_deadline=True,
+        )
+        return new_event(data, producer=feedback_events.SOURCE, occurred_at=now, correlation_id="b")
+
+    def received() -> Envelope[EventData]:
+        now = datetime.now(UTC)
+        data = feedback_events.FeedbackReceived(
+            feedback_number=f"F{world.people.randint(1, 99_999)}-26",
+            kind="praise",
+            category="treatment",
+            channel="web",
+            region="Syd",
+            received_at=now,
+            answer_wanted=False,
+        )
+        return new_event(data, producer=feedback_events.SOURCE, occurred_at=now, correlation_id="b")
+
+    def filed() -> Envelope[EventData]:
+        world.file_report(theft_report())
+        return world.reports.take("ReportFiled")
+
+    return {
+        "api": give,
+        "publisher": lambda: publishing(world, "feedback", received()),
+        "cases": lambda: delivery(world, "feedback/cases", filed(), report_events.SOURCE),
+        "letters": lambda: delivery(world, "feedback/letters", answered(), feedback_events.SOURCE),
+    }
+
+
 # Per service: the first requests of its API function, consumers and publisher (jobs need none, see
 # scheduled_runs). A new service adds one line.
 SCENARIOS: dict[str, Callable[[World], dict[str, RequestFactory]]] = {
     "reports": reports_requests,
     "bookings": bookings_requests,
     "permits": permits_requests,
+    "feedback": feedback_requests,
 }
 
 

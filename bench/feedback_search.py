@@ -374,6 +374,27 @@ def report(result: SizeResult, runs: int, scan_runs: int) -> str:
     )
 
 
+def answered_in_time() -> str:
+    """The share of the local cloud's demo feedback (the items that asked for an answer) answered within the
+    deadline, as the learning endpoint counts it."""
+    from datetime import UTC, datetime
+
+    from services.feedback.demo import demo_feedback
+    from services.feedback.manifest import ANSWER_DAYS
+
+    demo = demo_feedback(datetime.now(UTC))
+    asked = [d for d in demo if d.draft.answer is not None]
+    answered = [d for d in asked if d.answered_after_days is not None]
+    in_time = [
+        d for d in answered if d.answered_after_days is not None and d.answered_after_days <= ANSWER_DAYS
+    ]
+    return (
+        f"demo feedback: {len(demo)} items, {len(asked)} asked for an answer, {len(answered)} answered, "
+        f"{len(in_time)} within {ANSWER_DAYS} days ({len(in_time) / max(len(answered), 1):.0%} of the answered, "
+        f"{len(in_time) / max(len(asked), 1):.0%} of those who asked)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -384,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(__doc__.split("\n\n")[0])
     print(f"normalised example: {normalise('Café i Östersund, POLISEN')!r}")
+    print(answered_in_time())
     for size in args.sizes:
         with mock_aws(), partition_queries():
             result = measure(size, args.runs, args.scan_runs)

@@ -129,7 +129,7 @@ def get_published(
     summary="Give feedback anonymously",
     description="Cannot be answered (`answer` is refused) and cannot name a case of your own. Nothing that could "
     "identify you is kept.",
-    responses={**created("Received; the receipt says it cannot be answered", ReceiptView)},
+    responses={**created("Received; the receipt says it cannot be answered", ReceiptView, location=False)},
 )
 def post_anonymous(
     request: Annotated[GiveFeedbackRequest, Body()], idempotency_key: IdempotencyKey = None

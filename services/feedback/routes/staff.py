@@ -78,7 +78,7 @@ def _view(item: FeedbackItem) -> StaffItemView:
     f"{STAFF}/items",
     summary="Register a caller's feedback (contact centre)",
     description="The channel is recorded with who registered it. Accepts `Idempotency-Key`.",
-    responses={**created("Registered", ReceiptView)},
+    responses={**created("Registered", ReceiptView, location=False)},
 )
 def post_call(
     request: Annotated[RegisterCallRequest, Body()], idempotency_key: IdempotencyKey = None
