@@ -38,6 +38,19 @@ class FixedClock:
         self._at += delta
 
 
+def scheduled_time(event: Any) -> datetime | None:
+    """The time a scheduled run was meant for, when the scheduler says (an EventBridge-shaped ``time``): a
+    delayed or replayed run then handles exactly what was due when it should have run."""
+    text = event.get("time") if isinstance(event, dict) else None
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
 def stockholm_time(moment: datetime) -> datetime:
     return moment.astimezone(STOCKHOLM)
 

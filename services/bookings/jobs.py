@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -12,19 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from services.bookings import dependencies
 from services.bookings.domain import reminders
 from services.bookings.telemetry import logger, metrics, tracer
+from shared.clock import scheduled_time
 from shared.observability import entry_point
-
-
-def _scheduled_time(event: dict[str, Any]) -> datetime | None:
-    """The time the run was scheduled for, when the scheduler says (an EventBridge-shaped ``time``)."""
-    text = event.get("time") if isinstance(event, dict) else None
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
 
 
 @entry_point(logger, metrics=metrics, tracer=tracer)
@@ -33,7 +21,7 @@ def reminders_handler(event: dict[str, Any], context: LambdaContext) -> dict[str
     was due when it should have run."""
     correlation_id = str(uuid.uuid4())
     logger.set_correlation_id(correlation_id)
-    as_of = _scheduled_time(event) or dependencies.clock().now()
+    as_of = scheduled_time(event) or dependencies.clock().now()
     sent = reminders.send_due_reminders(
         as_of=as_of,
         repository=dependencies.repository(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -12,19 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from services.permits import dependencies
 from services.permits.telemetry import logger, metrics, tracer
+from shared.clock import scheduled_time
 from shared.observability import entry_point
-
-
-def _scheduled_time(event: dict[str, Any]) -> datetime | None:
-    """The time the run was scheduled for, when the scheduler says (an EventBridge-shaped ``time``)."""
-    text = event.get("time") if isinstance(event, dict) else None
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
 
 
 @entry_point(logger, metrics=metrics, tracer=tracer)
@@ -37,7 +25,7 @@ def deadlines_handler(event: dict[str, Any], context: LambdaContext) -> dict[str
     correlation_id = str(uuid.uuid4())
     logger.set_correlation_id(correlation_id)
     now = dependencies.clock().now()
-    as_of = _scheduled_time(event) or now
+    as_of = scheduled_time(event) or now
     permits = dependencies.permits()
     handled = Deadlines(
         applications=permits,

@@ -21,8 +21,6 @@ from shared.events.contracts.feedback import SOURCE, FeedbackReopened
 from shared.events.envelope import Envelope, EventData, new_event
 from shared.letters import DigitalLetter, letter_id
 
-MAX_REASON_CHARS = 2000
-
 
 def reopen(
     feedback_number: str,

@@ -29,8 +29,6 @@ from shared.events.contracts.feedback import SOURCE, FeedbackReceived, FeedbackR
 from shared.events.envelope import Envelope, EventData, new_event
 from shared.i18n import DEFAULT_LANGUAGE, Language
 
-DEFAULT_ANSWER_DAYS = 14
-
 
 @dataclass(frozen=True)
 class Sender:

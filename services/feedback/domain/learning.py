@@ -72,6 +72,12 @@ class Theme:
         return round(self.answered_in_time / self.answered, 3) if self.answered else None
 
 
+def months_back(day: date, months: int) -> date:
+    """The first day of the month ``months`` before ``day``'s."""
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def months_between(first: date, last: date) -> list[str]:
     months, year, month = [], first.year, first.month
     while (year, month) <= (last.year, last.month):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AwareDatetime, Field, StringConstraints, field_validator, model_validator
 
@@ -264,6 +264,3 @@ def region_of(concerns: Concerns) -> str:
 
 def month_of(moment: datetime | date) -> str:
     return f"{moment.year:04d}-{moment.month:02d}"
-
-
-RoutingTarget = Literal["region", "national", "specialInvestigations"]

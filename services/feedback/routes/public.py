@@ -21,7 +21,7 @@ from services.feedback.contracts import (
     ReceiptView,
 )
 from services.feedback.domain import intake
-from services.feedback.domain.learning import months_between
+from services.feedback.domain.learning import months_back, months_between
 from services.feedback.domain.model import Category, FeedbackItem, Kind
 from services.feedback.domain.publishing import PublicQuery, search
 from services.feedback.manifest import BASE
@@ -92,8 +92,8 @@ def get_published(
 ) -> PublishedList:
     today = stockholm_time(dependencies.clock().now()).date()
     last = date.fromisoformat(f"{to}-01") if to else today
-    back = last.year * 12 + last.month - 1 - 11  # the last twelve months, this one included
-    first = date.fromisoformat(f"{from_}-01") if from_ else date(back // 12, back % 12 + 1, 1)
+    # The last twelve months, this one included.
+    first = date.fromisoformat(f"{from_}-01") if from_ else months_back(last, 11)
     if last < first:
         raise ValidationProblem.for_field("to", TEXTS("invalid.filter", name="to", why="< from"))
     months = months_between(first, last)

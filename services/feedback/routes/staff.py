@@ -32,7 +32,7 @@ from services.feedback.contracts import (
 )
 from services.feedback.domain import intake
 from services.feedback.domain.casework import FeedbackDesk
-from services.feedback.domain.learning import Theme, as_csv, chart_svg
+from services.feedback.domain.learning import Theme, as_csv, chart_svg, months_back
 from services.feedback.domain.model import Category, Channel, FeedbackItem, Kind, Status
 from services.feedback.manifest import CONTACT_CENTRE_ROLE, STAFF
 from services.feedback.messages import TEXTS
@@ -131,11 +131,6 @@ def list_open(
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 
 
-def _months_before(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _month(text: str | None, default: date) -> date:
     return date.fromisoformat(f"{text}-01") if text else default
 
@@ -143,7 +138,7 @@ def _month(text: str | None, default: date) -> date:
 def _learning(from_: str | None, to: str | None, region: str | None) -> tuple[str, date, date, list[Theme]]:
     today = stockholm_time(dependencies.clock().now()).date()
     last = _month(to, today)
-    first = _month(from_, _months_before(last, 11))
+    first = _month(from_, months_back(last, 11))
     shown, found = _desk().learning(first, last, region)
     return shown, first, last, found
 

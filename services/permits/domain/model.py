@@ -483,7 +483,3 @@ class Licence(CamelModel):
 
     def changed_to(self, **changes: object) -> Licence:
         return self.model_copy(update={**changes, "version": self.version + 1})
-
-
-def rendered_for(application: Application) -> Language:
-    return application.language
